@@ -1,0 +1,65 @@
+# dmfilemapd: keeps a dm-stats file-map group in step with its file.
+
+VERSION   = 0.1
+prefix   ?= /usr/local
+exec_prefix ?= $(prefix)
+sbindir  ?= $(if $(filter /usr,$(prefix)),/usr/sbin,$(exec_prefix)/sbin)
+mandir   ?= $(prefix)/share/man
+DESTDIR  ?=
+
+CC       ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS   ?= -O2 -g
+WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wpointer-arith -Wformat=2 -Wno-format-nonliteral
+DM_CFLAGS := $(shell $(PKG_CONFIG) --cflags devmapper)
+DM_LIBS   := $(shell $(PKG_CONFIG) --libs devmapper)
+CPPFLAGS += -Iinclude -D_GNU_SOURCE -DDMFILEMAPD_VERSION='"$(VERSION)"'
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(DM_CFLAGS)
+
+# Modules that need neither libdevmapper nor a device-mapper kernel: the
+# unit tests link these and run natively.
+NATIVE_SRC = src/cli.c src/plan.c src/extents.c src/listing.c \
+             src/descriptor.c src/fiemap.c src/follow.c
+DAEMON_SRC = src/stats.c src/group.c src/sync.c src/monitor.c src/log.c src/daemon.c \
+             src/main.c
+NATIVE_OBJ = $(NATIVE_SRC:.c=.o)
+OBJ        = $(NATIVE_OBJ) $(DAEMON_SRC:.c=.o)
+
+UNIT_TESTS = $(patsubst tests/unit/%.c,tests/unit/%,$(wildcard tests/unit/test_*.c))
+
+all: dmfilemapd
+
+dmfilemapd: $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(DM_LIBS)
+
+src/%.o: src/%.c $(wildcard include/*.h)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+tests/unit/test_%: tests/unit/test_%.c $(NATIVE_OBJ) $(wildcard include/*.h)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(NATIVE_OBJ) -lcmocka
+
+unit: $(UNIT_TESTS)
+
+check: dmfilemapd unit
+	tests/check
+
+demo: dmfilemapd
+	tests/vm/demo
+
+setup:
+	tests/vm/setup
+
+install: dmfilemapd
+	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(mandir)/man8
+	install -m 0755 dmfilemapd $(DESTDIR)$(sbindir)/dmfilemapd
+	install -m 0644 man/dmfilemapd.8 $(DESTDIR)$(mandir)/man8/dmfilemapd.8
+
+uninstall:
+	rm -f $(DESTDIR)$(sbindir)/dmfilemapd $(DESTDIR)$(mandir)/man8/dmfilemapd.8
+
+clean:
+	rm -f dmfilemapd src/*.o $(UNIT_TESTS)
+	rm -rf tests/vm/build
+
+.PHONY: all unit check demo setup install uninstall clean

@@ -1,0 +1,38 @@
+/* The command line, exactly as libdevmapper spawns the daemon. */
+#ifndef DMFILEMAPD_CLI_H
+#define DMFILEMAPD_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum follow_mode {
+	FOLLOW_INODE,
+	FOLLOW_PATH,
+};
+
+struct options {
+	int fd;			/* the monitored file, inherited open */
+	uint64_t group_id;	/* id of the group's leader region */
+	const char *path;	/* absolute path the file was opened by */
+	enum follow_mode mode;
+	int foreground;
+	int verbose;		/* 0..3 */
+};
+
+enum cli_result {
+	CLI_RUN,
+	CLI_HELP,
+	CLI_VERSION,
+	CLI_BAD_USAGE,		/* wrong number of arguments: show usage */
+	CLI_BAD_ARGUMENT,	/* one argument is wrong: err names it */
+};
+
+#define GROUP_ID_MAX 2147483647u	/* the kernel keeps region ids in an int */
+
+enum cli_result cli_parse(int argc, char *const argv[], struct options *opt,
+    char *err, size_t errlen);
+
+const char *cli_usage(void);
+const char *follow_mode_name(enum follow_mode mode);
+
+#endif

@@ -1,0 +1,25 @@
+/* Start-up checks of the inherited fd, and leaving the caller behind. */
+#ifndef DMFILEMAPD_DAEMON_H
+#define DMFILEMAPD_DAEMON_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+
+/*
+ * Checks that fd is an open, readable regular file on a device-mapper
+ * device whose filesystem maps extents to device offsets.  Fills st.
+ * On failure writes one line naming the argument into err.
+ */
+int daemon_check_file(int fd, struct stat *st, char *err, size_t errlen);
+
+/* Closes every inherited fd but stdio and keep. */
+void daemon_close_inherited(int keep);
+
+/*
+ * Forks; the parent exits 0, the child leaves the caller's session and
+ * working directory and logs to syslog from then on.  Called only once
+ * start-up has succeeded, so that every start-up error reached the caller.
+ */
+int daemon_detach(int verbose);
+
+#endif

@@ -1,0 +1,38 @@
+/* Reading where a file's data lies on its device, with FS_IOC_FIEMAP. */
+#ifndef DMFILEMAPD_FIEMAP_H
+#define DMFILEMAPD_FIEMAP_H
+
+#include <linux/fiemap.h>
+#include <stddef.h>
+
+#include "extents.h"
+
+struct file_map {
+	struct range *ranges;	/* device ranges, normalized */
+	size_t count;
+	size_t capacity;
+	int pending;		/* some data has no device address yet */
+	int unmappable;		/* some data can never be counted (inline, encoded) */
+};
+
+/*
+ * Adds the extents of one FIEMAP answer to map.  Returns 1 when the last
+ * one carried FIEMAP_EXTENT_LAST, 0 when more may follow, -1 when out of
+ * memory.  *next receives the logical offset to ask from next.
+ */
+int file_map_add(struct file_map *map, const struct fiemap_extent *extents,
+    unsigned int count, unsigned long long *next);
+
+/*
+ * Fills map with the whole file's device ranges.  Never forces writeback:
+ * ranges still in delayed allocation are reported through map->pending.
+ * Returns 0, or -errno (-EOPNOTSUPP when the filesystem has no FIEMAP).
+ */
+int file_map_read(int fd, struct file_map *map);
+
+/* Non-zero when the file has any data at all, placed or not. */
+int file_map_has_data(const struct file_map *map);
+
+void file_map_free(struct file_map *map);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * Which file the daemon follows: the inode it was given, or whatever file
+ * is at the path.  These answer "is it still there" without polling /proc.
+ */
+#ifndef DMFILEMAPD_FOLLOW_H
+#define DMFILEMAPD_FOLLOW_H
+
+#include <sys/stat.h>
+
+enum path_state {
+	PATH_SAME,		/* the path still names the followed file */
+	PATH_MISSING,		/* nothing is at the path */
+	PATH_REPLACED,		/* another regular file on the same device */
+	PATH_OTHER_DEVICE,	/* another file, on a device the group is not on */
+	PATH_NOT_REGULAR,	/* something that is not a regular file */
+};
+
+/* Compares what is at path now with the followed file. */
+enum path_state follow_path_state(const char *path, const struct stat *followed);
+
+/*
+ * Opens the file now at path read-only for following; fills st.  Returns
+ * the new fd or -1.  The caller checks st against what it expected.
+ */
+int follow_open(const char *path, struct stat *st);
+
+/* The file's link count through its fd, or -1. */
+long follow_link_count(int fd);
+
+/*
+ * Whether a process other than this one still has the file open, which
+ * keeps an unlinked file alive.  Scans /proc once per call: call it only
+ * after the link count has dropped to zero.
+ */
+int follow_held_elsewhere(const struct stat *file);
+
+#endif

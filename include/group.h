@@ -1,0 +1,60 @@
+/*
+ * A dm-stats region group on the file's device, read and written through
+ * libdevmapper's target messages.
+ */
+#ifndef DMFILEMAPD_GROUP_H
+#define DMFILEMAPD_GROUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "plan.h"
+#include "stats.h"
+
+struct group {
+	struct stats_device dev;
+	uint64_t id;		/* the leader's region id, which is the group id */
+	char *program_id;	/* the leader's, given to new members */
+	const char *list_filter; /* program_id to list by, "" for all programs */
+	char *create_options;	/* the leader's "precise_timestamps histogram:..." */
+	int n_create_options;
+	char *alias;
+	char *user_aux;		/* the leader's own aux_data after '#', or NULL */
+	struct region *members;	/* as of the last group_refresh, ascending id */
+	size_t n_members;
+	size_t n_listed;	/* member ids the descriptor names */
+};
+
+enum group_state {
+	GROUP_PRESENT,
+	GROUP_GONE,		/* deleted or ungrouped by someone else */
+	GROUP_FAILED,		/* the device did not answer */
+};
+
+/*
+ * Binds to the group whose leader is region id on device dev.  On failure
+ * writes one line into err naming what is wrong and returns -1.
+ */
+int group_open(struct group *g, dev_t dev, uint64_t id, char *err, size_t errlen);
+
+/* Re-reads the group's members from the kernel. */
+enum group_state group_refresh(struct group *g);
+
+/* Fills in the heat of the regions whose ids are listed. */
+int group_read_heat(const struct group *g, struct region *regions, size_t n,
+    const uint64_t *ids, size_t n_ids);
+
+/*
+ * Carries out a plan: deletes, creates, then rewrites the descriptor once.
+ * The leader may change; g->id follows it.  Returns 0, or -1 when some
+ * step failed (what succeeded stays, and the group stays valid).
+ */
+int group_apply(struct group *g, const struct plan *plan);
+
+/* Deletes every member region, which ends the group. */
+int group_remove(struct group *g);
+
+void group_close(struct group *g);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * The event loop: one poll() over an inotify fd, a timerfd and a signalfd.
+ * A change to the file starts a sync pass at once; bursts are coalesced;
+ * quiet periods cost one group check every few seconds.
+ */
+#ifndef DMFILEMAPD_MONITOR_H
+#define DMFILEMAPD_MONITOR_H
+
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "fiemap.h"
+#include "group.h"
+
+/* Intervals in milliseconds; the manual page documents them. */
+#define PASS_GAP_MS	50	/* least time between passes during a burst */
+#define RECHECK_MS	200	/* while data awaits allocation, or the path is empty */
+#define GROUP_CHECK_MS	5000	/* how often a quiet daemon checks its group */
+#define PATH_GRACE_MS	1000	/* how long the path may stay empty */
+#define REGIONS_PER_EXTENT_DEFAULT 64
+#define REGIONS_PER_EXTENT_ENV "DMFILEMAPD_REGIONS_PER_EXTENT"
+
+#define NEVER INT64_MAX
+
+struct monitor {
+	const struct options *opt;
+	int fd;			/* the followed file */
+	struct stat file;	/* its identity */
+	struct group group;
+	struct file_map map;	/* as read by the latest pass */
+	struct file_map synced;	/* as the group was last made to match */
+	int have_synced;
+	unsigned int cap;	/* regions per extent */
+
+	int inotify_fd, file_wd, dir_wd, timer_fd, signal_fd;
+	char *dir;		/* path mode: the directory watched for replacements */
+	const char *base;	/* path mode: the file's name in it */
+
+	int64_t pass_due;	/* when the next pass runs, or NEVER */
+	int64_t group_due;	/* when the group must next be checked */
+	int64_t last_pass;
+	int64_t missing_since;	/* path mode: since when the path is empty */
+	int64_t empty_since;	/* since when the file has looked empty */
+	int unlinked;		/* inode mode: the file has lost its last name */
+	int failures;		/* passes failed in a row */
+
+	int done;
+	int exit_status;
+};
+
+/*
+ * Binds to the group, sets up the event sources and runs the first pass.
+ * On failure writes one line into err and returns -1.
+ */
+int monitor_start(struct monitor *m, const struct options *opt,
+    const struct stat *file, char *err, size_t errlen);
+
+/* Runs until the work is over; returns the exit status. */
+int monitor_run(struct monitor *m);
+
+void monitor_close(struct monitor *m);
+
+#endif

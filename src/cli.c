@@ -1,0 +1,142 @@
+/*
+ * Parsing of the positional arguments:
+ *   dmfilemapd FD GROUP_ID ABS_PATH inode|path [FOREGROUND [VERBOSE]]
+ * Pure: nothing here looks at the file or the device.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define ARGS_MIN 5		/* program name and the four required ones */
+#define ARGS_MAX 7
+
+static const char usage[] =
+    "usage: dmfilemapd FD GROUP_ID ABS_PATH inode|path [FOREGROUND [VERBOSE]]";
+
+const char *
+cli_usage(void)
+{
+	return usage;
+}
+
+const char *
+follow_mode_name(enum follow_mode mode)
+{
+	return mode == FOLLOW_PATH ? "path" : "inode";
+}
+
+/*
+ * Reads an unsigned decimal number no larger than max.  Signs, blanks and
+ * other bases are refused: the caller is a program, not a person.
+ */
+static int
+parse_number(const char *s, uint64_t max, uint64_t *out, const char **why)
+{
+	uint64_t value = 0, digit;
+
+	if (*s == '\0') {
+		*why = "is empty";
+		return -1;
+	}
+	if (s[0] == '-' && s[1] >= '0' && s[1] <= '9') {
+		*why = "is negative";
+		return -1;
+	}
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9') {
+			*why = "is not a number";
+			return -1;
+		}
+		digit = (uint64_t)(*s - '0');
+		if (digit > max || value > (max - digit) / 10) {
+			*why = "is out of range";
+			return -1;
+		}
+		value = value * 10 + digit;
+	}
+	*out = value;
+	return 0;
+}
+
+static enum cli_result
+bad(char *err, size_t errlen, const char *name, const char *value,
+    const char *why)
+{
+	snprintf(err, errlen, "%s '%s' %s", name, value, why);
+	return CLI_BAD_ARGUMENT;
+}
+
+static enum cli_result
+parse_flag(const char *name, const char *s, int max, int *out, char *err,
+    size_t errlen)
+{
+	uint64_t value;
+	const char *why;
+	char range[48];
+
+	if (parse_number(s, (uint64_t)max, &value, &why) == 0) {
+		*out = (int)value;
+		return CLI_RUN;
+	}
+	if (strcmp(why, "is out of range") == 0) {
+		snprintf(range, sizeof(range), "is out of range (0-%d)", max);
+		why = range;
+	}
+	return bad(err, errlen, name, s, why);
+}
+
+enum cli_result
+cli_parse(int argc, char *const argv[], struct options *opt, char *err,
+    size_t errlen)
+{
+	uint64_t value;
+	const char *why;
+	enum cli_result r;
+
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		return CLI_HELP;
+	if (argc == 2 && strcmp(argv[1], "--version") == 0)
+		return CLI_VERSION;
+	if (argc < ARGS_MIN) {
+		snprintf(err, errlen, "missing arguments");
+		return CLI_BAD_USAGE;
+	}
+	if (argc > ARGS_MAX) {
+		snprintf(err, errlen, "too many arguments: '%s' is extra",
+		    argv[ARGS_MAX]);
+		return CLI_BAD_USAGE;
+	}
+
+	memset(opt, 0, sizeof(*opt));
+	if (parse_number(argv[1], INT_MAX, &value, &why) != 0)
+		return bad(err, errlen, "FD", argv[1], why);
+	opt->fd = (int)value;
+
+	if (parse_number(argv[2], GROUP_ID_MAX, &value, &why) != 0)
+		return bad(err, errlen, "GROUP_ID", argv[2], why);
+	opt->group_id = value;
+
+	opt->path = argv[3];
+	if (argv[3][0] == '\0')
+		return bad(err, errlen, "ABS_PATH", argv[3], "is empty");
+	if (argv[3][0] != '/')
+		return bad(err, errlen, "ABS_PATH", argv[3], "is not absolute");
+
+	if (strcmp(argv[4], "inode") == 0)
+		opt->mode = FOLLOW_INODE;
+	else if (strcmp(argv[4], "path") == 0)
+		opt->mode = FOLLOW_PATH;
+	else
+		return bad(err, errlen, "mode", argv[4],
+		    "is neither 'inode' nor 'path'");
+
+	if (argc > 5 && (r = parse_flag("FOREGROUND", argv[5], 1,
+	    &opt->foreground, err, errlen)) != CLI_RUN)
+		return r;
+	if (argc > 6 && (r = parse_flag("VERBOSE", argv[6], 3,
+	    &opt->verbose, err, errlen)) != CLI_RUN)
+		return r;
+	return CLI_RUN;
+}

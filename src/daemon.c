@@ -1,0 +1,148 @@
+/*
+ * What a system daemon owes its caller: refuse a bad fd with a message the
+ * caller can read, drop what it inherited, and detach only when running.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libdevmapper.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "fiemap.h"
+#include "log.h"
+
+static const char *
+file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a pipe";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device node";
+	return "not a regular file";
+}
+
+/* Filesystems whose FIEMAP answers cannot be device offsets. */
+static int
+check_filesystem(int fd, char *err, size_t errlen)
+{
+	struct statfs fs;
+
+	if (fstatfs(fd, &fs) != 0) {
+		snprintf(err, errlen, "FD %d: cannot read its filesystem: %s",
+		    fd, strerror(errno));
+		return -1;
+	}
+	if (fs.f_type == TMPFS_MAGIC) {
+		snprintf(err, errlen, "FD %d: the file is on tmpfs, which "
+		    "keeps no data on a block device", fd);
+		return -1;
+	}
+	if (fs.f_type == BTRFS_SUPER_MAGIC) {
+		snprintf(err, errlen, "FD %d: the file is on btrfs, whose "
+		    "extents are logical addresses, not device offsets", fd);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_fiemap(int fd, char *err, size_t errlen)
+{
+	struct file_map map = { 0 };
+	int r = file_map_read(fd, &map);
+
+	file_map_free(&map);
+	if (r == 0)
+		return 0;
+	if (r == -EOPNOTSUPP)
+		snprintf(err, errlen, "FD %d: the file's filesystem does not "
+		    "support FIEMAP", fd);
+	else
+		snprintf(err, errlen, "FD %d: cannot read the file's extents: "
+		    "%s", fd, strerror(-r));
+	return -1;
+}
+
+int
+daemon_check_file(int fd, struct stat *st, char *err, size_t errlen)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags < 0) {
+		snprintf(err, errlen, "FD %d is not open", fd);
+		return -1;
+	}
+	if ((flags & O_ACCMODE) == O_WRONLY) {
+		snprintf(err, errlen, "FD %d is open write-only; it must be "
+		    "readable", fd);
+		return -1;
+	}
+	if (fstat(fd, st) != 0) {
+		snprintf(err, errlen, "FD %d: %s", fd, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		snprintf(err, errlen, "FD %d is %s, not a regular file", fd,
+		    file_kind(st->st_mode));
+		return -1;
+	}
+	if (check_filesystem(fd, err, errlen) != 0 ||
+	    check_fiemap(fd, err, errlen) != 0)
+		return -1;
+	if (!dm_is_dm_major(major(st->st_dev))) {
+		snprintf(err, errlen, "FD %d: the file is on device %u:%u, "
+		    "which is not a device-mapper device", fd,
+		    major(st->st_dev), minor(st->st_dev));
+		return -1;
+	}
+	return 0;
+}
+
+void
+daemon_close_inherited(int keep)
+{
+	/* dmstats, for one, leaks its /dev/mapper/control fd to us. */
+	if (keep > 3)
+		close_range(3, (unsigned int)keep - 1, 0);
+	close_range(keep < 3 ? 3 : (unsigned int)keep + 1, ~0U, 0);
+}
+
+int
+daemon_detach(int verbose)
+{
+	pid_t pid = fork();
+	int null;
+
+	if (pid < 0) {
+		log_error("cannot fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	if (chdir("/") != 0)
+		log_warn("cannot change directory to /: %s", strerror(errno));
+	umask(022);
+	if ((null = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(null, STDIN_FILENO);
+		if (verbose == 0) {
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		if (null > STDERR_FILENO)
+			close(null);
+	}
+	log_detach();
+	return 0;
+}

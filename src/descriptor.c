@@ -1,0 +1,199 @@
+/*
+ * Reading and writing libdevmapper's group descriptor.  The alias ends at
+ * the first ':' and the member list at the first '#', as libdevmapper reads
+ * them; whatever follows '#' belongs to the user and is kept verbatim.
+ * Newer libdevmapper releases quote the alias ('my file'), which lets it
+ * hold blanks and colons: a quoted alias is kept with its quotes.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "descriptor.h"
+
+#define TAG "DMS_GROUP="
+/*
+ * A range wider than any device could hold regions for is a corrupt
+ * descriptor, not a request to allocate billions of ids.
+ */
+#define RANGE_SPAN_MAX (1u << 24)
+
+static int
+compare_ids(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+read_id(const char **s, uint64_t *out)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)**s))
+		return -1;
+	errno = 0;
+	*out = strtoull(*s, &end, 10);
+	if (errno != 0)
+		return -1;
+	*s = end;
+	return 0;
+}
+
+static int
+append_id(struct descriptor *d, size_t *capacity, uint64_t id)
+{
+	uint64_t *grown;
+
+	if (d->n_members == *capacity) {
+		*capacity = *capacity ? *capacity * 2 : 16;
+		grown = realloc(d->members, *capacity * sizeof(*grown));
+		if (grown == NULL)
+			return -1;
+		d->members = grown;
+	}
+	d->members[d->n_members++] = id;
+	return 0;
+}
+
+/* Reads "0-4,7,9-10" up to end into ascending, distinct ids. */
+static int
+parse_members(const char *s, const char *end, struct descriptor *d)
+{
+	size_t capacity = 0, i, n;
+	uint64_t first, last, id;
+
+	while (s < end) {
+		if (read_id(&s, &first) != 0)
+			return -1;
+		last = first;
+		if (*s == '-') {
+			s++;
+			if (read_id(&s, &last) != 0 || last < first ||
+			    last - first > RANGE_SPAN_MAX)
+				return -1;
+		}
+		for (id = first; ; id++) {
+			if (append_id(d, &capacity, id) != 0)
+				return -1;
+			if (id == last)
+				break;
+		}
+		if (s < end && *s++ != ',')
+			return -1;
+	}
+	if (s != end || d->n_members == 0)
+		return -1;
+	qsort(d->members, d->n_members, sizeof(*d->members), compare_ids);
+	for (i = 1, n = 1; i < d->n_members; i++)
+		if (d->members[i] != d->members[n - 1])
+			d->members[n++] = d->members[i];
+	d->n_members = n;
+	return 0;
+}
+
+int
+descriptor_parse(const char *aux, struct descriptor *out)
+{
+	const char *alias, *colon, *list_end, *hash;
+
+	memset(out, 0, sizeof(*out));
+	if ((alias = strstr(aux, TAG)) == NULL)
+		return 0;
+	alias += strlen(TAG);
+	colon = alias;
+	if (*alias == '\'' && (colon = strchr(alias + 1, '\'')) == NULL)
+		return -1;
+	if ((colon = strchr(colon, ':')) == NULL)
+		return -1;
+	hash = strchr(colon, '#');
+	list_end = hash ? hash : colon + strlen(colon);
+	out->alias = strndup(alias, (size_t)(colon - alias));
+	if (hash != NULL)
+		out->user_aux = strdup(hash + 1);
+	if (out->alias == NULL || (hash != NULL && out->user_aux == NULL) ||
+	    parse_members(colon + 1, list_end, out) != 0) {
+		descriptor_free(out);
+		return -1;
+	}
+	return 1;
+}
+
+/* Prints ids as ranges: 0,1,2,3,4,7 becomes 0-4,7. */
+static size_t
+format_members(char *buf, size_t size, const uint64_t *ids, size_t n)
+{
+	size_t i = 0, j, used = 0;
+	int w;
+
+	while (i < n) {
+		for (j = i; j + 1 < n && ids[j + 1] == ids[j] + 1; j++)
+			;
+		if (j == i)
+			w = snprintf(buf + used, size > used ? size - used : 0,
+			    "%s%" PRIu64, i ? "," : "", ids[i]);
+		else
+			w = snprintf(buf + used, size > used ? size - used : 0,
+			    "%s%" PRIu64 "-%" PRIu64, i ? "," : "", ids[i],
+			    ids[j]);
+		used += (size_t)w;
+		i = j + 1;
+	}
+	return used;
+}
+
+char *
+descriptor_format(const char *alias, const uint64_t *members, size_t n,
+    const char *user_aux)
+{
+	size_t list_len = format_members(NULL, 0, members, n);
+	size_t size;
+	char *text;
+	size_t used;
+
+	/*
+	 * libdevmapper 1.02.185 cuts the last character off an aux_data that
+	 * precise_timestamps or histogram options follow, and reads past the
+	 * end of a member list that no '#' ends: so '#' is always written,
+	 * with "-" standing for no user data, as libdevmapper writes it.
+	 */
+	if (user_aux == NULL)
+		user_aux = "-";
+	size = strlen(TAG) + strlen(alias) + 1 + list_len + 1 +
+	    strlen(user_aux) + 1;
+	if ((text = malloc(size)) == NULL)
+		return NULL;
+	used = (size_t)snprintf(text, size, "%s%s:", TAG, alias);
+	used += format_members(text + used, size - used, members, n);
+	snprintf(text + used, size - used, "#%s", user_aux);
+	return text;
+}
+
+void
+descriptor_free(struct descriptor *d)
+{
+	free(d->alias);
+	free(d->members);
+	free(d->user_aux);
+	memset(d, 0, sizeof(*d));
+}
+
+char *
+message_word(const char *text)
+{
+	char *word = malloc(strlen(text) * 2 + 1), *w = word;
+
+	if (word == NULL)
+		return NULL;
+	for (; *text != '\0'; text++) {
+		if (isspace((unsigned char)*text) || *text == '\\')
+			*w++ = '\\';
+		*w++ = *text;
+	}
+	*w = '\0';
+	return word;
+}

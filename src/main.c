@@ -1,0 +1,82 @@
+/*
+ * dmfilemapd: keeps a dm-stats region group in step with the extents of
+ * one file, as created by `dmstats create --filemap`.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "daemon.h"
+#include "log.h"
+#include "monitor.h"
+
+#define EXIT_FAILED 1
+#define EXIT_USAGE 2
+
+static void
+print_help(void)
+{
+	printf("%s\n\n"
+	    "Keeps the dm-stats region group GROUP_ID in step with the extents\n"
+	    "of the file open as FD (opened from ABS_PATH).  'inode' follows\n"
+	    "that file wherever it is renamed; 'path' follows whatever file is\n"
+	    "at ABS_PATH.  FOREGROUND is 0 or 1, VERBOSE 0 to 3.\n"
+	    "See dmfilemapd(8).\n", cli_usage());
+}
+
+/*
+ * stdin, stdout and stderr are given to /dev/null once detached, so a
+ * file inherited on one of them moves out of their way first.
+ */
+static int
+move_above_stdio(int fd)
+{
+	return fd > STDERR_FILENO ? fd : fcntl(fd, F_DUPFD_CLOEXEC, 3);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct options opt;
+	struct monitor m;
+	struct stat st;
+	char err[512];
+	int status;
+
+	switch (cli_parse(argc, argv, &opt, err, sizeof(err))) {
+	case CLI_HELP:
+		print_help();
+		return 0;
+	case CLI_VERSION:
+		printf("dmfilemapd %s\n", DMFILEMAPD_VERSION);
+		return 0;
+	case CLI_BAD_USAGE:
+		fprintf(stderr, "dmfilemapd: %s\n%s\n", err, cli_usage());
+		return EXIT_USAGE;
+	case CLI_BAD_ARGUMENT:
+		fprintf(stderr, "dmfilemapd: %s\n", err);
+		return EXIT_USAGE;
+	case CLI_RUN:
+		break;
+	}
+	log_init(opt.verbose);
+	if (daemon_check_file(opt.fd, &st, err, sizeof(err)) != 0) {
+		log_error("%s", err);
+		return EXIT_FAILED;
+	}
+	opt.fd = move_above_stdio(opt.fd);
+	daemon_close_inherited(opt.fd);
+	if (monitor_start(&m, &opt, &st, err, sizeof(err)) != 0) {
+		log_error("%s", err);
+		monitor_close(&m);
+		return EXIT_FAILED;
+	}
+	if (!opt.foreground && !m.done && daemon_detach(opt.verbose) != 0) {
+		monitor_close(&m);
+		return EXIT_FAILED;
+	}
+	status = monitor_run(&m);
+	monitor_close(&m);
+	return status;
+}

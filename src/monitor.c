@@ -1,0 +1,444 @@
+/*
+ * The event loop.  Three fds and one poll(): inotify says when the file
+ * (or, in path mode, its directory) changed, the timerfd says when a
+ * coalesced pass or a group check is due, the signalfd carries signals.
+ * Nothing sleeps and nothing polls the kernel while all is quiet but the
+ * group check.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "follow.h"
+#include "log.h"
+#include "monitor.h"
+#include "sync.h"
+
+#define FILE_EVENTS (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | \
+    IN_DELETE_SELF | IN_MOVE_SELF)
+#define DIR_EVENTS (IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | \
+    IN_ONLYDIR)
+#define FAILURE_BACKOFF_MAX GROUP_CHECK_MS
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+finish(struct monitor *m, int status)
+{
+	m->done = 1;
+	m->exit_status = status;
+}
+
+/* Runs a pass no sooner than PASS_GAP_MS after the last one. */
+static void
+schedule_pass(struct monitor *m)
+{
+	int64_t due = m->last_pass + PASS_GAP_MS, now = now_ms();
+
+	if (due < now)
+		due = now;
+	if (due < m->pass_due)
+		m->pass_due = due;
+}
+
+/*
+ * Watches the file through our own fd, so that a rename cannot make us
+ * watch some other file.  Close events matter only once the file has lost
+ * its last name: then another holder's close may be the end of it.
+ */
+static int
+watch_file(struct monitor *m)
+{
+	char path[64];
+	uint32_t mask = FILE_EVENTS;
+
+	if (m->unlinked)
+		mask |= IN_CLOSE_NOWRITE;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", m->fd);
+	m->file_wd = inotify_add_watch(m->inotify_fd, path, mask);
+	return m->file_wd < 0 ? -1 : 0;
+}
+
+static int
+setup_sources(struct monitor *m, char *err, size_t errlen)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	signal(SIGPIPE, SIG_IGN);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0 ||
+	    (m->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0 ||
+	    (m->timer_fd = timerfd_create(CLOCK_MONOTONIC,
+	    TFD_CLOEXEC | TFD_NONBLOCK)) < 0 ||
+	    (m->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) < 0) {
+		snprintf(err, errlen, "cannot set up event sources: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (watch_file(m) != 0) {
+		snprintf(err, errlen, "ABS_PATH '%s': cannot watch the file: %s",
+		    m->opt->path, strerror(errno));
+		return -1;
+	}
+	if (m->opt->mode != FOLLOW_PATH)
+		return 0;
+	if ((m->dir = strdup(m->opt->path)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	m->base = strrchr(m->opt->path, '/') + 1;
+	m->dir_wd = inotify_add_watch(m->inotify_fd, dirname(m->dir),
+	    DIR_EVENTS);
+	if (m->dir_wd < 0) {
+		snprintf(err, errlen, "ABS_PATH '%s': cannot watch its "
+		    "directory: %s", m->opt->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+read_cap(unsigned int *cap, char *err, size_t errlen)
+{
+	const char *text = getenv(REGIONS_PER_EXTENT_ENV);
+	char *end;
+	unsigned long value;
+
+	*cap = REGIONS_PER_EXTENT_DEFAULT;
+	if (text == NULL)
+		return 0;
+	errno = 0;
+	value = strtoul(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || text[0] == '-' ||
+	    value < 1 || value > 65535) {
+		snprintf(err, errlen, "%s '%s' is not a number from 1 to 65535",
+		    REGIONS_PER_EXTENT_ENV, text);
+		return -1;
+	}
+	*cap = (unsigned int)value;
+	return 0;
+}
+
+int
+monitor_start(struct monitor *m, const struct options *opt,
+    const struct stat *file, char *err, size_t errlen)
+{
+	memset(m, 0, sizeof(*m));
+	m->opt = opt;
+	m->fd = opt->fd;
+	m->file = *file;
+	m->inotify_fd = m->timer_fd = m->signal_fd = -1;
+	m->file_wd = m->dir_wd = -1;
+	m->pass_due = NEVER;
+	m->missing_since = m->empty_since = NEVER;
+	m->last_pass = now_ms() - PASS_GAP_MS;
+	if (read_cap(&m->cap, err, errlen) != 0 ||
+	    group_open(&m->group, file->st_dev, opt->group_id, err,
+	    errlen) != 0 ||
+	    setup_sources(m, err, errlen) != 0)
+		return -1;
+	log_info(VERB_LIFECYCLE, "started: fd %d, group %" PRIu64 " on %s, "
+	    "follow %s, %s", opt->fd, opt->group_id, m->group.dev.name,
+	    follow_mode_name(opt->mode), opt->path);
+	/* The first pass is what makes update_filemap work at all. */
+	if (sync_pass(m, 1, now_ms()) == PASS_FAILED) {
+		snprintf(err, errlen, "the first sync of group %" PRIu64
+		    " failed", opt->group_id);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Inode mode: a file with no name left is over once no other process
+ * holds it.  /proc is read only here, after the link count reached zero.
+ */
+static void
+check_unlinked(struct monitor *m)
+{
+	int held;
+
+	if (follow_link_count(m->fd) != 0)
+		return;
+	held = follow_held_elsewhere(&m->file);
+	if (held == 0) {
+		log_info(VERB_LIFECYCLE, "%s was deleted and nothing else holds "
+		    "it: exiting, group %" PRIu64 " left as it is",
+		    m->opt->path, m->group.id);
+		finish(m, 0);
+	} else if (!m->unlinked) {
+		log_info(VERB_LIFECYCLE, "%s was deleted but is still open "
+		    "elsewhere: following it until it is closed", m->opt->path);
+		m->unlinked = 1;
+		if (watch_file(m) != 0)
+			log_warn("cannot watch for the file's close: %s",
+			    strerror(errno));
+	}
+}
+
+/* Path mode: follow a file that replaced ours, e.g. by `mv new path`. */
+static int
+switch_file(struct monitor *m)
+{
+	struct stat st;
+	int fd = follow_open(m->opt->path, &st);
+
+	if (fd < 0)
+		return -1;
+	if (st.st_dev != m->file.st_dev || !S_ISREG(st.st_mode)) {
+		close(fd);	/* replaced again meanwhile: the next pass decides */
+		return -1;
+	}
+	if (m->file_wd >= 0)
+		inotify_rm_watch(m->inotify_fd, m->file_wd);
+	close(m->fd);
+	m->fd = fd;
+	m->file = st;
+	m->have_synced = 0;
+	log_info(VERB_LIFECYCLE, "%s was replaced: following the new file "
+	    "(inode %lu)", m->opt->path, (unsigned long)st.st_ino);
+	if (watch_file(m) != 0)
+		log_warn("cannot watch the new file: %s", strerror(errno));
+	return 0;
+}
+
+/* Returns 0 when the pass may go on with m->fd. */
+static int
+follow_path(struct monitor *m, int64_t now)
+{
+	switch (follow_path_state(m->opt->path, &m->file)) {
+	case PATH_SAME:
+		m->missing_since = NEVER;
+		return 0;
+	case PATH_REPLACED:
+		m->missing_since = NEVER;
+		if (switch_file(m) == 0)
+			return 0;
+		break;
+	case PATH_MISSING:
+		if (m->missing_since == NEVER) {
+			m->missing_since = now;
+			log_info(VERB_LIFECYCLE, "no file at %s: waiting %d ms "
+			    "for one", m->opt->path, PATH_GRACE_MS);
+		} else if (now - m->missing_since >= PATH_GRACE_MS) {
+			log_info(VERB_LIFECYCLE, "no file at %s for %d ms: "
+			    "exiting, group %" PRIu64 " left as it is",
+			    m->opt->path, PATH_GRACE_MS, m->group.id);
+			finish(m, 0);
+			return -1;
+		}
+		break;
+	case PATH_OTHER_DEVICE:
+		log_error("%s now names a file on another device, whose "
+		    "extents mean nothing to group %" PRIu64 ": exiting",
+		    m->opt->path, m->group.id);
+		finish(m, 1);
+		return -1;
+	case PATH_NOT_REGULAR:
+		log_error("%s is no longer a regular file: exiting",
+		    m->opt->path);
+		finish(m, 1);
+		return -1;
+	}
+	m->pass_due = now + RECHECK_MS;
+	return -1;
+}
+
+static void
+run_pass(struct monitor *m, int check_group, int64_t now)
+{
+	int64_t backoff;
+
+	m->pass_due = NEVER;
+	m->last_pass = now;
+	if (m->opt->mode == FOLLOW_PATH && follow_path(m, now) != 0)
+		return;
+	switch (sync_pass(m, check_group, now)) {
+	case PASS_DONE:
+		m->failures = 0;
+		break;
+	case PASS_AGAIN:
+		m->failures = 0;
+		m->pass_due = now + RECHECK_MS;
+		break;
+	case PASS_FAILED:
+		/* Back off, so a lasting failure is not retried in a spin. */
+		backoff = (int64_t)RECHECK_MS << (m->failures < 5 ? m->failures : 5);
+		if (backoff > FAILURE_BACKOFF_MAX)
+			backoff = FAILURE_BACKOFF_MAX;
+		m->failures++;
+		m->pass_due = now + backoff;
+		break;
+	}
+}
+
+static void
+log_event(const struct inotify_event *ev)
+{
+	static const struct {
+		uint32_t mask;
+		const char *name;
+	} names[] = {
+		{ IN_MODIFY, "modify" }, { IN_ATTRIB, "attrib" },
+		{ IN_CLOSE_WRITE, "close-write" },
+		{ IN_CLOSE_NOWRITE, "close-nowrite" },
+		{ IN_DELETE_SELF, "delete-self" }, { IN_MOVE_SELF, "move-self" },
+		{ IN_CREATE, "create" }, { IN_MOVED_TO, "moved-to" },
+		{ IN_DELETE, "delete" }, { IN_MOVED_FROM, "moved-from" },
+		{ IN_IGNORED, "ignored" },
+	};
+	size_t i;
+
+	if (log_verbose() < VERB_DEBUG)
+		return;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (ev->mask & names[i].mask)
+			log_info(VERB_DEBUG, "event: %s%s%s", names[i].name,
+			    ev->len ? " " : "", ev->len ? ev->name : "");
+}
+
+static void
+handle_event(struct monitor *m, const struct inotify_event *ev)
+{
+	if (ev->wd == m->dir_wd) {
+		if (ev->len > 0 && strcmp(ev->name, m->base) == 0) {
+			log_event(ev);
+			schedule_pass(m);
+		}
+		return;
+	}
+	if (ev->wd != m->file_wd)
+		return;		/* a watch we already replaced */
+	log_event(ev);
+	if (ev->mask & IN_IGNORED) {
+		m->file_wd = -1;
+		return;
+	}
+	if (m->opt->mode == FOLLOW_INODE && (ev->mask & (IN_ATTRIB |
+	    IN_DELETE_SELF | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)))
+		check_unlinked(m);
+	schedule_pass(m);
+}
+
+static void
+read_events(struct monitor *m)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	ssize_t n;
+	char *p;
+
+	while ((n = read(m->inotify_fd, buf, sizeof(buf))) > 0)
+		for (p = buf; p < buf + n && !m->done;
+		    p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)p;
+			handle_event(m, ev);
+		}
+}
+
+static void
+read_signals(struct monitor *m)
+{
+	struct signalfd_siginfo si;
+
+	while (!m->done && read(m->signal_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			log_info(VERB_LIFECYCLE, "SIGHUP: full sync");
+			m->have_synced = 0;
+			m->group_due = now_ms();
+			continue;
+		}
+		log_info(VERB_LIFECYCLE, "%s: exiting, group %" PRIu64 " left "
+		    "as it is", strsignal((int)si.ssi_signo), m->group.id);
+		finish(m, 0);
+	}
+}
+
+static int
+arm_timer(struct monitor *m)
+{
+	int64_t due = m->pass_due < m->group_due ? m->pass_due : m->group_due;
+	struct itimerspec its;
+
+	memset(&its, 0, sizeof(its));
+	/* A zero time would disarm the timer; a due time in the past fires. */
+	if (due < 1)
+		due = 1;
+	its.it_value.tv_sec = due / 1000;
+	its.it_value.tv_nsec = (long)(due % 1000) * 1000000;
+	return timerfd_settime(m->timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+int
+monitor_run(struct monitor *m)
+{
+	struct pollfd fds[3] = {
+		{ .fd = m->inotify_fd, .events = POLLIN },
+		{ .fd = m->timer_fd, .events = POLLIN },
+		{ .fd = m->signal_fd, .events = POLLIN },
+	};
+	uint64_t expirations;
+	int64_t now;
+
+	if (!m->done && m->opt->mode == FOLLOW_INODE)
+		check_unlinked(m);
+	while (!m->done) {
+		if (arm_timer(m) != 0 || poll(fds, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_error("event loop: %s", strerror(errno));
+			return 1;
+		}
+		if (fds[2].revents)
+			read_signals(m);
+		if (fds[0].revents && !m->done)
+			read_events(m);
+		if (fds[1].revents &&
+		    read(m->timer_fd, &expirations, sizeof(expirations)) < 0 &&
+		    errno != EAGAIN)
+			log_warn("timer: %s", strerror(errno));
+		now = now_ms();
+		if (m->done)
+			break;
+		if (now >= m->group_due)
+			run_pass(m, 1, now);
+		else if (now >= m->pass_due)
+			run_pass(m, 0, now);
+	}
+	return m->exit_status;
+}
+
+void
+monitor_close(struct monitor *m)
+{
+	group_close(&m->group);
+	file_map_free(&m->map);
+	file_map_free(&m->synced);
+	free(m->dir);
+	if (m->inotify_fd >= 0)
+		close(m->inotify_fd);
+	if (m->timer_fd >= 0)
+		close(m->timer_fd);
+	if (m->signal_fd >= 0)
+		close(m->signal_fd);
+}

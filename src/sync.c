@@ -1,0 +1,163 @@
+/*
+ * The sync pass.  The kernel is only asked about the group when the file's
+ * layout changed or a group check is due, so a file that is written in
+ * place costs one FIEMAP call per event and nothing else.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "log.h"
+#include "plan.h"
+#include "sync.h"
+
+static void
+log_layout(const struct file_map *map)
+{
+	size_t i;
+
+	if (log_verbose() < VERB_DEBUG)
+		return;
+	log_info(VERB_DEBUG, "file: %zu device ranges%s%s", map->count,
+	    map->pending ? ", some data not yet allocated" : "",
+	    map->unmappable ? ", some data not countable" : "");
+	for (i = 0; i < map->count; i++)
+		log_info(VERB_DEBUG, "  extent %" PRIu64 "+%" PRIu64,
+		    map->ranges[i].start, map->ranges[i].len);
+}
+
+static void
+log_plan(const struct plan *plan)
+{
+	size_t i;
+
+	if (log_verbose() < VERB_DEBUG)
+		return;
+	log_info(VERB_DEBUG, "plan: keep %zu, delete %zu, create %zu",
+	    plan->n_keep, plan->n_delete, plan->n_create);
+	for (i = 0; i < plan->n_delete; i++)
+		log_info(VERB_DEBUG, "  delete %" PRIu64, plan->delete_ids[i]);
+	for (i = 0; i < plan->n_create; i++)
+		log_info(VERB_DEBUG, "  create %" PRIu64 "+%" PRIu64,
+		    plan->create[i].start, plan->create[i].len);
+}
+
+/* Plans once without counters; reads them only when merges are due. */
+static enum plan_status
+make_plan(struct monitor *m, struct plan *plan)
+{
+	struct group *g = &m->group;
+	enum plan_status status;
+
+	status = plan_make(m->map.ranges, m->map.count, g->members,
+	    g->n_members, m->cap, 0, plan);
+	if (status != PLAN_NEEDS_HEAT)
+		return status;
+	if (group_read_heat(g, g->members, g->n_members, plan->heat_ids,
+	    plan->n_heat) != 0) {
+		log_error("%s: cannot read region counters: %s", g->dev.name,
+		    strerror(errno));
+		plan_free(plan);
+		return PLAN_NO_MEMORY;
+	}
+	plan_free(plan);
+	return plan_make(m->map.ranges, m->map.count, g->members,
+	    g->n_members, m->cap, 1, plan);
+}
+
+static void
+finish(struct monitor *m, int status)
+{
+	m->done = 1;
+	m->exit_status = status;
+}
+
+static enum pass_result
+sync_group(struct monitor *m)
+{
+	struct group *g = &m->group;
+	struct plan plan;
+	struct file_map swap;
+	int r = 0;
+
+	switch (group_refresh(g)) {
+	case GROUP_GONE:
+		log_info(VERB_LIFECYCLE, "group %" PRIu64 " was deleted or "
+		    "ungrouped: exiting", g->id);
+		finish(m, 0);
+		return PASS_DONE;
+	case GROUP_FAILED:
+		return PASS_FAILED;
+	case GROUP_PRESENT:
+		break;
+	}
+	if (make_plan(m, &plan) != PLAN_OK) {
+		log_error("cannot plan the group's regions: %s",
+		    strerror(errno ? errno : ENOMEM));
+		return PASS_FAILED;
+	}
+	log_plan(&plan);
+	if (plan.n_delete > 0 || plan.n_create > 0) {
+		r = group_apply(g, &plan);
+		log_info(VERB_LIFECYCLE, "group %" PRIu64 " updated: %zu "
+		    "regions kept, %zu created, %zu deleted", g->id,
+		    plan.n_keep, plan.n_create, plan.n_delete);
+	}
+	plan_free(&plan);
+	if (r != 0)
+		return PASS_FAILED;
+	/* Keep what the group now matches; the old buffer is reused. */
+	swap = m->synced;
+	m->synced = m->map;
+	m->map = swap;
+	m->have_synced = 1;
+	return PASS_DONE;
+}
+
+/*
+ * A file without data ends the group, as with lvm2's daemon; but a file
+ * being rewritten is briefly empty, so it must stay empty for a moment.
+ */
+static enum pass_result
+file_is_empty(struct monitor *m, int64_t now)
+{
+	struct group *g = &m->group;
+
+	if (m->empty_since == NEVER)
+		m->empty_since = now;
+	if (now - m->empty_since < RECHECK_MS)
+		return PASS_AGAIN;
+	log_info(VERB_LIFECYCLE, "%s has no data left: removing group %"
+	    PRIu64 " and exiting", m->opt->path, g->id);
+	if (group_refresh(g) == GROUP_PRESENT && group_remove(g) != 0)
+		log_error("group %" PRIu64 " could not be removed whole", g->id);
+	finish(m, 0);
+	return PASS_DONE;
+}
+
+enum pass_result
+sync_pass(struct monitor *m, int check_group, int64_t now)
+{
+	enum pass_result result = PASS_DONE;
+	int changed, pending, r;
+
+	if ((r = file_map_read(m->fd, &m->map)) != 0) {
+		log_error("%s: cannot read its extents: %s", m->opt->path,
+		    strerror(-r));
+		return PASS_FAILED;
+	}
+	if (!file_map_has_data(&m->map))
+		return file_is_empty(m, now);
+	m->empty_since = NEVER;
+	changed = !m->have_synced || !ranges_equal(m->map.ranges,
+	    m->map.count, m->synced.ranges, m->synced.count);
+	pending = m->map.pending;
+	if (changed)
+		log_layout(&m->map);
+	if (changed || check_group) {
+		result = sync_group(m);
+		if (result == PASS_DONE)
+			m->group_due = now + GROUP_CHECK_MS;
+	}
+	return result == PASS_DONE && pending ? PASS_AGAIN : result;
+}

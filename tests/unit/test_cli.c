@@ -1,0 +1,169 @@
+/* The command line as libdevmapper writes it, and every way it can be wrong. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cli.h"
+
+#define MAX_ARGS 10
+
+static enum cli_result
+parse(struct options *opt, char *err, const char *line)
+{
+	static char copy[256];
+	char *argv[MAX_ARGS + 1];
+	int argc = 0;
+	char *word;
+
+	strcpy(copy, line);
+	for (word = strtok(copy, " "); word && argc < MAX_ARGS;
+	    word = strtok(NULL, " "))
+		argv[argc++] = strcmp(word, "''") == 0 ? (char *)"" : word;
+	argv[argc] = NULL;
+	return cli_parse(argc, argv, opt, err, 200);
+}
+
+static void
+test_as_dmstats_spawns(void **state)
+{
+	struct options opt;
+	char err[200];
+
+	(void)state;
+	assert_int_equal(parse(&opt, err, "dmfilemapd 3 0 /srv/vm.img inode 0 0"),
+	    CLI_RUN);
+	assert_int_equal(opt.fd, 3);
+	assert_int_equal(opt.group_id, 0);
+	assert_string_equal(opt.path, "/srv/vm.img");
+	assert_int_equal(opt.mode, FOLLOW_INODE);
+	assert_int_equal(opt.foreground, 0);
+	assert_int_equal(opt.verbose, 0);
+
+	assert_int_equal(parse(&opt, err, "dmfilemapd 7 42 /a/b path 1 3"),
+	    CLI_RUN);
+	assert_int_equal(opt.fd, 7);
+	assert_int_equal(opt.group_id, 42);
+	assert_int_equal(opt.mode, FOLLOW_PATH);
+	assert_int_equal(opt.foreground, 1);
+	assert_int_equal(opt.verbose, 3);
+}
+
+static void
+test_optional_arguments_default_to_zero(void **state)
+{
+	struct options opt;
+	char err[200];
+
+	(void)state;
+	assert_int_equal(parse(&opt, err, "dmfilemapd 3 5 /f inode"), CLI_RUN);
+	assert_int_equal(opt.foreground, 0);
+	assert_int_equal(opt.verbose, 0);
+	assert_int_equal(parse(&opt, err, "dmfilemapd 3 5 /f inode 1"), CLI_RUN);
+	assert_int_equal(opt.foreground, 1);
+	assert_int_equal(opt.verbose, 0);
+}
+
+static void
+expect_bad(const char *line, enum cli_result result, const char *message)
+{
+	struct options opt;
+	char err[200] = "";
+
+	assert_int_equal(parse(&opt, err, line), result);
+	assert_string_equal(err, message);
+}
+
+static void
+test_argument_count(void **state)
+{
+	(void)state;
+	expect_bad("dmfilemapd", CLI_BAD_USAGE, "missing arguments");
+	expect_bad("dmfilemapd 3 0 /f", CLI_BAD_USAGE, "missing arguments");
+	expect_bad("dmfilemapd 3 0 /f inode 0 0 x", CLI_BAD_USAGE,
+	    "too many arguments: 'x' is extra");
+}
+
+static void
+test_bad_numbers(void **state)
+{
+	(void)state;
+	expect_bad("dmfilemapd x 0 /f inode", CLI_BAD_ARGUMENT,
+	    "FD 'x' is not a number");
+	expect_bad("dmfilemapd -1 0 /f inode", CLI_BAD_ARGUMENT,
+	    "FD '-1' is negative");
+	expect_bad("dmfilemapd 3x 0 /f inode", CLI_BAD_ARGUMENT,
+	    "FD '3x' is not a number");
+	expect_bad("dmfilemapd 99999999999 0 /f inode", CLI_BAD_ARGUMENT,
+	    "FD '99999999999' is out of range");
+	expect_bad("dmfilemapd 3 g /f inode", CLI_BAD_ARGUMENT,
+	    "GROUP_ID 'g' is not a number");
+	expect_bad("dmfilemapd 3 -2 /f inode", CLI_BAD_ARGUMENT,
+	    "GROUP_ID '-2' is negative");
+	expect_bad("dmfilemapd 3 2147483648 /f inode", CLI_BAD_ARGUMENT,
+	    "GROUP_ID '2147483648' is out of range");
+	expect_bad("dmfilemapd 3 18446744073709551616 /f inode",
+	    CLI_BAD_ARGUMENT, "GROUP_ID '18446744073709551616' is out of range");
+	expect_bad("dmfilemapd '' 0 /f inode", CLI_BAD_ARGUMENT,
+	    "FD '' is empty");
+}
+
+static void
+test_bad_path_and_mode(void **state)
+{
+	(void)state;
+	expect_bad("dmfilemapd 3 0 '' inode", CLI_BAD_ARGUMENT,
+	    "ABS_PATH '' is empty");
+	expect_bad("dmfilemapd 3 0 srv/f inode", CLI_BAD_ARGUMENT,
+	    "ABS_PATH 'srv/f' is not absolute");
+	expect_bad("dmfilemapd 3 0 /f inodes", CLI_BAD_ARGUMENT,
+	    "mode 'inodes' is neither 'inode' nor 'path'");
+	expect_bad("dmfilemapd 3 0 /f Path", CLI_BAD_ARGUMENT,
+	    "mode 'Path' is neither 'inode' nor 'path'");
+}
+
+static void
+test_bad_flags(void **state)
+{
+	(void)state;
+	expect_bad("dmfilemapd 3 0 /f inode 2", CLI_BAD_ARGUMENT,
+	    "FOREGROUND '2' is out of range (0-1)");
+	expect_bad("dmfilemapd 3 0 /f inode yes", CLI_BAD_ARGUMENT,
+	    "FOREGROUND 'yes' is not a number");
+	expect_bad("dmfilemapd 3 0 /f inode 0 4", CLI_BAD_ARGUMENT,
+	    "VERBOSE '4' is out of range (0-3)");
+	expect_bad("dmfilemapd 3 0 /f inode 0 -1", CLI_BAD_ARGUMENT,
+	    "VERBOSE '-1' is negative");
+}
+
+static void
+test_help_and_version_only_alone(void **state)
+{
+	struct options opt;
+	char err[200];
+
+	(void)state;
+	assert_int_equal(parse(&opt, err, "dmfilemapd --help"), CLI_HELP);
+	assert_int_equal(parse(&opt, err, "dmfilemapd --version"), CLI_VERSION);
+	/* As a positional argument it is just a bad FD. */
+	expect_bad("dmfilemapd --help 0 /f inode", CLI_BAD_ARGUMENT,
+	    "FD '--help' is not a number");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_as_dmstats_spawns),
+		cmocka_unit_test(test_optional_arguments_default_to_zero),
+		cmocka_unit_test(test_argument_count),
+		cmocka_unit_test(test_bad_numbers),
+		cmocka_unit_test(test_bad_path_and_mode),
+		cmocka_unit_test(test_bad_flags),
+		cmocka_unit_test(test_help_and_version_only_alone),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,156 @@
+/* libdevmapper's group descriptor: read, written, and read back. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "descriptor.h"
+
+static void
+test_parse_as_dmstats_writes_it(void **state)
+{
+	struct descriptor d;
+
+	(void)state;
+	assert_int_equal(descriptor_parse("DMS_GROUP=file:0-4,7,9-10#-", &d), 1);
+	assert_string_equal(d.alias, "file");
+	assert_int_equal(d.n_members, 8);
+	assert_int_equal(d.members[0], 0);
+	assert_int_equal(d.members[4], 4);
+	assert_int_equal(d.members[5], 7);
+	assert_int_equal(d.members[7], 10);
+	assert_string_equal(d.user_aux, "-");
+	descriptor_free(&d);
+}
+
+static void
+test_no_user_aux_and_blank_alias(void **state)
+{
+	struct descriptor d;
+
+	(void)state;
+	assert_int_equal(descriptor_parse("DMS_GROUP=my vm\timage:12", &d), 1);
+	assert_string_equal(d.alias, "my vm\timage");
+	assert_int_equal(d.n_members, 1);
+	assert_int_equal(d.members[0], 12);
+	assert_null(d.user_aux);
+	descriptor_free(&d);
+}
+
+static void
+test_quoted_alias_is_kept_whole(void **state)
+{
+	struct descriptor d;
+
+	(void)state;
+	assert_int_equal(descriptor_parse("DMS_GROUP='vm: disk 1':3-5#-", &d), 1);
+	assert_string_equal(d.alias, "'vm: disk 1'");
+	assert_int_equal(d.n_members, 3);
+	assert_int_equal(d.members[0], 3);
+	descriptor_free(&d);
+	assert_int_equal(descriptor_parse("DMS_GROUP='unclosed:3", &d), -1);
+}
+
+static void
+test_members_out_of_order_are_sorted(void **state)
+{
+	struct descriptor d;
+
+	(void)state;
+	assert_int_equal(descriptor_parse("DMS_GROUP=a:9,3-4,3#x#y", &d), 1);
+	assert_int_equal(d.n_members, 3);
+	assert_int_equal(d.members[0], 3);
+	assert_int_equal(d.members[1], 4);
+	assert_int_equal(d.members[2], 9);
+	/* Only the first '#' separates: the user's text is kept whole. */
+	assert_string_equal(d.user_aux, "x#y");
+	descriptor_free(&d);
+}
+
+static void
+test_no_descriptor_and_malformed(void **state)
+{
+	struct descriptor d;
+
+	(void)state;
+	assert_int_equal(descriptor_parse("-", &d), 0);
+	assert_int_equal(descriptor_parse("my notes", &d), 0);
+	assert_int_equal(descriptor_parse("DMS_GROUP=nocolon", &d), -1);
+	assert_int_equal(descriptor_parse("DMS_GROUP=a:", &d), -1);
+	assert_int_equal(descriptor_parse("DMS_GROUP=a:1-", &d), -1);
+	assert_int_equal(descriptor_parse("DMS_GROUP=a:5-2", &d), -1);
+	assert_int_equal(descriptor_parse("DMS_GROUP=a:1,,2", &d), -1);
+	assert_int_equal(descriptor_parse("DMS_GROUP=a:x", &d), -1);
+	assert_int_equal(descriptor_parse("DMS_GROUP=a:0-99999999999", &d), -1);
+}
+
+static void
+test_format_ranges(void **state)
+{
+	const uint64_t ids[] = { 0, 1, 2, 3, 4, 7, 9, 10 };
+	const uint64_t one[] = { 12 };
+	char *text;
+
+	(void)state;
+	text = descriptor_format("file", ids, 8, "-");
+	assert_string_equal(text, "DMS_GROUP=file:0-4,7,9-10#-");
+	free(text);
+	/* Without user data, "#-" is written as libdevmapper writes it. */
+	text = descriptor_format("a b", one, 1, NULL);
+	assert_string_equal(text, "DMS_GROUP=a b:12#-");
+	free(text);
+}
+
+static void
+test_format_then_parse(void **state)
+{
+	uint64_t ids[600];
+	struct descriptor d;
+	char *text;
+	size_t i, n = 0;
+
+	(void)state;
+	for (i = 0; i < 600; i += 1 + i % 7)
+		ids[n++] = i;
+	text = descriptor_format("alias", ids, n, "user data");
+	assert_int_equal(descriptor_parse(text, &d), 1);
+	assert_int_equal(d.n_members, n);
+	for (i = 0; i < n; i++)
+		assert_int_equal(d.members[i], ids[i]);
+	assert_string_equal(d.user_aux, "user data");
+	descriptor_free(&d);
+	free(text);
+}
+
+static void
+test_message_word_escapes_blanks(void **state)
+{
+	char *w;
+
+	(void)state;
+	w = message_word("DMS_GROUP=my file\tx:0#a\\b");
+	assert_string_equal(w, "DMS_GROUP=my\\ file\\\tx:0#a\\\\b");
+	free(w);
+	w = message_word("plain");
+	assert_string_equal(w, "plain");
+	free(w);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_as_dmstats_writes_it),
+		cmocka_unit_test(test_no_user_aux_and_blank_alias),
+		cmocka_unit_test(test_quoted_alias_is_kept_whole),
+		cmocka_unit_test(test_members_out_of_order_are_sorted),
+		cmocka_unit_test(test_no_descriptor_and_malformed),
+		cmocka_unit_test(test_format_ranges),
+		cmocka_unit_test(test_format_then_parse),
+		cmocka_unit_test(test_message_word_escapes_blanks),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,168 @@
+/* Identity of the followed file, on real files in a scratch directory. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "follow.h"
+
+static char dir[64], path[96], other[96];
+
+static int
+make_dir(void **state)
+{
+	(void)state;
+	strcpy(dir, "/tmp/dmfilemapd-follow-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s/file", dir);
+	snprintf(other, sizeof(other), "%s/other", dir);
+	return 0;
+}
+
+static int
+remove_dir(void **state)
+{
+	(void)state;
+	unlink(path);
+	unlink(other);
+	return rmdir(dir);
+}
+
+static int
+create(const char *name)
+{
+	return open(name, O_RDWR | O_CREAT | O_TRUNC, 0600);
+}
+
+static void
+test_path_states(void **state)
+{
+	struct stat st, found;
+	int fd, fd2;
+
+	(void)state;
+	fd = create(path);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(follow_path_state(path, &st), PATH_SAME);
+
+	/* Replaced by rename, as `mv new path` does. */
+	fd2 = create(other);
+	assert_int_equal(rename(other, path), 0);
+	assert_int_equal(follow_path_state(path, &st), PATH_REPLACED);
+	close(fd2);
+	fd2 = follow_open(path, &found);
+	assert_true(fd2 >= 0);
+	assert_true(found.st_ino != st.st_ino);
+	assert_int_equal(follow_path_state(path, &found), PATH_SAME);
+	close(fd2);
+
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(follow_path_state(path, &st), PATH_MISSING);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(follow_path_state(path, &st), PATH_NOT_REGULAR);
+	assert_int_equal(rmdir(path), 0);
+	close(fd);
+}
+
+/* The followed file stands for one on another filesystem: /dev/shm. */
+static void
+test_replacement_on_another_device(void **state)
+{
+	char shm[64];
+	struct stat followed, here;
+	int fd;
+
+	(void)state;
+	snprintf(shm, sizeof(shm), "/dev/shm/dmfilemapd-follow-%d", getpid());
+	fd = create(shm);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &followed), 0);
+	close(fd);
+	unlink(shm);
+	close(create(path));
+	assert_int_equal(stat(path, &here), 0);
+	assert_true(here.st_dev != followed.st_dev);
+	assert_int_equal(follow_path_state(path, &followed), PATH_OTHER_DEVICE);
+}
+
+static void
+test_link_count_follows_unlink(void **state)
+{
+	int fd;
+
+	(void)state;
+	fd = create(path);
+	assert_int_equal(follow_link_count(fd), 1);
+	assert_int_equal(link(path, other), 0);
+	assert_int_equal(follow_link_count(fd), 2);
+	unlink(path);
+	unlink(other);
+	assert_int_equal(follow_link_count(fd), 0);
+	close(fd);
+}
+
+static void
+test_other_holders(void **state)
+{
+	struct stat st;
+	int fd, ready[2];
+	pid_t child;
+	char c;
+
+	(void)state;
+	fd = create(path);
+	assert_int_equal(fstat(fd, &st), 0);
+	/* Only this process holds it: that does not count. */
+	assert_int_equal(follow_held_elsewhere(&st), 0);
+
+	assert_int_equal(pipe(ready), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		/* Holds its own fd on the file until killed. */
+		int held = open(path, O_RDONLY);
+
+		(void)held;
+		if (write(ready[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(fd);
+	unlink(path);
+	assert_int_equal(follow_held_elsewhere(&st), 1);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	assert_int_equal(follow_held_elsewhere(&st), 0);
+	close(ready[0]);
+	close(ready[1]);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_path_states, make_dir,
+		    remove_dir),
+		cmocka_unit_test_setup_teardown(test_replacement_on_another_device,
+		    make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_link_count_follows_unlink,
+		    make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_other_holders, make_dir,
+		    remove_dir),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

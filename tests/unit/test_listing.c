@@ -1,0 +1,100 @@
+/* @stats_list answers as the kernel prints them. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "listing.h"
+
+static void
+test_plain_and_grouped_lines(void **state)
+{
+	struct listing l;
+	const struct listed_region *r;
+
+	(void)state;
+	assert_int_equal(listing_parse(
+	    "0: 32770+16384 16384 dmstats DMS_GROUP=file:0-4#-\n"
+	    "1: 49154+8 8 dmstats -\n", &l), 0);
+	assert_int_equal(l.count, 2);
+	r = &l.regions[0];
+	assert_int_equal(r->id, 0);
+	assert_int_equal(r->start, 32770);
+	assert_int_equal(r->len, 16384);
+	assert_int_equal(r->step, 16384);
+	assert_string_equal(r->program_id, "dmstats");
+	assert_string_equal(r->aux, "DMS_GROUP=file:0-4#-");
+	assert_string_equal(r->options, "");
+	assert_int_equal(r->n_options, 0);
+	r = listing_find(&l, 1);
+	assert_non_null(r);
+	assert_int_equal(r->start, 49154);
+	assert_string_equal(r->aux, "-");
+	assert_null(listing_find(&l, 2));
+	listing_free(&l);
+}
+
+static void
+test_options_after_aux(void **state)
+{
+	struct listing l;
+
+	(void)state;
+	assert_int_equal(listing_parse(
+	    "3: 0+100 100 dmstats - precise_timestamps histogram:10,20,30\n"
+	    "4: 100+100 100 dmstats DMS_GROUP=a:4-5#- histogram:1,2\n"
+	    "5: 200+100 100 dmstats - precise_timestamps\n", &l), 0);
+	assert_int_equal(l.count, 3);
+	assert_string_equal(l.regions[0].aux, "-");
+	assert_string_equal(l.regions[0].options,
+	    "precise_timestamps histogram:10,20,30");
+	assert_int_equal(l.regions[0].n_options, 2);
+	assert_string_equal(l.regions[1].aux, "DMS_GROUP=a:4-5#-");
+	assert_string_equal(l.regions[1].options, "histogram:1,2");
+	assert_int_equal(l.regions[1].n_options, 1);
+	assert_string_equal(l.regions[2].options, "precise_timestamps");
+	assert_int_equal(l.regions[2].n_options, 1);
+	listing_free(&l);
+}
+
+static void
+test_aux_with_blanks(void **state)
+{
+	struct listing l;
+
+	(void)state;
+	assert_int_equal(listing_parse(
+	    "7: 8+8 8 dmstats DMS_GROUP=my file\tx:7#note here histogram:5\n",
+	    &l), 0);
+	assert_string_equal(l.regions[0].aux, "DMS_GROUP=my file\tx:7#note here");
+	assert_string_equal(l.regions[0].options, "histogram:5");
+	listing_free(&l);
+}
+
+static void
+test_empty_and_malformed(void **state)
+{
+	struct listing l;
+
+	(void)state;
+	assert_int_equal(listing_parse("", &l), 0);
+	assert_int_equal(l.count, 0);
+	listing_free(&l);
+	assert_int_equal(listing_parse("x: 1+2 2 a b\n", &l), -1);
+	assert_int_equal(listing_parse("1: 1-2 2 a b\n", &l), -1);
+	assert_int_equal(listing_parse("1: 1+2 2 dmstats\n", &l), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain_and_grouped_lines),
+		cmocka_unit_test(test_options_after_aux),
+		cmocka_unit_test(test_aux_with_blanks),
+		cmocka_unit_test(test_empty_and_malformed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
