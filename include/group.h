@@ -16,7 +16,7 @@ struct group {
 	struct stats_device dev;
 	uint64_t id;		/* the leader's region id, which is the group id */
 	char *program_id;	/* the leader's, given to new members */
-	const char *list_filter; /* program_id to list by, "" for all programs */
+	int list_all;		/* list every program's regions, not just the leader's */
 	char *create_options;	/* the leader's "precise_timestamps histogram:..." */
 	int n_create_options;
 	char *alias;

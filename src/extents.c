@@ -43,7 +43,7 @@ ranges_normalize(struct range *ranges, size_t count)
 			ranges[n++] = ranges[i];
 			continue;
 		}
-		/* Overlapping or touching: one contiguous stretch of the device. */
+		/* Overlapping or touching: one contiguous stretch of device. */
 		if (ranges[i].start + ranges[i].len > end)
 			ranges[n - 1].len = ranges[i].start + ranges[i].len -
 			    ranges[n - 1].start;

@@ -97,15 +97,12 @@ choose_list_filter(struct group *g, const struct listing *listing,
 	const struct listed_region *r;
 	size_t i;
 
-	g->list_filter = g->program_id;
+	g->list_all = 0;
 	for (i = 0; i < d->n_members; i++) {
 		r = listing_find(listing, d->members[i]);
 		if (r != NULL && strcmp(r->program_id, g->program_id) != 0)
-			g->list_filter = "";
+			g->list_all = 1;
 	}
-	/* "-" is how the kernel shows an empty program_id: list all then. */
-	if (strcmp(g->program_id, "-") == 0)
-		g->list_filter = "";
 }
 
 int
@@ -180,7 +177,8 @@ group_refresh(struct group *g)
 	struct listing listing;
 	enum group_state state = GROUP_GONE;
 
-	if (stats_list(&g->dev, g->list_filter, &listing) != 0) {
+	if (stats_list(&g->dev, g->list_all ? "" : g->program_id,
+	    &listing) != 0) {
 		log_error("%s: cannot list dm-stats regions: %s", g->dev.name,
 		    strerror(errno));
 		return GROUP_FAILED;

@@ -26,7 +26,7 @@ struct member {
 	enum fate fate;
 };
 
-/* A member in start order; as members are in id order, so are ties. */
+/* A member by its start; equal starts fall to the lower index, the lower id. */
 struct by_start {
 	uint64_t start;
 	size_t member;
@@ -56,7 +56,7 @@ struct planner {
 	unsigned cap;
 	struct member *members;	/* ascending id */
 	size_t n_members;
-	struct by_start *order;	/* ascending start; after classify(), kept only */
+	struct by_start *order;	/* ascending start; kept only, after classify */
 	size_t n_order;
 	struct piece *pieces;	/* ascending start */
 	size_t n_pieces;
@@ -162,7 +162,7 @@ classify(struct planner *p)
 		m = &p->members[p->order[i].member];
 		while (j < p->n_mapped && range_end(&p->mapped[j]) <= m->start)
 			j++;
-		/* The length test is written so that start + len cannot wrap. */
+		/* A bad region may end past 2^64: its end is never summed. */
 		if (m->len == 0 || j == p->n_mapped ||
 		    m->start < p->mapped[j].start ||
 		    m->len > range_end(&p->mapped[j]) - m->start ||
@@ -197,7 +197,8 @@ lay_pieces(struct planner *p)
 	uint64_t at;
 
 	/* Each range holds its kept members and at most one gap more. */
-	p->pieces = alloc_array(p->n_mapped + 2 * p->n_order, sizeof(*p->pieces));
+	p->pieces = alloc_array(p->n_mapped + 2 * p->n_order,
+	    sizeof(*p->pieces));
 	p->first_piece = alloc_array(p->n_mapped + 1, sizeof(*p->first_piece));
 	if (p->pieces == NULL || p->first_piece == NULL)
 		return -1;
@@ -253,7 +254,8 @@ sift_down(struct pair *heap, size_t n, size_t i)
 	size_t child;
 
 	while ((child = 2 * i + 1) < n) {
-		if (child + 1 < n && pair_before(&heap[child + 1], &heap[child]))
+		if (child + 1 < n &&
+		    pair_before(&heap[child + 1], &heap[child]))
 			child++;
 		if (!pair_before(&heap[child], &moving))
 			break;
@@ -314,8 +316,8 @@ merge_pair(struct planner *p, const struct pair *pair)
 static void
 merge_range(struct planner *p, size_t range)
 {
-	size_t i, first = p->first_piece[range], end = p->first_piece[range + 1];
-	size_t count = end - first;
+	size_t first = p->first_piece[range], end = p->first_piece[range + 1];
+	size_t i, count = end - first;
 	struct pair top;
 
 	for (i = first; i < end; i++) {
@@ -406,8 +408,8 @@ hold_to_cap(struct planner *p, int heat_known, struct plan *out)
 
 enum plan_status
 plan_make(const struct range *mapped, size_t n_mapped,
-    const struct region *regions, size_t n_regions, unsigned cap, int heat_known,
-    struct plan *out)
+    const struct region *regions, size_t n_regions, unsigned cap,
+    int heat_known, struct plan *out)
 {
 	struct planner p;
 	enum plan_status status = PLAN_NO_MEMORY;

@@ -67,7 +67,9 @@ static void
 test_drops_zero_length(void **state)
 {
 	/* An empty range between two others must not join them. */
-	struct range r[] = { { 20, 5 }, { 10, 0 }, { 0, 5 }, { 5, 0 }, { 7, 0 } };
+	struct range r[] = {
+		{ 20, 5 }, { 10, 0 }, { 0, 5 }, { 5, 0 }, { 7, 0 },
+	};
 	const struct range want[] = { { 0, 5 }, { 20, 5 } };
 	struct range only_empty[] = { { 3, 0 }, { 1, 0 } };
 

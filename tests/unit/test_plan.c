@@ -257,7 +257,10 @@ test_no_memory(void **state)
 	struct plan p;
 
 	(void)state;
-	/* No copy of that many regions can be made; nothing must be left. */
+	/*
+	 * No copy of that many regions can be made; nothing must be left.
+	 * (AddressSanitizer needs allocator_may_return_null=1 for this.)
+	 */
 	assert_int_equal(plan_make(mapped, 1, regions, SIZE_MAX / 4, 1, 1, &p),
 	    PLAN_NO_MEMORY);
 	assert_null(p.delete_ids);

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -58,19 +59,17 @@ pick(unsigned n)
 static void
 describe(const struct layout *l)
 {
+	const struct region *r;
 	size_t i;
 
 	printf("case %d, cap %u, mapped:", case_number, l->cap);
 	for (i = 0; i < l->n_mapped; i++)
-		printf(" %llu+%llu", (unsigned long long)l->mapped[i].start,
-		    (unsigned long long)l->mapped[i].len);
-	printf("\nregions (id start+len heat):");
-	for (i = 0; i < l->n_regions; i++)
-		printf(" %llu:%llu+%llu/%llu",
-		    (unsigned long long)l->regions[i].id,
-		    (unsigned long long)l->regions[i].start,
-		    (unsigned long long)l->regions[i].len,
-		    (unsigned long long)l->regions[i].heat);
+		printf(" %" PRIu64 "+%" PRIu64, l->mapped[i].start,
+		    l->mapped[i].len);
+	printf("\nregions (id:start+len/heat):");
+	for (r = l->regions; r < l->regions + l->n_regions; r++)
+		printf(" %" PRIu64 ":%" PRIu64 "+%" PRIu64 "/%" PRIu64, r->id,
+		    r->start, r->len, r->heat);
 	printf("\n");
 }
 
@@ -83,15 +82,22 @@ check(int ok, const char *what)
 	}
 }
 
-static int
-id_taken(const struct layout *l, size_t n, uint64_t id)
+static const struct region *
+find_region(const struct layout *l, uint64_t id)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < l->n_regions; i++)
 		if (l->regions[i].id == id)
-			return 1;
-	return 0;
+			return &l->regions[i];
+	return NULL;
+}
+
+/* The first of the copies of an id a group may name twice. */
+static int
+first_copy(const struct layout *l, size_t i)
+{
+	return find_region(l, l->regions[i].id) == &l->regions[i];
 }
 
 /* Half the regions are drawn inside a mapped range, so that many stay. */
@@ -114,7 +120,7 @@ make_region(struct layout *l, struct region *r)
 static void
 make_layout(struct layout *l)
 {
-	size_t i;
+	size_t i, n;
 	uint64_t s, id;
 
 	memset(l, 0, sizeof(*l));
@@ -130,13 +136,12 @@ make_layout(struct layout *l)
 		for (s = l->mapped[i].start;
 		    s < l->mapped[i].start + l->mapped[i].len; s++)
 			l->range_of[s] = (int)i;
-	l->n_regions = pick(MOST_REGIONS - 1);
-	for (i = 0; i < l->n_regions; i++) {
+	for (n = pick(MOST_REGIONS - 1); l->n_regions < n; l->n_regions++) {
 		do
 			id = pick(40);
-		while (id_taken(l, i, id));
-		l->regions[i].id = id;
-		make_region(l, &l->regions[i]);
+		while (find_region(l, id) != NULL);
+		l->regions[l->n_regions].id = id;
+		make_region(l, &l->regions[l->n_regions]);
 	}
 	/* Now and then the group names a member twice, alike or not. */
 	if (l->n_regions > 0 && pick(6) == 0) {
@@ -147,17 +152,6 @@ make_layout(struct layout *l)
 		l->n_regions++;
 	}
 	l->cap = 1 + pick(8);
-}
-
-static int
-first_copy(const struct layout *l, size_t i)
-{
-	size_t j;
-
-	for (j = 0; j < i; j++)
-		if (l->regions[j].id == l->regions[i].id)
-			return 0;
-	return 1;
 }
 
 /* Copies of one id at odds: nobody knows where that region is. */
@@ -172,17 +166,6 @@ at_odds(const struct layout *l, const struct region *r)
 		    l->regions[i].len != r->len))
 			return 1;
 	return 0;
-}
-
-static const struct region *
-find_region(const struct layout *l, uint64_t id)
-{
-	size_t i;
-
-	for (i = 0; i < l->n_regions; i++)
-		if (l->regions[i].id == id)
-			return &l->regions[i];
-	return NULL;
 }
 
 /* Lower start first, then lower id: the order overlaps are settled in. */
@@ -205,7 +188,7 @@ inside_one_range(const struct layout *l, uint64_t start, uint64_t len)
 	return 1;
 }
 
-/* Keeps, in start order, each region inside one range whose sectors are free. */
+/* Keeps, in start order, each region inside one range on free sectors. */
 static void
 model_keep(const struct layout *l, int owner[WORLD])
 {
@@ -272,7 +255,8 @@ pair_before(const struct model *m, size_t a, size_t b)
 	const struct piece *p = m->pieces;
 	uint64_t heat_a = p[a].heat + p[a + 1].heat;
 	uint64_t heat_b = p[b].heat + p[b + 1].heat;
-	uint64_t len_a = p[a].len + p[a + 1].len, len_b = p[b].len + p[b + 1].len;
+	uint64_t len_a = p[a].len + p[a + 1].len;
+	uint64_t len_b = p[b].len + p[b + 1].len;
 
 	if (heat_a != heat_b)
 		return heat_a < heat_b;
@@ -333,7 +317,8 @@ expect_model(const struct layout *l, const struct model *m,
 	for (i = 0; i < m->n_pieces; i++) {
 		if (m->pieces[i].region >= 0) {
 			kept[m->pieces[i].region] = 1;
-			add_sorted(keep, &n_keep, l->regions[m->pieces[i].region].id);
+			add_sorted(keep, &n_keep,
+			    l->regions[m->pieces[i].region].id);
 			continue;
 		}
 		CHECK(n_create < p->n_create);
@@ -462,6 +447,7 @@ run_case(const struct layout *l)
 	    0, &p) == PLAN_NEEDS_HEAT) {
 		CHECK(m.over_cap);
 		CHECK(same_ids(p.heat_ids, p.n_heat, heat_ids, n_heat));
+		CHECK(p.n_keep + p.n_delete + p.n_create == 0);
 	} else {
 		CHECK(!m.over_cap);
 		check_nothing_lost(l, &p);
