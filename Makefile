@@ -21,10 +21,13 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) $(DM_CFLAGS)
 # unit tests link these and run natively.
 NATIVE_SRC = src/cli.c src/plan.c src/extents.c src/listing.c \
              src/descriptor.c src/fiemap.c src/follow.c
-DAEMON_SRC = src/stats.c src/group.c src/sync.c src/monitor.c src/log.c src/daemon.c \
+DAEMON_SRC = src/stats.c src/group.c src/sync.c src/watch.c src/monitor.c src/log.c src/daemon.c \
              src/main.c
 NATIVE_OBJ = $(NATIVE_SRC:.c=.o)
 OBJ        = $(NATIVE_OBJ) $(DAEMON_SRC:.c=.o)
+
+# Helper programs of the VM tests and the benchmarks.
+TOOLS      = bench/odirect-read bench/plan-bench
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,tests/unit/%,$(wildcard tests/unit/test_*.c))
 
@@ -39,9 +42,17 @@ src/%.o: src/%.c $(wildcard include/*.h)
 tests/unit/test_%: tests/unit/test_%.c $(NATIVE_OBJ) $(wildcard include/*.h)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(NATIVE_OBJ) -lcmocka
 
+bench/odirect-read: bench/odirect_read.c
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
+
+bench/plan-bench: bench/plan_bench.c src/plan.o src/extents.o
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< src/plan.o src/extents.o
+
 unit: $(UNIT_TESTS)
 
-check: dmfilemapd unit
+tools: $(TOOLS)
+
+check: dmfilemapd unit tools
 	tests/check
 
 demo: dmfilemapd
@@ -59,7 +70,7 @@ uninstall:
 	rm -f $(DESTDIR)$(sbindir)/dmfilemapd $(DESTDIR)$(mandir)/man8/dmfilemapd.8
 
 clean:
-	rm -f dmfilemapd src/*.o $(UNIT_TESTS)
+	rm -f dmfilemapd src/*.o $(UNIT_TESTS) $(TOOLS)
 	rm -rf tests/vm/build
 
-.PHONY: all unit check demo setup install uninstall clean
+.PHONY: all unit tools check demo setup install uninstall clean

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,11 +22,8 @@
 #include "log.h"
 #include "monitor.h"
 #include "sync.h"
+#include "watch.h"
 
-#define FILE_EVENTS (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | \
-    IN_DELETE_SELF | IN_MOVE_SELF)
-#define DIR_EVENTS (IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | \
-    IN_ONLYDIR)
 #define FAILURE_BACKOFF_MAX GROUP_CHECK_MS
 
 static int64_t
@@ -58,24 +54,6 @@ schedule_pass(struct monitor *m)
 		m->pass_due = due;
 }
 
-/*
- * Watches the file through our own fd, so that a rename cannot make us
- * watch some other file.  Close events matter only once the file has lost
- * its last name: then another holder's close may be the end of it.
- */
-static int
-watch_file(struct monitor *m)
-{
-	char path[64];
-	uint32_t mask = FILE_EVENTS;
-
-	if (m->unlinked)
-		mask |= IN_CLOSE_NOWRITE;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", m->fd);
-	m->file_wd = inotify_add_watch(m->inotify_fd, path, mask);
-	return m->file_wd < 0 ? -1 : 0;
-}
-
 static int
 setup_sources(struct monitor *m, char *err, size_t errlen)
 {
@@ -89,32 +67,12 @@ setup_sources(struct monitor *m, char *err, size_t errlen)
 	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0 ||
 	    (m->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0 ||
 	    (m->timer_fd = timerfd_create(CLOCK_MONOTONIC,
-	    TFD_CLOEXEC | TFD_NONBLOCK)) < 0 ||
-	    (m->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) < 0) {
+	    TFD_CLOEXEC | TFD_NONBLOCK)) < 0) {
 		snprintf(err, errlen, "cannot set up event sources: %s",
 		    strerror(errno));
 		return -1;
 	}
-	if (watch_file(m) != 0) {
-		snprintf(err, errlen, "ABS_PATH '%s': cannot watch the file: %s",
-		    m->opt->path, strerror(errno));
-		return -1;
-	}
-	if (m->opt->mode != FOLLOW_PATH)
-		return 0;
-	if ((m->dir = strdup(m->opt->path)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	m->base = strrchr(m->opt->path, '/') + 1;
-	m->dir_wd = inotify_add_watch(m->inotify_fd, dirname(m->dir),
-	    DIR_EVENTS);
-	if (m->dir_wd < 0) {
-		snprintf(err, errlen, "ABS_PATH '%s': cannot watch its "
-		    "directory: %s", m->opt->path, strerror(errno));
-		return -1;
-	}
-	return 0;
+	return watch_start(m, err, errlen);
 }
 
 static int
@@ -209,8 +167,7 @@ switch_file(struct monitor *m)
 		close(fd);	/* replaced again meanwhile: the next pass decides */
 		return -1;
 	}
-	if (m->file_wd >= 0)
-		inotify_rm_watch(m->inotify_fd, m->file_wd);
+	watch_drop_file(m);
 	close(m->fd);
 	m->fd = fd;
 	m->file = st;
@@ -293,67 +250,16 @@ run_pass(struct monitor *m, int check_group, int64_t now)
 }
 
 static void
-log_event(const struct inotify_event *ev)
+take_news(struct monitor *m)
 {
-	static const struct {
-		uint32_t mask;
-		const char *name;
-	} names[] = {
-		{ IN_MODIFY, "modify" }, { IN_ATTRIB, "attrib" },
-		{ IN_CLOSE_WRITE, "close-write" },
-		{ IN_CLOSE_NOWRITE, "close-nowrite" },
-		{ IN_DELETE_SELF, "delete-self" }, { IN_MOVE_SELF, "move-self" },
-		{ IN_CREATE, "create" }, { IN_MOVED_TO, "moved-to" },
-		{ IN_DELETE, "delete" }, { IN_MOVED_FROM, "moved-from" },
-		{ IN_IGNORED, "ignored" },
-	};
-	size_t i;
+	struct watch_news news;
 
-	if (log_verbose() < VERB_DEBUG)
-		return;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (ev->mask & names[i].mask)
-			log_info(VERB_DEBUG, "event: %s%s%s", names[i].name,
-			    ev->len ? " " : "", ev->len ? ev->name : "");
-}
-
-static void
-handle_event(struct monitor *m, const struct inotify_event *ev)
-{
-	if (ev->wd == m->dir_wd) {
-		if (ev->len > 0 && strcmp(ev->name, m->base) == 0) {
-			log_event(ev);
-			schedule_pass(m);
-		}
-		return;
-	}
-	if (ev->wd != m->file_wd)
-		return;		/* a watch we already replaced */
-	log_event(ev);
-	if (ev->mask & IN_IGNORED) {
-		m->file_wd = -1;
-		return;
-	}
-	if (m->opt->mode == FOLLOW_INODE && (ev->mask & (IN_ATTRIB |
+	watch_read(m, &news);
+	if (m->opt->mode == FOLLOW_INODE && (news.file & (IN_ATTRIB |
 	    IN_DELETE_SELF | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)))
 		check_unlinked(m);
-	schedule_pass(m);
-}
-
-static void
-read_events(struct monitor *m)
-{
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	const struct inotify_event *ev;
-	ssize_t n;
-	char *p;
-
-	while ((n = read(m->inotify_fd, buf, sizeof(buf))) > 0)
-		for (p = buf; p < buf + n && !m->done;
-		    p += sizeof(*ev) + ev->len) {
-			ev = (const struct inotify_event *)p;
-			handle_event(m, ev);
-		}
+	if (news.file || news.name)
+		schedule_pass(m);
 }
 
 static void
@@ -412,7 +318,7 @@ monitor_run(struct monitor *m)
 		if (fds[2].revents)
 			read_signals(m);
 		if (fds[0].revents && !m->done)
-			read_events(m);
+			take_news(m);
 		if (fds[1].revents &&
 		    read(m->timer_fd, &expirations, sizeof(expirations)) < 0 &&
 		    errno != EAGAIN)

@@ -1,0 +1,138 @@
+/*
+ * The inotify side of the event loop: which events are asked for, and
+ * what a batch of them says.  What to do about them is the monitor's.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "monitor.h"
+#include "watch.h"
+
+#define FILE_EVENTS (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | \
+    IN_DELETE_SELF | IN_MOVE_SELF)
+#define DIR_EVENTS (IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | \
+    IN_ONLYDIR)
+
+/*
+ * The file is watched through our own fd, so that a rename cannot make us
+ * watch some other file.  Close events matter only once the file has lost
+ * its last name: then another holder's close may be the end of it.
+ */
+int
+watch_file(struct monitor *m)
+{
+	char path[64];
+	uint32_t mask = FILE_EVENTS;
+
+	if (m->unlinked)
+		mask |= IN_CLOSE_NOWRITE;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", m->fd);
+	m->file_wd = inotify_add_watch(m->inotify_fd, path, mask);
+	return m->file_wd < 0 ? -1 : 0;
+}
+
+void
+watch_drop_file(struct monitor *m)
+{
+	if (m->file_wd >= 0)
+		inotify_rm_watch(m->inotify_fd, m->file_wd);
+	m->file_wd = -1;
+}
+
+int
+watch_start(struct monitor *m, char *err, size_t errlen)
+{
+	m->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (m->inotify_fd < 0) {
+		snprintf(err, errlen, "cannot start inotify: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (watch_file(m) != 0) {
+		snprintf(err, errlen, "ABS_PATH '%s': cannot watch the file: %s",
+		    m->opt->path, strerror(errno));
+		return -1;
+	}
+	if (m->opt->mode != FOLLOW_PATH)
+		return 0;
+	if ((m->dir = strdup(m->opt->path)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	m->base = strrchr(m->opt->path, '/') + 1;
+	m->dir_wd = inotify_add_watch(m->inotify_fd, dirname(m->dir),
+	    DIR_EVENTS);
+	if (m->dir_wd < 0) {
+		snprintf(err, errlen, "ABS_PATH '%s': cannot watch its "
+		    "directory: %s", m->opt->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+log_event(const struct inotify_event *ev)
+{
+	static const struct {
+		uint32_t mask;
+		const char *name;
+	} names[] = {
+		{ IN_MODIFY, "modify" }, { IN_ATTRIB, "attrib" },
+		{ IN_CLOSE_WRITE, "close-write" },
+		{ IN_CLOSE_NOWRITE, "close-nowrite" },
+		{ IN_DELETE_SELF, "delete-self" }, { IN_MOVE_SELF, "move-self" },
+		{ IN_CREATE, "create" }, { IN_MOVED_TO, "moved-to" },
+		{ IN_DELETE, "delete" }, { IN_MOVED_FROM, "moved-from" },
+		{ IN_IGNORED, "ignored" },
+	};
+	size_t i;
+
+	if (log_verbose() < VERB_DEBUG)
+		return;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (ev->mask & names[i].mask)
+			log_info(VERB_DEBUG, "event: %s%s%s", names[i].name,
+			    ev->len ? " " : "", ev->len ? ev->name : "");
+}
+
+static void
+take_event(struct monitor *m, const struct inotify_event *ev,
+    struct watch_news *news)
+{
+	if (ev->wd == m->dir_wd) {
+		if (ev->len > 0 && strcmp(ev->name, m->base) == 0) {
+			log_event(ev);
+			news->name = 1;
+		}
+	} else if (ev->wd == m->file_wd) {
+		log_event(ev);
+		news->file |= ev->mask;
+		if (ev->mask & IN_IGNORED)
+			m->file_wd = -1;
+	}
+	/* Anything else is from a watch already replaced. */
+}
+
+void
+watch_read(struct monitor *m, struct watch_news *news)
+{
+	char buf[4096]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	ssize_t n;
+	char *p;
+
+	news->file = 0;
+	news->name = 0;
+	while ((n = read(m->inotify_fd, buf, sizeof(buf))) > 0)
+		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)p;
+			take_event(m, ev, news);
+		}
+}
