@@ -30,9 +30,6 @@ int file_map_add(struct file_map *map, const struct fiemap_extent *extents,
  */
 int file_map_read(int fd, struct file_map *map);
 
-/* Non-zero when the file has any data at all, placed or not. */
-int file_map_has_data(const struct file_map *map);
-
 void file_map_free(struct file_map *map);
 
 #endif

@@ -52,6 +52,9 @@ int group_read_heat(const struct group *g, struct region *regions, size_t n,
  */
 int group_apply(struct group *g, const struct plan *plan);
 
+/* Whether the descriptor names regions that no longer exist. */
+int group_is_stale(const struct group *g);
+
 /* Deletes every member region, which ends the group. */
 int group_remove(struct group *g);
 

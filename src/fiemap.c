@@ -101,12 +101,6 @@ file_map_read(int fd, struct file_map *map)
 	return 0;
 }
 
-int
-file_map_has_data(const struct file_map *map)
-{
-	return map->count > 0 || map->pending || map->unmappable;
-}
-
 void
 file_map_free(struct file_map *map)
 {

@@ -320,7 +320,12 @@ group_apply(struct group *g, const struct plan *plan)
 	struct region *next, *member;
 	uint64_t *ids;
 	size_t i, n = 0, most = g->n_members + plan->n_create;
-	int failed = 0, changed = 0, drop_leader = 0;
+	int failed = 0, drop_leader = 0;
+	/*
+	 * A descriptor naming regions that are gone is rewritten, lest a
+	 * stranger's new region reuse the id and join the group.
+	 */
+	int changed = group_is_stale(g);
 
 	next = calloc(most ? most : 1, sizeof(*next));
 	ids = calloc(most ? most : 1, sizeof(*ids));
@@ -368,6 +373,12 @@ group_apply(struct group *g, const struct plan *plan)
 	g->n_listed = n;
 	free(ids);
 	return failed ? -1 : 0;
+}
+
+int
+group_is_stale(const struct group *g)
+{
+	return g->n_listed != g->n_members;
 }
 
 int

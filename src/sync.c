@@ -97,7 +97,7 @@ sync_group(struct monitor *m)
 		return PASS_FAILED;
 	}
 	log_plan(&plan);
-	if (plan.n_delete > 0 || plan.n_create > 0) {
+	if (plan.n_delete > 0 || plan.n_create > 0 || group_is_stale(g)) {
 		r = group_apply(g, &plan);
 		log_info(VERB_LIFECYCLE, "group %" PRIu64 " updated: %zu "
 		    "regions kept, %zu created, %zu deleted", g->id,
@@ -115,8 +115,9 @@ sync_group(struct monitor *m)
 }
 
 /*
- * A file without data ends the group, as with lvm2's daemon; but a file
- * being rewritten is briefly empty, so it must stay empty for a moment.
+ * A file without data on the device ends the group, as with lvm2's daemon;
+ * but a file being rewritten is briefly empty, so it must stay empty for a
+ * moment.
  */
 static enum pass_result
 file_is_empty(struct monitor *m, int64_t now)
@@ -127,7 +128,7 @@ file_is_empty(struct monitor *m, int64_t now)
 		m->empty_since = now;
 	if (now - m->empty_since < RECHECK_MS)
 		return PASS_AGAIN;
-	log_info(VERB_LIFECYCLE, "%s has no data left: removing group %"
+	log_info(VERB_LIFECYCLE, "%s has no data on the device: removing group %"
 	    PRIu64 " and exiting", m->opt->path, g->id);
 	if (group_refresh(g) == GROUP_PRESENT && group_remove(g) != 0)
 		log_error("group %" PRIu64 " could not be removed whole", g->id);
@@ -146,9 +147,15 @@ sync_pass(struct monitor *m, int check_group, int64_t now)
 		    strerror(-r));
 		return PASS_FAILED;
 	}
-	if (!file_map_has_data(&m->map))
+	if (m->map.count == 0 && !m->map.pending)
 		return file_is_empty(m, now);
 	m->empty_since = NEVER;
+	/*
+	 * Data not yet placed by the filesystem (a file being rewritten) is
+	 * waited for: a group cannot be left with no region at all.
+	 */
+	if (m->map.count == 0)
+		return PASS_AGAIN;
 	changed = !m->have_synced || !ranges_equal(m->map.ranges,
 	    m->map.count, m->synced.ranges, m->synced.count);
 	pending = m->map.pending;

@@ -62,7 +62,6 @@ test_unplaced_data_is_pending(void **state)
 	assert_int_equal(file_map_add(&map, fe, 2, &next), 0);
 	assert_int_equal(map.count, 0);
 	assert_true(map.pending);
-	assert_true(file_map_has_data(&map));
 	assert_int_equal(next, 8192);
 	file_map_free(&map);
 }
@@ -85,7 +84,6 @@ test_uncountable_data_is_left_out(void **state)
 	assert_int_equal(map.count, 0);
 	assert_false(map.pending);
 	assert_true(map.unmappable);
-	assert_true(file_map_has_data(&map));
 	file_map_free(&map);
 }
 
@@ -127,15 +125,6 @@ test_answers_accumulate_across_calls(void **state)
 	file_map_free(&map);
 }
 
-static void
-test_empty_file_has_no_data(void **state)
-{
-	struct file_map map = { 0 };
-
-	(void)state;
-	assert_false(file_map_has_data(&map));
-}
-
 int
 main(void)
 {
@@ -145,7 +134,6 @@ main(void)
 		cmocka_unit_test(test_uncountable_data_is_left_out),
 		cmocka_unit_test(test_shared_and_merged_extents_count),
 		cmocka_unit_test(test_answers_accumulate_across_calls),
-		cmocka_unit_test(test_empty_file_has_no_data),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
