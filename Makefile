@@ -19,7 +19,7 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) $(DM_CFLAGS)
 
 # Modules that need neither libdevmapper nor a device-mapper kernel: the
 # unit tests link these and run natively.
-NATIVE_SRC = src/cli.c src/plan.c src/extents.c src/listing.c \
+NATIVE_SRC = src/cli.c src/plan.c src/pairheap.c src/extents.c src/listing.c \
              src/descriptor.c src/fiemap.c src/follow.c
 DAEMON_SRC = src/stats.c src/group.c src/sync.c src/watch.c src/monitor.c src/log.c src/daemon.c \
              src/main.c
@@ -45,8 +45,8 @@ tests/unit/test_%: tests/unit/test_%.c $(NATIVE_OBJ) $(wildcard include/*.h)
 bench/odirect-read: bench/odirect_read.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
-bench/plan-bench: bench/plan_bench.c src/plan.o src/extents.o
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< src/plan.o src/extents.o
+bench/plan-bench: bench/plan_bench.c src/plan.o src/pairheap.o src/extents.o
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< src/plan.o src/pairheap.o src/extents.o
 
 unit: $(UNIT_TESTS)
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pairheap.h"
 #include "plan.h"
 
 #define NONE SIZE_MAX
@@ -41,13 +42,6 @@ struct piece {
 	size_t member;		/* NONE for a range to create */
 	size_t prev, next;	/* neighbours in the same mapped range */
 	unsigned gen;		/* bumped whenever the piece grows or goes */
-};
-
-/* Two neighbouring pieces, as a candidate for a merge. */
-struct pair {
-	uint64_t heat, len, start;
-	size_t left, right;
-	unsigned left_gen, right_gen;
 };
 
 struct planner {
@@ -227,59 +221,18 @@ pieces_in(const struct planner *p, size_t range)
 	return p->first_piece[range + 1] - p->first_piece[range];
 }
 
-static int
-pair_before(const struct pair *a, const struct pair *b)
-{
-	if (a->heat != b->heat)
-		return a->heat < b->heat;
-	return a->len != b->len ? a->len < b->len : a->start < b->start;
-}
-
-static void
-sift_up(struct pair *heap, size_t i)
-{
-	struct pair moving = heap[i];
-
-	while (i > 0 && pair_before(&moving, &heap[(i - 1) / 2])) {
-		heap[i] = heap[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	heap[i] = moving;
-}
-
-static void
-sift_down(struct pair *heap, size_t n, size_t i)
-{
-	struct pair moving = heap[i];
-	size_t child;
-
-	while ((child = 2 * i + 1) < n) {
-		if (child + 1 < n &&
-		    pair_before(&heap[child + 1], &heap[child]))
-			child++;
-		if (!pair_before(&heap[child], &moving))
-			break;
-		heap[i] = heap[child];
-		i = child;
-	}
-	heap[i] = moving;
-}
-
 /* Offers the piece at left and its right neighbour as a merge. */
 static void
 push_pair(struct planner *p, size_t left)
 {
 	const struct piece *l = &p->pieces[left], *r = &p->pieces[l->next];
-	struct pair *pair = &p->heap[p->n_heap];
+	struct pair pair = {
+		.heat = l->heat + r->heat, .len = l->len + r->len,
+		.start = l->start, .left = left, .right = l->next,
+		.left_gen = l->gen, .right_gen = r->gen,
+	};
 
-	pair->heat = l->heat + r->heat;
-	pair->len = l->len + r->len;
-	pair->start = l->start;
-	pair->left = left;
-	pair->right = l->next;
-	pair->left_gen = l->gen;
-	pair->right_gen = r->gen;
-	sift_up(p->heap, p->n_heap++);
+	pairheap_push(p->heap, &p->n_heap, &pair);
 }
 
 static void
@@ -328,9 +281,7 @@ merge_range(struct planner *p, size_t range)
 	for (i = first; i + 1 < end; i++)
 		push_pair(p, i);
 	while (count > p->cap) {
-		top = p->heap[0];
-		p->heap[0] = p->heap[--p->n_heap];
-		sift_down(p->heap, p->n_heap, 0);
+		pairheap_pop(p->heap, &p->n_heap, &top);
 		if (top.left_gen != p->pieces[top.left].gen ||
 		    top.right_gen != p->pieces[top.right].gen)
 			continue;
