@@ -1,0 +1,393 @@
+# Helpers for scripts run in the test guest by tests/vm/run.
+# Source it first:   . /test/lib.sh
+# Scripts are best run with `set -eu`: a helper that fails inside $(...)
+# only ends that subshell, and set -e then ends the script.
+#
+# Sizes and offsets are in 512-byte sectors unless a name says otherwise.
+
+# Sectors between the start of the scratch disk and the start of a device
+# made by make_linear (3 MiB): device and disk sector numbers then differ.
+LINEAR_OFFSET=6144
+
+# fail MSG...: prints MSG on stderr and ends the script with status 1.
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# step MSG...: prints a heading, so that a failing test's output tells where.
+step() {
+	echo "== $*"
+}
+
+# assert_eq EXPECTED ACTUAL [WHAT]: fails unless the two strings are equal.
+assert_eq() {
+	[ "$1" = "$2" ] ||
+		fail "${3:-value}: expected '$1', got '$2'"
+}
+
+# assert_match REGEX ACTUAL [WHAT]: fails unless ACTUAL matches the ERE.
+assert_match() {
+	printf '%s\n' "$2" | grep -qE -- "$1" ||
+		fail "${3:-value}: '$2' does not match /$1/"
+}
+
+# now_ms: milliseconds since the epoch.
+now_ms() {
+	local t=${EPOCHREALTIME/./}
+	echo $((t / 1000))
+}
+
+# wait_until TIMEOUT_S CMD...: runs CMD every 20 ms until it succeeds;
+# fails after TIMEOUT_S seconds (fractions allowed: 0.5).
+wait_until() {
+	local limit_ms deadline
+	limit_ms=$(awk -v s="$1" 'BEGIN { printf "%d", s * 1000 }')
+	shift
+	deadline=$(($(now_ms) + limit_ms))
+	until "$@"; do
+		[ "$(now_ms)" -lt "$deadline" ] ||
+			fail "timed out after ${limit_ms} ms waiting for: $*"
+		sleep 0.02
+	done
+}
+
+# disk_sectors DEV: the size of block device DEV in sectors.
+disk_sectors() {
+	blockdev --getsz "$1"
+}
+
+# make_linear NAME [DISK] [SIZE_MB]: creates dm-linear device NAME on DISK
+# (default /dev/vda) starting LINEAR_OFFSET sectors in, SIZE_MB MiB long
+# (default: the rest of the disk); prints /dev/mapper/NAME.
+make_linear() {
+	local name=$1 disk=${2:-/dev/vda} size_mb=${3:-} len
+	if [ -n "$size_mb" ]; then
+		len=$((size_mb * 2048))
+	else
+		len=$(($(disk_sectors "$disk") - LINEAR_OFFSET))
+	fi
+	dmsetup create "$name" --table "0 $len linear $disk $LINEAR_OFFSET" ||
+		fail "cannot create dm-linear device $name on $disk"
+	# Without udev, libdevmapper makes the node itself; check it did.
+	[ -b "/dev/mapper/$name" ] || fail "/dev/mapper/$name was not created"
+	echo "/dev/mapper/$name"
+}
+
+# make_fs ext4|xfs DEV MOUNTPOINT: makes a new file system on DEV and mounts it.
+make_fs() {
+	local type=$1 dev=$2 dir=$3
+	case $type in
+	ext4) mkfs.ext4 -q -F "$dev" || fail "mkfs.ext4 $dev failed" ;;
+	xfs)
+		modprobe xfs || fail "cannot load the xfs module"
+		mkfs.xfs -q -f "$dev" || fail "mkfs.xfs $dev failed (xfs needs 300 MB or more)"
+		;;
+	*) fail "make_fs: unknown file system type '$type'" ;;
+	esac
+	mkdir -p "$dir"
+	mount -t "$type" "$dev" "$dir" || fail "cannot mount $dev on $dir"
+}
+
+# stats_list DEV: the kernel's list of DEV's regions, one per line:
+# "<id>: <start>+<len> <step> <program_id> <aux>[ precise_timestamps][ histogram:...]".
+stats_list() {
+	dmsetup message "$1" 0 @stats_list
+}
+
+# group_regions DEV GROUP_ID: prints the group's member regions as
+# "id start len" lines, in the descriptor's order.  The members are those listed in the
+# leader's aux_data: DMS_GROUP=<alias>:<members like 0-4,7>[#<user aux>].
+group_regions() {
+	local list
+	list=$(stats_list "$1") || fail "cannot list the regions of $1"
+	printf '%s\n' "$list" | awk -v gid="$2" -v dev="$1" '
+		function die(msg) { print "FAIL: " msg > "/dev/stderr"; failed = 1; exit 1 }
+		{ id = $1; sub(/:$/, "", id); split($2, r, "+"); start[id] = r[1]; len[id] = r[2]; aux[id] = $5 }
+		END {
+			if (failed) exit 1
+			if (!(gid in aux)) die("group " gid " on " dev ": no region " gid)
+			a = aux[gid]
+			if (a !~ /^DMS_GROUP=/) die("region " gid " on " dev " leads no group (aux " a ")")
+			sub(/^DMS_GROUP=/, "", a)
+			sub(/#.*/, "", a)
+			sub(/.*:/, "", a)
+			n = split(a, parts, ",")
+			for (i = 1; i <= n; i++) {
+				lo = hi = parts[i]
+				if (parts[i] ~ /-/) { split(parts[i], b, "-"); lo = b[1]; hi = b[2] }
+				for (m = lo + 0; m <= hi + 0; m++) {
+					if (!(m in start)) die("group " gid " on " dev " names region " m ", which does not exist")
+					print m, start[m], len[m]
+				}
+			}
+		}'
+}
+
+# group_id_of DEV ALIAS: prints the current id of the group named ALIAS on
+# DEV.  A group's id is its lowest member's, so it changes when the daemon
+# replaces the leader's region (a hole at the file's start, say).
+group_id_of() {
+	local id
+	id=$(stats_list "$1" | awk -v alias="$2" '
+		{
+			aux = $5
+			if (aux !~ /^DMS_GROUP=/) next
+			sub(/^DMS_GROUP=/, "", aux)
+			sub(/#.*/, "", aux)
+			sub(/:[0-9,-]*$/, "", aux)
+			gsub(/"/, "", aux)
+			if (aux == alias) { sub(/:$/, "", $1); print $1; exit }
+		}')
+	[ -n "$id" ] || fail "no group named '$2' on $1"
+	echo "$id"
+}
+
+# file_extents FILE: prints the physically contiguous ranges FILE occupies,
+# as "start len" lines in sectors of the device the file system is on, in
+# file order.  Extents without a known place (delalloc, inline) are left out:
+# sync first for a file with unwritten-back data.
+file_extents() {
+	local map
+	map=$(filefrag -e -b512 "$1") || fail "filefrag cannot map $1"
+	printf '%s\n' "$map" | awk '
+		# Extent lines: " 0: 0.. 15: 34816.. 34831: 16: [expected:] flags"
+		/^ *[0-9]+:/ {
+			line = $0
+			gsub(/ /, "", line)
+			n = split(line, f, ":")
+			split(f[3], phys, /\.\./)
+			len = f[4]
+			flags = f[n]
+			if (flags ~ /unknown_loc|delalloc|inline|not_aligned|data_inline/ || len == 0)
+				next
+			if (have && phys[1] == start + size) {
+				size += len
+				next
+			}
+			if (have) print start, size
+			start = phys[1]; size = len; have = 1
+		}
+		END { if (have) print start, size }'
+}
+
+# merge_ranges: reads "start len" lines, prints their union as sorted,
+# merged "start len" lines; fails on an overlap when $1 is "strict".
+merge_ranges() {
+	sort -n -k1,1 | awk -v strict="${1:-}" '
+		{
+			if (have && $1 < end) {
+				if (strict == "strict") { print "overlap at sector " $1 > "/dev/stderr"; bad = 1 }
+				if ($1 + $2 > end) end = $1 + $2
+				next
+			}
+			if (have && $1 == end) { end += $2; next }
+			if (have) print start, end - start
+			start = $1; end = $1 + $2; have = 1
+		}
+		END { if (have) print start, end - start; exit bad }'
+}
+
+# check_group FILE DEV GROUP_ID: fails unless the group's regions cover
+# exactly the sectors of FILE's mapped extents, without overlapping, and
+# `dmstats list --group` shows the group on DEV.
+check_group() {
+	local file=$1 dev=$2 gid=$3 regions extents covered listed
+	regions=$(group_regions "$dev" "$gid") || exit 1
+	extents=$(file_extents "$file" | merge_ranges) || exit 1
+	covered=$(printf '%s\n' "$regions" | awk '{ print $2, $3 }' | merge_ranges strict) ||
+		{ echo "$regions" >&2; fail "group $gid on $dev has overlapping regions"; }
+	if [ "$covered" != "$extents" ]; then
+		{
+			echo "file extents of $file (start len):"
+			printf '%s\n' "$extents" | sed 's/^/  /'
+			echo "regions of group $gid (id start len):"
+			printf '%s\n' "$regions" | sed 's/^/  /'
+		} >&2
+		fail "group $gid on $dev does not cover $file exactly"
+	fi
+	listed=$(dmstats list --group --noheadings --separator : -o group_id,obj_type "$dev" |
+		awk -F: -v id="$gid" '$1 == id && $2 == "group"')
+	[ -n "$listed" ] || fail "dmstats list --group does not show group $gid on $dev"
+}
+
+# daemon_pids: prints the pid of every running dmfilemapd.
+daemon_pids() {
+	local dir argv
+	for dir in /proc/[0-9]*; do
+		{ mapfile -d '' -t argv <"$dir/cmdline"; } 2>/dev/null || continue
+		[ ${#argv[@]} -gt 0 ] && [ "${argv[0]##*/}" = dmfilemapd ] && echo "${dir#/proc/}"
+	done
+	return 0
+}
+
+# daemon_pid_for GROUP_ID [FILE]: prints the pid of the dmfilemapd that
+# watches group GROUP_ID (and FILE, when given); fails when none does.
+daemon_pid_for() {
+	local pid argv found=
+	for pid in $(daemon_pids); do
+		{ mapfile -d '' -t argv <"/proc/$pid/cmdline"; } 2>/dev/null || continue
+		[ "${argv[2]:-}" = "$1" ] || continue
+		[ -z "${2:-}" ] || [ "${argv[3]:-}" = "$2" ] || continue
+		found=$pid
+		echo "$pid"
+	done
+	[ -n "$found" ]
+}
+
+# daemon_cmdline PID: prints the process's arguments separated by blanks.
+daemon_cmdline() {
+	local argv
+	mapfile -d '' -t argv <"/proc/$1/cmdline" || fail "no process $1"
+	echo "${argv[*]}"
+}
+
+# wait_for_daemon GROUP_ID [FILE]: waits up to 10 s for the group's daemon
+# to run and prints its pid.
+wait_for_daemon() {
+	wait_until 10 daemon_pid_for "$@" >/dev/null
+	daemon_pid_for "$@" | head -n 1
+}
+
+# require_daemon: fails unless the guest has the project's dmfilemapd.
+require_daemon() {
+	[ -x /usr/sbin/dmfilemapd ] ||
+		fail "the guest has no /usr/sbin/dmfilemapd: build it first (make)"
+}
+
+# filemap_create FILE [DMSTATS_OPTIONS...]: runs Debian's
+# `dmstats create --filemap FILE` (which starts dmfilemapd unless given
+# --nomonitor) and prints the new group's id.
+filemap_create() {
+	local file=$1 log=/tmp/filemap_create.$$ out gid
+	shift
+	# Through a file, not a pipe: the daemon inherits dmstats's stdout, and
+	# $(...) would wait for every holder of the pipe to close it.
+	dmstats create --filemap "$file" "$@" >"$log" 2>&1 ||
+		fail "dmstats create --filemap $file failed: $(cat "$log")"
+	out=$(cat "$log")
+	rm -f "$log"
+	# "FILE: Created new group with N region(s) as group ID G."
+	gid=$(printf '%s\n' "$out" | sed -n 's/.*as group ID \([0-9][0-9]*\)\.$/\1/p')
+	[ -n "$gid" ] || fail "no group id in dmstats output: $out"
+	echo "$gid"
+}
+
+# ---- Retrying checks, counters, the extent cap, processes ----------------
+
+# holds CMD...: runs CMD in a subshell with its stderr dropped and succeeds
+# when it does.  Helpers such as check_group end the script through fail;
+# wrapped in holds they can be retried: wait_until 30 holds check_group ...
+holds() {
+	("$@") 2>/dev/null
+}
+
+# wait_in_step TIMEOUT_S FILE DEV GROUP_ID: waits until check_group holds;
+# on timeout runs it once more in the open, so that the failure says why.
+wait_in_step() {
+	local limit=$1
+	shift
+	if ! (wait_until "$limit" holds check_group "$@") 2>/dev/null; then
+		check_group "$@"
+		fail "group $3 on $2 took more than ${limit}s to match $1"
+	fi
+}
+
+# region_reads DEV ID: the reads region ID has counted so far: the second
+# field of its @stats_print line(s).  Unlike `dmstats report`, this does
+# not clear the counters.
+region_reads() {
+	local out
+	out=$(dmsetup message "$1" 0 @stats_print "$2") ||
+		fail "cannot print the counters of region $2 on $1"
+	printf '%s\n' "$out" | awk '{ n += $2 } END { print n + 0 }'
+}
+
+# group_reads DEV GROUP_ID: the reads counted by all the group's members.
+group_reads() {
+	local ids id n total=0
+	ids=$(group_members "$1" "$2") || exit 1
+	for id in $ids; do
+		n=$(region_reads "$1" "$id") || exit 1
+		total=$((total + n))
+	done
+	echo "$total"
+}
+
+# group_id_by_alias DEV ALIAS: prints the id of the region whose aux_data
+# holds the descriptor of the group named ALIAS (the group's current id,
+# which changes with its lowest region); fails unless exactly one does.
+group_id_by_alias() {
+	local list ids
+	list=$(stats_list "$1") || fail "cannot list the regions of $1"
+	ids=$(printf '%s\n' "$list" |
+		awk -v tag="DMS_GROUP=$2:" 'index($5, tag) == 1 { print $1 + 0 }')
+	[ -n "$ids" ] || fail "no group named $2 on $1"
+	[ "$(printf '%s\n' "$ids" | wc -l)" = 1 ] ||
+		fail "more than one group named $2 on $1: $(echo $ids)"
+	echo "$ids"
+}
+
+# regions_per_extent FILE DEV GROUP_ID: for each physically contiguous
+# range of FILE's data prints "start len count", count being how many of
+# the group's regions lie inside it (the unit dmfilemapd(8) caps).
+regions_per_extent() {
+	local regions extents
+	regions=$(group_regions "$2" "$3") || exit 1
+	extents=$(file_extents "$1" | merge_ranges) || exit 1
+	{
+		printf '%s\n' "$regions" | awk 'NF { print "R", $2, $3 }'
+		printf '%s\n' "$extents" | awk 'NF { print "E", $1, $2 }'
+	} | awk '
+		$1 == "R" { rs[++nr] = $2; rl[nr] = $3; next }
+		{
+			c = 0
+			for (i = 1; i <= nr; i++)
+				if (rs[i] >= $2 && rs[i] + rl[i] <= $2 + $3) c++
+			print $2, $3, c
+		}'
+}
+
+# most_regions_per_extent FILE DEV GROUP_ID: the largest count above.
+most_regions_per_extent() {
+	local counts
+	counts=$(regions_per_extent "$@") || exit 1
+	printf '%s\n' "$counts" | awk '$3 > m { m = $3 } END { print m + 0 }'
+}
+
+# process_gone PID: succeeds once process PID has ended.  A zombie counts
+# as ended: a daemon that detached is reaped by init, perhaps late.
+process_gone() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	stat=${stat##*) }
+	[ "${stat%% *}" = Z ]
+}
+
+# group_members DEV GROUP_ID: prints the ids of the group's member regions,
+# one a line, as its descriptor lists them.
+group_members() {
+	local regions
+	regions=$(group_regions "$1" "$2") || exit 1
+	printf '%s\n' "$regions" | awk '{ print $1 }'
+}
+
+# start_syslog: runs busybox's syslogd, which the guest's init uses, so that
+# a detached daemon's messages land in $SYSLOG_FILE; show_syslog_on_failure
+# then prints them if the script fails.
+SYSLOG_FILE=/tmp/syslog
+start_syslog() {
+	local busybox=/usr/lib/vm/busybox
+	[ -x "$busybox" ] || fail "no $busybox in the guest to run syslogd"
+	"$busybox" syslogd -n -O "$SYSLOG_FILE" &
+	wait_until 5 test -S /dev/log
+}
+
+show_syslog_on_failure() {
+	trap 'status=$?
+		if [ "$status" != 0 ] && [ -s "$SYSLOG_FILE" ]; then
+			echo "the last messages in syslog:"
+			tail -n "${SYSLOG_LINES:-40}" "$SYSLOG_FILE"
+		fi
+		exit "$status"' EXIT
+}
