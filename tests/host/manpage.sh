@@ -1,0 +1,33 @@
+#!/bin/bash
+# The manual page formats without a single warning, and the intervals and
+# defaults it documents are the ones the code uses.
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+page=$top/man/dmfilemapd.8
+
+warnings=$(groff -man -ww -z "$page" 2>&1)
+[ -z "$warnings" ] || { echo "groff warns:"; echo "$warnings"; exit 1; }
+
+text=$(MANWIDTH=200 man -l "$page" 2>/dev/null | col -b)
+
+# constant NAME: its value in include/monitor.h
+constant() {
+	sed -n "s/^#define $1[[:space:]]*\([0-9]*\).*/\1/p" "$top/include/monitor.h"
+}
+
+expect() {
+	grep -qF -- "$1" <<<"$text" || { echo "the manual does not say: $1"; exit 1; }
+}
+
+expect "at most one pass runs every $(constant PASS_GAP_MS) ms"
+expect "every $(constant RECHECK_MS) ms"
+expect "every $(($(constant GROUP_CHECK_MS) / 1000)) seconds"
+expect "more than $(($(constant PATH_GRACE_MS) / 1000)) second"
+expect "default $(constant REGIONS_PER_EXTENT_DEFAULT)."
+env_name=$(sed -n 's/^#define REGIONS_PER_EXTENT_ENV "\(.*\)"/\1/p' "$top/include/monitor.h")
+expect "$env_name"
+for section in SYNOPSIS ARGUMENTS MODES LOGGING SIGNALS "EXIT STATUS" LIMITATIONS EXAMPLES "SEE ALSO"; do
+	expect "$section"
+done
+expect "dmfilemapd 3 0 /srv/vm.img path 1 3 3< /srv/vm.img"
+echo "manual page is clean and matches the code"
