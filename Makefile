@@ -27,7 +27,7 @@ NATIVE_OBJ = $(NATIVE_SRC:.c=.o)
 OBJ        = $(NATIVE_OBJ) $(DAEMON_SRC:.c=.o)
 
 # Helper programs of the VM tests and the benchmarks.
-TOOLS      = bench/odirect-read bench/plan-bench
+TOOLS      = bench/odirect-read bench/plan-bench bench/fragment bench/group-wait
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,tests/unit/%,$(wildcard tests/unit/test_*.c))
 
@@ -48,12 +48,22 @@ bench/odirect-read: bench/odirect_read.c
 bench/plan-bench: bench/plan_bench.c src/plan.o src/pairheap.o src/extents.o
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< src/plan.o src/pairheap.o src/extents.o
 
+bench/fragment: bench/fragment.c
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
+
+GROUP_WAIT_SRC = bench/group_wait.c bench/burst.c bench/spans.c bench/stats_group.c
+bench/group-wait: $(GROUP_WAIT_SRC) bench/group_wait.h
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $(GROUP_WAIT_SRC) $(DM_LIBS)
+
 unit: $(UNIT_TESTS)
 
 tools: $(TOOLS)
 
 check: dmfilemapd unit tools
 	tests/check
+
+bench: dmfilemapd tools
+	bench/run
 
 demo: dmfilemapd
 	tests/vm/demo
@@ -73,4 +83,4 @@ clean:
 	rm -f dmfilemapd src/*.o $(UNIT_TESTS) $(TOOLS)
 	rm -rf tests/vm/build
 
-.PHONY: all unit tools check demo setup install uninstall clean
+.PHONY: all unit tools check bench demo setup install uninstall clean

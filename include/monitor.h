@@ -18,6 +18,7 @@
 #define RECHECK_MS	200	/* while data awaits allocation, or the path is empty */
 #define GROUP_CHECK_MS	5000	/* how often a quiet daemon checks its group */
 #define PATH_GRACE_MS	1000	/* how long the path may stay empty */
+#define EMPTY_GRACE_MS	1000	/* how long the file may stay without data */
 #define REGIONS_PER_EXTENT_DEFAULT 64
 #define REGIONS_PER_EXTENT_ENV "DMFILEMAPD_REGIONS_PER_EXTENT"
 

@@ -126,7 +126,7 @@ file_is_empty(struct monitor *m, int64_t now)
 
 	if (m->empty_since == NEVER)
 		m->empty_since = now;
-	if (now - m->empty_since < RECHECK_MS)
+	if (now - m->empty_since < EMPTY_GRACE_MS)
 		return PASS_AGAIN;
 	log_info(VERB_LIFECYCLE, "%s has no data on the device: removing group %"
 	    PRIu64 " and exiting", m->opt->path, g->id);

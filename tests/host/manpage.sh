@@ -23,6 +23,7 @@ expect "at most one pass runs every $(constant PASS_GAP_MS) ms"
 expect "every $(constant RECHECK_MS) ms"
 expect "every $(($(constant GROUP_CHECK_MS) / 1000)) seconds"
 expect "more than $(($(constant PATH_GRACE_MS) / 1000)) second"
+expect "stay without data for $(($(constant EMPTY_GRACE_MS) / 1000)) second"
 expect "default $(constant REGIONS_PER_EXTENT_DEFAULT)."
 env_name=$(sed -n 's/^#define REGIONS_PER_EXTENT_ENV "\(.*\)"/\1/p' "$top/include/monitor.h")
 expect "$env_name"
