@@ -29,8 +29,9 @@ long follow_link_count(int fd);
 
 /*
  * Whether a process other than this one still has the file open, which
- * keeps an unlinked file alive.  Scans /proc once per call: call it only
- * after the link count has dropped to zero.
+ * keeps an unlinked file alive; processes running the same program as this
+ * one only follow the file and do not count.  Scans /proc once per call:
+ * call it only after the link count has dropped to zero.
  */
 int follow_held_elsewhere(const struct stat *file);
 

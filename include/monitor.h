@@ -35,6 +35,7 @@ struct monitor {
 	unsigned int cap;	/* regions per extent */
 
 	int inotify_fd, file_wd, dir_wd, timer_fd, signal_fd;
+	int claim_fd;		/* holds the group against a second daemon */
 	char *dir;		/* path mode: the directory watched for replacements */
 	const char *base;	/* path mode: the file's name in it */
 
@@ -59,6 +60,9 @@ int monitor_start(struct monitor *m, const struct options *opt,
 
 /* Runs until the work is over; returns the exit status. */
 int monitor_run(struct monitor *m);
+
+/* Moves the claim to the group's current id; returns -1 if another holds it. */
+int monitor_reclaim(struct monitor *m);
 
 void monitor_close(struct monitor *m);
 

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +70,7 @@ is_number(const char *s)
 static int
 process_holds(const char *pid, const struct stat *file)
 {
-	char dir_path[64], link_path[320];
+	char dir_path[PATH_MAX], link_path[PATH_MAX];
 	struct dirent *entry;
 	struct stat st;
 	DIR *dir;
@@ -81,7 +82,7 @@ process_holds(const char *pid, const struct stat *file)
 	while (!held && (entry = readdir(dir)) != NULL) {
 		if (!is_number(entry->d_name))
 			continue;
-		snprintf(link_path, sizeof(link_path), "%s/%s", dir_path,
+		snprintf(link_path, sizeof(link_path), "/proc/%s/fd/%s", pid,
 		    entry->d_name);
 		held = stat(link_path, &st) == 0 &&
 		    st.st_dev == file->st_dev && st.st_ino == file->st_ino;
@@ -90,21 +91,55 @@ process_holds(const char *pid, const struct stat *file)
 	return held;
 }
 
+/* A process's command name, as /proc keeps it; "" when unknown. */
+static void
+read_comm(const char *pid, char *comm, size_t size)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	comm[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return;
+	if (fgets(comm, (int)size, f) == NULL)
+		comm[0] = '\0';
+	comm[strcspn(comm, "\n")] = '\0';
+	fclose(f);
+}
+
+/*
+ * Another daemon following the same file (a second group on it) holds it
+ * only to follow it too: counting it as a user would make the two wait for
+ * each other for ever, and keep a deleted file's blocks from being freed.
+ */
+static int
+is_follower(const char *pid, const char *own_comm)
+{
+	char comm[32];
+
+	read_comm(pid, comm, sizeof(comm));
+	return own_comm[0] != '\0' && strcmp(comm, own_comm) == 0;
+}
+
 int
 follow_held_elsewhere(const struct stat *file)
 {
-	char self[32];
+	char self[32], own_comm[32];
 	struct dirent *entry;
 	DIR *proc;
 	int held = 0;
 
 	snprintf(self, sizeof(self), "%ld", (long)getpid());
+	read_comm("self", own_comm, sizeof(own_comm));
 	if ((proc = opendir("/proc")) == NULL)
 		return -1;
 	while (!held && (entry = readdir(proc)) != NULL)
 		if (is_number(entry->d_name) &&
-		    strcmp(entry->d_name, self) != 0)
-			held = process_holds(entry->d_name, file);
+		    strcmp(entry->d_name, self) != 0 &&
+		    process_holds(entry->d_name, file) &&
+		    !is_follower(entry->d_name, own_comm))
+			held = 1;
 	closedir(proc);
 	return held;
 }

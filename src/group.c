@@ -350,9 +350,6 @@ group_apply(struct group *g, const struct plan *plan)
 	}
 	for (i = 0; i < plan->n_create; i++) {
 		if (create_region(g, &plan->create[i], &next[n].id) != 0) {
-			log_error("%s: cannot create a region at %" PRIu64 "+%"
-			    PRIu64 ": %s", g->dev.name, plan->create[i].start,
-			    plan->create[i].len, strerror(errno));
 			failed = 1;
 			continue;
 		}

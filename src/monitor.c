@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "claim.h"
 #include "follow.h"
 #include "log.h"
 #include "monitor.h"
@@ -105,15 +106,28 @@ monitor_start(struct monitor *m, const struct options *opt,
 	m->opt = opt;
 	m->fd = opt->fd;
 	m->file = *file;
-	m->inotify_fd = m->timer_fd = m->signal_fd = -1;
+	m->inotify_fd = m->timer_fd = m->signal_fd = m->claim_fd = -1;
 	m->file_wd = m->dir_wd = -1;
 	m->pass_due = NEVER;
 	m->missing_since = m->empty_since = NEVER;
 	m->last_pass = now_ms() - PASS_GAP_MS;
 	if (read_cap(&m->cap, err, errlen) != 0 ||
 	    group_open(&m->group, file->st_dev, opt->group_id, err,
-	    errlen) != 0 ||
-	    setup_sources(m, err, errlen) != 0)
+	    errlen) != 0)
+		return -1;
+	if (monitor_reclaim(m) != 0) {
+		if (errno != EADDRINUSE) {
+			snprintf(err, errlen, "cannot claim group %" PRIu64
+			    ": %s", opt->group_id, strerror(errno));
+			return -1;
+		}
+		log_info(VERB_LIFECYCLE, "group %" PRIu64 " on %s is already "
+		    "followed by another dmfilemapd: nothing to do",
+		    opt->group_id, m->group.dev.name);
+		m->done = 1;
+		return 0;
+	}
+	if (setup_sources(m, err, errlen) != 0)
 		return -1;
 	log_info(VERB_LIFECYCLE, "started: fd %d, group %" PRIu64 " on %s, "
 	    "follow %s, %s", opt->fd, opt->group_id, m->group.dev.name,
@@ -334,6 +348,20 @@ monitor_run(struct monitor *m)
 	return m->exit_status;
 }
 
+int
+monitor_reclaim(struct monitor *m)
+{
+	int fd = claim_group(m->group.dev.major, m->group.dev.minor,
+	    m->group.id);
+
+	if (fd < 0)
+		return -1;
+	if (m->claim_fd >= 0)
+		close(m->claim_fd);
+	m->claim_fd = fd;
+	return 0;
+}
+
 void
 monitor_close(struct monitor *m)
 {
@@ -347,4 +375,6 @@ monitor_close(struct monitor *m)
 		close(m->timer_fd);
 	if (m->signal_fd >= 0)
 		close(m->signal_fd);
+	if (m->claim_fd >= 0)
+		close(m->claim_fd);
 }

@@ -78,6 +78,7 @@ sync_group(struct monitor *m)
 	struct group *g = &m->group;
 	struct plan plan;
 	struct file_map swap;
+	uint64_t old_id;
 	int r = 0;
 
 	switch (group_refresh(g)) {
@@ -98,7 +99,11 @@ sync_group(struct monitor *m)
 	}
 	log_plan(&plan);
 	if (plan.n_delete > 0 || plan.n_create > 0 || group_is_stale(g)) {
+		old_id = g->id;
 		r = group_apply(g, &plan);
+		if (g->id != old_id && monitor_reclaim(m) != 0)
+			log_warn("cannot claim group %" PRIu64 " against a "
+			    "second daemon: %s", g->id, strerror(errno));
 		log_info(VERB_LIFECYCLE, "group %" PRIu64 " updated: %zu "
 		    "regions kept, %zu created, %zu deleted", g->id,
 		    plan.n_keep, plan.n_create, plan.n_delete);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -130,8 +131,14 @@ test_other_holders(void **state)
 	child = fork();
 	assert_true(child >= 0);
 	if (child == 0) {
-		/* Holds its own fd on the file until killed. */
+		/*
+		 * Holds its own fd on the file until killed, under a name of
+		 * its own: a process named like this one would be taken for
+		 * another daemon following the file.
+		 */
 		int held = open(path, O_RDONLY);
+
+		prctl(PR_SET_NAME, "holder");
 
 		(void)held;
 		if (write(ready[1], "x", 1) != 1)
@@ -150,6 +157,38 @@ test_other_holders(void **state)
 	close(ready[1]);
 }
 
+/* Another process of the same program only follows the file: no holder. */
+static void
+test_followers_do_not_hold(void **state)
+{
+	struct stat st;
+	int fd, ready[2];
+	pid_t child;
+	char c;
+
+	(void)state;
+	fd = create(path);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(pipe(ready), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		if (write(ready[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	unlink(path);
+	/* The child inherited fd and name: it is a follower, not a user. */
+	assert_int_equal(follow_held_elsewhere(&st), 0);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	close(fd);
+	close(ready[0]);
+	close(ready[1]);
+}
+
 int
 main(void)
 {
@@ -162,6 +201,8 @@ main(void)
 		    make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_other_holders, make_dir,
 		    remove_dir),
+		cmocka_unit_test_setup_teardown(test_followers_do_not_hold,
+		    make_dir, remove_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

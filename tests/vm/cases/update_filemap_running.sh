@@ -1,0 +1,34 @@
+#!/bin/bash
+# `dmstats update_filemap` on a group whose daemon already runs (as after
+# `dmstats create --filemap`) starts a second daemon for the same group.
+# However many daemons serve it, the group must follow its file without
+# leaving duplicate regions outside it: each such region costs the device
+# on every I/O and 64 KiB of kernel memory, for good.
+set -eu
+. /test/lib.sh
+
+require_daemon
+step "ext4 on a dm-linear device; a mapped file, then update_filemap on it"
+dev=$(make_linear lin)
+make_fs ext4 "$dev" /mnt
+fragmented_file /mnt/f 2
+gid=$(filemap_create /mnt/f)
+wait_for_daemon "$gid" /mnt/f >/dev/null
+# In the foreground, dmstats becomes the second daemon: its log says when
+# it runs (or why it does not).
+dmstats update_filemap /mnt/f --groupid "$gid" --foreground -v >/dev/null 2>/tmp/second.log &
+second=$!
+wait_until 10 eval 'grep -q "started:" /tmp/second.log || process_gone "$second"'
+echo "daemons running: $(daemon_pids | wc -l)"
+
+step "the file grown in four steps"
+for pieces in 3 4 5 6; do
+	fragmented_file /mnt/f "$pieces"
+	wait_group /mnt/f "$dev" f
+done
+# A stray might be cleaned up by a later group check: allow for one.
+if ! poll_until 7 eval '[ -z "$(stray_regions "$dev")" ]'; then
+	stats_list "$dev" >&2
+	fail "regions outside the group on $dev: $(echo $(stray_regions "$dev"))"
+fi
+echo "ok: no duplicate region left outside the group"
