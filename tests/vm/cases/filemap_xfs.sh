@@ -1,23 +1,3 @@
 #!/bin/bash
-# Debian's `dmstats create --filemap` on xfs over dm-linear starts the
-# project's dmfilemapd with the documented arguments, and the group it made
-# covers the file.
-set -eu
-. /test/lib.sh
-
-require_daemon
-step "xfs on a dm-linear device, an 8 MiB file"
-dev=$(make_linear lin)
-make_fs xfs "$dev" /mnt
-fallocate -l 8M /mnt/file
-
-step "dmstats create --filemap"
-gid=$(filemap_create /mnt/file)
-pid=$(wait_for_daemon "$gid" /mnt/file)
-dmstats list --group "$dev"
-
-step "the daemon is ours, started as dmstats documents"
-assert_eq /usr/sbin/dmfilemapd "$(readlink "/proc/$pid/exe")" "daemon executable"
-assert_match "^dmfilemapd [0-9]+ $gid /mnt/file inode 0 0\$" "$(daemon_cmdline "$pid")" "daemon arguments"
-check_group /mnt/file "$dev" "$gid"
-echo "ok: dmfilemapd (pid $pid) watches group $gid"
+# tests/vm/scenarios/filemap.sh on xfs.
+exec bash /test/scenarios/filemap.sh xfs

@@ -1,37 +1,3 @@
 #!/bin/bash
-# A group made by Debian's `dmstats create --filemap` on ext4 follows its
-# file as it shrinks: cut short with truncate, holed with fallocate
-# --punch-hole.  Regions over freed sectors go, untouched ones stay.
-set -eu
-. /test/lib.sh
-
-fs=ext4
-file=/mnt/f
-
-require_daemon
-step "$fs on a dm-linear device, an 8 MiB file in 4 extents"
-dev=$(make_linear lin)
-make_fs "$fs" "$dev" /mnt
-fragmented_file "$file" 4 2
-gid=$(filemap_create "$file")
-pid=$(wait_for_daemon "$gid" "$file")
-check_group "$file" "$dev" "$gid"
-
-step "truncated to 5 MiB, in the middle of its third extent"
-before=$(group_regions "$dev" "$(group_id_by_alias "$dev" f)")
-truncate -s 5M "$file"
-wait_group "$file" "$dev" f
-assert_kept "$before" "$file" "$dev" f
-assert_no_strays "$dev"
-
-step "a 512 KiB hole punched in its first extent"
-before=$(group_regions "$dev" "$(group_id_by_alias "$dev" f)")
-extents_before=$(file_extents "$file" | wc -l)
-fallocate --punch-hole -o 1M -l 512K "$file"
-# The hole splits an extent: one more range, so the test sees a real change.
-assert_eq "$((extents_before + 1))" "$(file_extents "$file" | wc -l)" "extents after the punch"
-wait_group "$file" "$dev" f
-assert_kept "$before" "$file" "$dev" f
-assert_no_strays "$dev"
-assert_running "$pid"
-echo "ok: group follows $file on $fs as it shrinks"
+# tests/vm/scenarios/shrink.sh on ext4.
+exec bash /test/scenarios/shrink.sh ext4
