@@ -21,7 +21,7 @@ struct listed_region {
 };
 
 struct listing {
-	struct listed_region *regions;	/* in the kernel's order: ascending id */
+	struct listed_region *regions;	/* ascending id */
 	size_t count;
 	char *text;		/* owns every string above */
 };

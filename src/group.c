@@ -334,6 +334,21 @@ group_apply(struct group *g, const struct plan *plan)
 		free(ids);
 		return -1;
 	}
+	/*
+	 * New regions first: while a merged or re-cut range changes hands,
+	 * an I/O is counted twice for a moment rather than not at all.
+	 */
+	for (i = 0; i < plan->n_create; i++) {
+		if (create_region(g, &plan->create[i], &next[n].id) != 0) {
+			failed = 1;
+			continue;
+		}
+		next[n].start = plan->create[i].start;
+		next[n].len = plan->create[i].len;
+		next[n].heat = 0;
+		n++;
+		changed = 1;
+	}
 	for (i = 0; i < g->n_members; i++) {
 		member = &g->members[i];
 		if (!contains_id(plan->delete_ids, plan->n_delete, member->id)) {
@@ -347,17 +362,6 @@ group_apply(struct group *g, const struct plan *plan)
 			next[n++] = *member;
 			failed = 1;
 		}
-	}
-	for (i = 0; i < plan->n_create; i++) {
-		if (create_region(g, &plan->create[i], &next[n].id) != 0) {
-			failed = 1;
-			continue;
-		}
-		next[n].start = plan->create[i].start;
-		next[n].len = plan->create[i].len;
-		next[n].heat = 0;
-		n++;
-		changed = 1;
 	}
 	qsort(next, n, sizeof(*next), compare_region_ids);
 	for (i = 0; i < n; i++)

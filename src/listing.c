@@ -97,6 +97,32 @@ count_lines(const char *s)
 	return n + 1;
 }
 
+static int
+compare_listed(const void *a, const void *b)
+{
+	const struct listed_region *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/*
+ * The kernel lists regions by ascending id, so a group of thousands of
+ * members is looked up in O(m log n); should an answer ever come out of
+ * order, it is sorted once here.
+ */
+static void
+order_by_id(struct listing *listing)
+{
+	size_t i;
+
+	for (i = 1; i < listing->count; i++)
+		if (listing->regions[i - 1].id > listing->regions[i].id) {
+			qsort(listing->regions, listing->count,
+			    sizeof(*listing->regions), compare_listed);
+			return;
+		}
+}
+
 int
 listing_parse(const char *answer, struct listing *out)
 {
@@ -124,18 +150,17 @@ listing_parse(const char *answer, struct listing *out)
 		}
 		out->count++;
 	}
+	order_by_id(out);
 	return 0;
 }
 
 const struct listed_region *
 listing_find(const struct listing *listing, uint64_t id)
 {
-	size_t i;
+	struct listed_region key = { .id = id };
 
-	for (i = 0; i < listing->count; i++)
-		if (listing->regions[i].id == id)
-			return &listing->regions[i];
-	return NULL;
+	return bsearch(&key, listing->regions, listing->count,
+	    sizeof(key), compare_listed);
 }
 
 void

@@ -73,6 +73,22 @@ test_aux_with_blanks(void **state)
 }
 
 static void
+test_found_by_id_in_any_order(void **state)
+{
+	struct listing l;
+
+	(void)state;
+	assert_int_equal(listing_parse("9: 90+1 1 p -\n2: 20+1 1 p -\n"
+	    "5: 50+1 1 p -\n", &l), 0);
+	assert_int_equal(listing_find(&l, 2)->start, 20);
+	assert_int_equal(listing_find(&l, 5)->start, 50);
+	assert_int_equal(listing_find(&l, 9)->start, 90);
+	assert_null(listing_find(&l, 3));
+	assert_int_equal(l.regions[0].id, 2);
+	listing_free(&l);
+}
+
+static void
 test_empty_and_malformed(void **state)
 {
 	struct listing l;
@@ -93,6 +109,7 @@ main(void)
 		cmocka_unit_test(test_plain_and_grouped_lines),
 		cmocka_unit_test(test_options_after_aux),
 		cmocka_unit_test(test_aux_with_blanks),
+		cmocka_unit_test(test_found_by_id_in_any_order),
 		cmocka_unit_test(test_empty_and_malformed),
 	};
 
