@@ -115,12 +115,16 @@ static int
 pending_add(struct pending *p, double done)
 {
 	size_t cap = p->cap ? 2 * p->cap : 256;
+	double *done_ms;
+	long *layout;
 
 	if (p->first + p->n == p->cap) {
-		p->done_ms = realloc(p->done_ms, cap * sizeof(*p->done_ms));
-		p->layout = realloc(p->layout, cap * sizeof(*p->layout));
-		if (p->done_ms == NULL || p->layout == NULL)
+		if ((done_ms = realloc(p->done_ms, cap * sizeof(*done_ms))) == NULL)
 			return -1;
+		p->done_ms = done_ms;
+		if ((layout = realloc(p->layout, cap * sizeof(*layout))) == NULL)
+			return -1;
+		p->layout = layout;
 		p->cap = cap;
 	}
 	p->done_ms[p->first + p->n] = done;

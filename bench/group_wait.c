@@ -35,7 +35,11 @@
 #include "group_wait.h"
 
 #define MIN_INTERVAL_MS 1.0
-/* Listing may cost the daemon CPU: at most a quarter of it goes to polls. */
+/*
+ * A big group's listing is slow, and the CPU it takes is the daemon's: the
+ * poller sleeps three times as long as a poll took, so that it never takes
+ * more than a quarter of the CPU.
+ */
 #define POLL_DUTY 3.0
 
 enum change { NONE, GROW, PUNCH };

@@ -76,7 +76,7 @@ END {
 			told[scen[r]] = 1
 			line = scen[r] OFS "-" OFS ""
 		} else {
-			line = scen[r] OFS met[r] OFS tgt[r]
+			line = scen[r] OFS (met[r] == "*" ? "-" : met[r]) OFS tgt[r]
 		}
 		verdict = ""
 		for (i = 1; i <= n; i++) {

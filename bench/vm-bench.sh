@@ -7,13 +7,15 @@
 # the way users do (`dmstats create --filemap`, which runs the dmfilemapd
 # first on PATH) and fails unless the process runs exactly that binary.
 # SCENARIO is one of
-#   reaction:FS  fidelity:FS  burst:FS  idle:FS+FS...  pass:FS:N+N...
+#   reaction:FS  fidelity:FS  burst:FS  idle:FS+FS...  pass:FS:N+N...  guest
 # with FS xfs or ext4 (on /dev/vda and /dev/vdb; pass uses /dev/vdc).
 # Results are lines  BENCH<TAB>scenario<TAB>metric<TAB>value ; a scenario
 # that cannot run prints  BENCH<TAB>scenario<TAB>*<TAB>not run: REASON .
 # CPU times come from /proc/PID/schedstat (ns on the CPU): utime+stime in
 # /proc/PID/stat only counts whole 10 ms ticks.
 set -eu
+# A helper failing inside $(...) must end the scenario, not go on empty.
+shopt -s inherit_errexit
 . /test/lib.sh
 
 MIB=1048576
@@ -55,8 +57,8 @@ settled_daemon() {
 	while :; do
 		pid=$(daemon_pid_for "$1" "$2" 2>/dev/null | tr '\n' ' ') || pid=
 		pid=${pid% }
-		if [ -n "$pid" ] && [ "$pid" = "${pid% *}" ] && [ -r "/proc/$pid/schedstat" ]; then
-			cpu=$(cpu_ns "$pid")
+		# The process before the detach may end at any moment.
+		if [ -n "$pid" ] && [ "$pid" = "${pid% *}" ] && cpu=$(cpu_ns "$pid" 2>/dev/null); then
 			[ "$pid" = "$prev" ] && [ $((cpu - prev_cpu)) -lt 12500000 ] && break
 			prev=$pid prev_cpu=$cpu
 		fi
@@ -121,6 +123,8 @@ write_mib() {
 }
 
 # ---- reaction: growth steps ------------------------------------------------
+# group-wait grows the file by 1 MiB (fallocate), takes the time when the
+# call returns and polls the group every ~1 ms until it covers the file.
 
 # summarize SCENARIO: reads ms values, emits median, p90 (nearest rank), max.
 summarize() {
@@ -159,6 +163,10 @@ scenario_reaction() {
 }
 
 # ---- counting fidelity -----------------------------------------------------
+# Each step grows the file by 1 MiB of written data (reads of unwritten
+# blocks never reach the device), waits until the group covers it (up to
+# 10 s), then reads 100 random blocks with O_DIRECT.  Reads the group lost
+# went to regions that were deleted or missing.
 
 scenario_fidelity() {
 	local fs=$1 name=fidelity/$1 dir file pid n issued=0 late=0 done_now gid counted
@@ -239,12 +247,13 @@ idle_sample() {
 count_trace() {
 	awk '
 		/ioctl\([0-9]+, (DM_|_IOC\([^,]*, 0xfd,)/ && !/unfinished/ { dm++ }
-		/(^|[^_a-z0-9])(poll|ppoll|epoll_wait|epoll_pwait|epoll_pwait2|select|pselect6|nanosleep|clock_nanosleep)\(/ && !/unfinished/ { waits++ }
+		/(^|[^_a-z0-9])(poll|ppoll|epoll_wait|epoll_pwait|epoll_pwait2|select|pselect6|nanosleep|clock_nanosleep|restart_syscall)\(/ && !/unfinished/ { waits++ }
 		/<\.\.\. (poll|ppoll|epoll_wait|epoll_pwait|epoll_pwait2|select|pselect6|nanosleep|clock_nanosleep) resumed>/ { waits++ }
 		END { print dm + 0, waits + 0 }' "$1"
 }
 
-WAIT_CALLS=poll,ppoll,epoll_wait,epoll_pwait,select,pselect6,nanosleep,clock_nanosleep
+# restart_syscall: the wait strace found the daemon in when it attached.
+WAIT_CALLS=poll,ppoll,epoll_wait,epoll_pwait,select,pselect6,nanosleep,clock_nanosleep,restart_syscall
 
 scenario_idle() {
 	local fss=(${1//+/ }) fs pids=() before=() tracers=() i a b t0 t1 dm waits
@@ -308,7 +317,7 @@ scenario_pass() {
 	gid=$(filemap_create "$file")
 	t1=$(now_ms)
 	emit "$name" "dmstats create --filemap ms" $((t1 - t0))
-	pid=$(settled_daemon "$gid" "$file" 300)
+	pid=$(settled_daemon "$gid" "$file" 60)
 	emit "$name" "create done to daemon idle ms" $(($(now_ms) - t1))
 	assert_impl "$pid"
 	group-wait -t 60 "p$fs" big "$file" >/dev/null || fail "the group is not in step with the file after create"
@@ -330,6 +339,17 @@ scenario_pass() {
 	emit "$name" "idle CPU ms/min" "$(per_min $(((cpu1 - cpu0) / 1000)) $(((t1 - t0) * 1000)))"
 }
 
+# ---- the guest itself -------------------------------------------------------
+
+# Emulation slows the guest's CPU: the planner benchmark, timed here and on
+# the host, says by how much, to read CPU figures by.
+scenario_guest() {
+	local out
+	out=$(plan-bench) || fail "plan-bench failed"
+	emit guest "plan-bench ms at 100000 extents" \
+		"$(printf '%s\n' "$out" | sed -n 's/.* regions=100000 ms=\([0-9.]*\).*/\1/p')"
+}
+
 # ---- running the scenarios --------------------------------------------------
 
 stop_all_daemons() {
@@ -338,14 +358,18 @@ stop_all_daemons() {
 	for pid in $(daemon_pids); do wait_until 10 process_gone "$pid"; done
 }
 
-# Leaves no daemon and no region behind, whatever a scenario left.
+# Leaves no daemon and no region behind, whatever a scenario left; what
+# cannot be undone makes the next scenario that needs it fail, not all.
 clean_up() {
-	local fs
-	stop_all_daemons
+	local fs pid
+	if ! (stop_all_daemons); then
+		echo "vm-bench: a daemon ignored SIGTERM: killing it" >&2
+		for pid in $(daemon_pids); do kill -KILL "$pid" 2>/dev/null || true; done
+	fi
 	for fs in xfs ext4; do clean_fs "$fs"; done
-	if mountpoint -q /mnt/p; then umount /mnt/p; fi
+	if mountpoint -q /mnt/p; then umount /mnt/p || true; fi
 	for fs in xfs ext4; do
-		if [ -e "/dev/mapper/p$fs" ]; then dmsetup remove "p$fs"; fi
+		if [ -e "/dev/mapper/p$fs" ]; then dmsetup remove "p$fs" || true; fi
 	done
 }
 
@@ -364,7 +388,7 @@ run_scenario() {
 	set -e
 	cat "$err" >&2
 	if [ "$status" != 0 ]; then
-		reason=$(sed -n 's/^FAIL: //p' "$err" | tail -n 1)
+		reason=$(sed -n 's/^FAIL: //p' "$err" | head -n 1)
 		[ -n "$reason" ] || reason=$(tail -n 1 "$err")
 		for name in ${names//,/ }; do
 			emit "$name" '*' "not run: ${reason:-exit status $status}"
@@ -381,6 +405,7 @@ main() {
 		IFS=: read -r kind fs sizes <<<"$spec"
 		case $kind in
 		reaction | fidelity | burst) run_scenario "$kind/$fs" "scenario_$kind" "$fs" ;;
+		guest) run_scenario guest scenario_guest ;;
 		idle) run_scenario "idle/${fs//+/,idle/}" scenario_idle "$fs" ;;
 		pass)
 			for n in ${sizes//+/ }; do run_scenario "pass/$fs/$n" scenario_pass "$fs" "$n"; done
