@@ -579,3 +579,25 @@ assert_refused() {
 	assert_eq "" "$(daemon_pids)" "daemons left by dmfilemapd $*"
 	assert_eq "$before" "$(stats_list "$dev")" "regions after dmfilemapd $*"
 }
+
+# waiting_in_poll PID: the process sleeps in poll(), its idle state.
+waiting_in_poll() {
+	grep -q poll "/proc/$1/wchan"
+}
+
+# hand_started_daemon VERBOSE LOG: ext4 on a dm-linear device, a file
+# /mnt/f of 1 MiB of data and its group made without a daemon; then
+# dmfilemapd started by hand in the foreground in inode mode, its stderr in
+# LOG, until it has said it started.  Sets dev, gid and daemon (its pid).
+hand_started_daemon() {
+	local verbose=$1 log=$2
+	step "ext4 on a dm-linear device, a file of 1 MiB of data, its group"
+	dev=$(make_linear lin)
+	make_fs ext4 "$dev" /mnt
+	dd if=/dev/urandom of=/mnt/f bs=1M count=1 conv=fsync status=none
+	gid=$(filemap_create /mnt/f --nomonitor)
+	step "the daemon by hand: dmfilemapd 3 $gid /mnt/f inode 1 $verbose"
+	dmfilemapd 3 "$gid" /mnt/f inode 1 "$verbose" 3</mnt/f 2>"$log" &
+	daemon=$!
+	wait_until 15 grep -q "started: fd 3, group $gid " "$log"
+}

@@ -35,15 +35,8 @@ expect_reaction() {
 }
 
 require_daemon
-step "ext4 on a dm-linear device, a file of 1 MiB of data, its group"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
-dd if=/dev/urandom of=/mnt/f bs=1M count=1 conv=fsync status=none
-gid=$(filemap_create /mnt/f --nomonitor)
-
-step "the daemon by hand: dmfilemapd 3 $gid /mnt/f inode 1 3, traced"
-dmfilemapd 3 "$gid" /mnt/f inode 1 3 3</mnt/f 2>"$LOG" &
-daemon=$!
+hand_started_daemon 3 "$LOG"
+step "traced"
 # At VERBOSE 3 the first pass logs its plan: the daemon is then idle.
 wait_until 15 grep -q '^dmfilemapd: plan: ' "$LOG"
 strace -f -s 256 -e trace=ioctl,write -p "$daemon" -o "$TRACE" 2>/tmp/strace.err &

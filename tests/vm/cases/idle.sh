@@ -15,22 +15,9 @@ MARGIN_MS=1500  # for the pass itself and a slow emulated guest
 TRACE=/tmp/trace
 LOG=/tmp/daemon.log
 
-# waiting_in_poll PID: the process sleeps in poll(), its idle state.
-waiting_in_poll() {
-	grep -q poll "/proc/$1/wchan"
-}
-
 require_daemon
-step "ext4 on a dm-linear device, a file of 1 MiB of data, its group"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
-dd if=/dev/urandom of=/mnt/f bs=1M count=1 conv=fsync status=none
-gid=$(filemap_create /mnt/f --nomonitor)
-
-step "the daemon by hand, then left alone"
-dmfilemapd 3 "$gid" /mnt/f inode 1 1 3</mnt/f 2>"$LOG" &
-daemon=$!
-wait_until 15 grep -q "started: fd 3, group $gid " "$LOG"
+hand_started_daemon 1 "$LOG"
+step "left alone"
 check_group /mnt/f lin "$gid"
 wait_until 15 waiting_in_poll "$daemon"
 

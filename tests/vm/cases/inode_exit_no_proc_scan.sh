@@ -42,21 +42,9 @@ checked_after_scan() {
 		END { exit !checked }' "$TRACE"
 }
 
-waiting_in_poll() {
-	grep -q poll "/proc/$1/wchan"
-}
-
 require_daemon
-step "ext4 on a dm-linear device, a file of 1 MiB of data, its group"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
-dd if=/dev/urandom of=/mnt/f bs=1M count=1 conv=fsync status=none
-gid=$(filemap_create /mnt/f --nomonitor)
-
-step "the daemon by hand in inode mode, traced from its first idle moment"
-dmfilemapd 3 "$gid" /mnt/f inode 1 1 3</mnt/f 2>"$LOG" &
-daemon=$!
-wait_until 15 grep -q "started: fd 3, group $gid " "$LOG"
+hand_started_daemon 1 "$LOG"
+step "traced from its first idle moment"
 wait_until 15 waiting_in_poll "$daemon"
 strace -f -e trace=open,openat,getdents64,ioctl -p "$daemon" -o "$TRACE" \
 	2>/tmp/strace.err &
