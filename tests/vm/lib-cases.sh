@@ -123,19 +123,6 @@ show_syslog_on_failure() {
 
 # ---- Helpers for the behaviour cases (grow, shrink, follow, signals...) ----
 
-# poll_until TIMEOUT_S CMD...: like wait_until, but returns 1 on timeout
-# instead of ending the script, so that the caller can show why.
-poll_until() {
-	local limit_ms deadline
-	limit_ms=$(awk -v s="$1" 'BEGIN { printf "%d", s * 1000 }')
-	shift
-	deadline=$(($(now_ms) + limit_ms))
-	until "$@"; do
-		[ "$(now_ms)" -lt "$deadline" ] || return 1
-		sleep 0.02
-	done
-}
-
 # group_matches FILE DEV ALIAS: check_group on the group now called ALIAS
 # (a group's id is its lowest region's, and changes when a daemon replaces
 # that region, so cases that rewrite or replace a file name groups by alias).

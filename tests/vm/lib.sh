@@ -38,18 +38,23 @@ now_ms() {
 	echo $((t / 1000))
 }
 
-# wait_until TIMEOUT_S CMD...: runs CMD every 20 ms until it succeeds;
-# fails after TIMEOUT_S seconds (fractions allowed: 0.5).
-wait_until() {
+# poll_until TIMEOUT_S CMD...: runs CMD every 20 ms until it succeeds;
+# returns 1 after TIMEOUT_S seconds (fractions allowed: 0.5), so that the
+# caller can show why.
+poll_until() {
 	local limit_ms deadline
 	limit_ms=$(awk -v s="$1" 'BEGIN { printf "%d", s * 1000 }')
 	shift
 	deadline=$(($(now_ms) + limit_ms))
 	until "$@"; do
-		[ "$(now_ms)" -lt "$deadline" ] ||
-			fail "timed out after ${limit_ms} ms waiting for: $*"
+		[ "$(now_ms)" -lt "$deadline" ] || return 1
 		sleep 0.02
 	done
+}
+
+# wait_until TIMEOUT_S CMD...: poll_until, failing the script on timeout.
+wait_until() {
+	poll_until "$@" || fail "timed out after $1 s waiting for: ${*:2}"
 }
 
 # disk_sectors DEV: the size of block device DEV in sectors.
