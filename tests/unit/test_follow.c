@@ -113,13 +113,49 @@ test_link_count_follows_unlink(void **state)
 	close(fd);
 }
 
+/*
+ * Starts a child that holds the file open (its own fd, besides the one it
+ * inherits) until stopped.  With a name, the child takes it: a process
+ * named like this one would be taken for another daemon following the file.
+ */
+static pid_t
+spawn_holder(const char *name)
+{
+	int ready[2], held;
+	pid_t child;
+	char c;
+
+	assert_int_equal(pipe(ready), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		held = open(path, O_RDONLY);
+		if (name != NULL)
+			prctl(PR_SET_NAME, name);
+		if (held < 0 || write(ready[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	close(ready[1]);
+	return child;
+}
+
+static void
+stop_holder(pid_t child)
+{
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+}
+
 static void
 test_other_holders(void **state)
 {
 	struct stat st;
-	int fd, ready[2];
 	pid_t child;
-	char c;
+	int fd;
 
 	(void)state;
 	fd = create(path);
@@ -127,34 +163,12 @@ test_other_holders(void **state)
 	/* Only this process holds it: that does not count. */
 	assert_int_equal(follow_held_elsewhere(&st), 0);
 
-	assert_int_equal(pipe(ready), 0);
-	child = fork();
-	assert_true(child >= 0);
-	if (child == 0) {
-		/*
-		 * Holds its own fd on the file until killed, under a name of
-		 * its own: a process named like this one would be taken for
-		 * another daemon following the file.
-		 */
-		int held = open(path, O_RDONLY);
-
-		prctl(PR_SET_NAME, "holder");
-
-		(void)held;
-		if (write(ready[1], "x", 1) != 1)
-			_exit(1);
-		pause();
-		_exit(0);
-	}
-	assert_int_equal(read(ready[0], &c, 1), 1);
+	child = spawn_holder("holder");
 	close(fd);
 	unlink(path);
 	assert_int_equal(follow_held_elsewhere(&st), 1);
-	kill(child, SIGKILL);
-	waitpid(child, NULL, 0);
+	stop_holder(child);
 	assert_int_equal(follow_held_elsewhere(&st), 0);
-	close(ready[0]);
-	close(ready[1]);
 }
 
 /* Another process of the same program only follows the file: no holder. */
@@ -162,31 +176,18 @@ static void
 test_followers_do_not_hold(void **state)
 {
 	struct stat st;
-	int fd, ready[2];
 	pid_t child;
-	char c;
+	int fd;
 
 	(void)state;
 	fd = create(path);
 	assert_int_equal(fstat(fd, &st), 0);
-	assert_int_equal(pipe(ready), 0);
-	child = fork();
-	assert_true(child >= 0);
-	if (child == 0) {
-		if (write(ready[1], "x", 1) != 1)
-			_exit(1);
-		pause();
-		_exit(0);
-	}
-	assert_int_equal(read(ready[0], &c, 1), 1);
+	child = spawn_holder(NULL);
 	unlink(path);
-	/* The child inherited fd and name: it is a follower, not a user. */
+	/* The child kept this program's name: it is a follower, not a user. */
 	assert_int_equal(follow_held_elsewhere(&st), 0);
-	kill(child, SIGKILL);
-	waitpid(child, NULL, 0);
+	stop_holder(child);
 	close(fd);
-	close(ready[0]);
-	close(ready[1]);
 }
 
 int
