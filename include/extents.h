@@ -19,6 +19,9 @@ struct range {
  */
 size_t ranges_normalize(struct range *ranges, size_t count);
 
+/* Orders uint64_t values (region ids) for qsort and bsearch. */
+int compare_ids(const void *a, const void *b);
+
 /* Non-zero when both arrays hold the same ranges in the same order. */
 int ranges_equal(const struct range *a, size_t na, const struct range *b, size_t nb);
 

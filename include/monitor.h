@@ -61,6 +61,9 @@ int monitor_start(struct monitor *m, const struct options *opt,
 /* Runs until the work is over; returns the exit status. */
 int monitor_run(struct monitor *m);
 
+/* Ends the loop: the work is over, with this exit status. */
+void monitor_finish(struct monitor *m, int status);
+
 /* Moves the claim to the group's current id; returns -1 if another holds it. */
 int monitor_reclaim(struct monitor *m);
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "descriptor.h"
+#include "extents.h"
 
 #define TAG "DMS_GROUP="
 /*
@@ -20,14 +21,6 @@
  * descriptor, not a request to allocate billions of ids.
  */
 #define RANGE_SPAN_MAX (1u << 24)
-
-static int
-compare_ids(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static int
 read_id(const char **s, uint64_t *out)

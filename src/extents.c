@@ -63,3 +63,11 @@ ranges_equal(const struct range *a, size_t na, const struct range *b, size_t nb)
 			return 0;
 	return 1;
 }
+
+int
+compare_ids(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}

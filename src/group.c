@@ -199,14 +199,6 @@ group_refresh(struct group *g)
 	return state;
 }
 
-static int
-compare_ids(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 int
 group_read_heat(const struct group *g, struct region *regions, size_t n,
     const uint64_t *ids, size_t n_ids)

@@ -36,8 +36,9 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void
-finish(struct monitor *m, int status)
+/* Ends the loop: the work is over, with this exit status. */
+void
+monitor_finish(struct monitor *m, int status)
 {
 	m->done = 1;
 	m->exit_status = status;
@@ -124,7 +125,7 @@ monitor_start(struct monitor *m, const struct options *opt,
 		log_info(VERB_LIFECYCLE, "group %" PRIu64 " on %s is already "
 		    "followed by another dmfilemapd: nothing to do",
 		    opt->group_id, m->group.dev.name);
-		m->done = 1;
+		monitor_finish(m, 0);
 		return 0;
 	}
 	if (setup_sources(m, err, errlen) != 0)
@@ -157,7 +158,7 @@ check_unlinked(struct monitor *m)
 		log_info(VERB_LIFECYCLE, "%s was deleted and nothing else holds "
 		    "it: exiting, group %" PRIu64 " left as it is",
 		    m->opt->path, m->group.id);
-		finish(m, 0);
+		monitor_finish(m, 0);
 	} else if (!m->unlinked) {
 		log_info(VERB_LIFECYCLE, "%s was deleted but is still open "
 		    "elsewhere: following it until it is closed", m->opt->path);
@@ -215,7 +216,7 @@ follow_path(struct monitor *m, int64_t now)
 			log_info(VERB_LIFECYCLE, "no file at %s for %d ms: "
 			    "exiting, group %" PRIu64 " left as it is",
 			    m->opt->path, PATH_GRACE_MS, m->group.id);
-			finish(m, 0);
+			monitor_finish(m, 0);
 			return -1;
 		}
 		break;
@@ -223,12 +224,12 @@ follow_path(struct monitor *m, int64_t now)
 		log_error("%s now names a file on another device, whose "
 		    "extents mean nothing to group %" PRIu64 ": exiting",
 		    m->opt->path, m->group.id);
-		finish(m, 1);
+		monitor_finish(m, 1);
 		return -1;
 	case PATH_NOT_REGULAR:
 		log_error("%s is no longer a regular file: exiting",
 		    m->opt->path);
-		finish(m, 1);
+		monitor_finish(m, 1);
 		return -1;
 	}
 	m->pass_due = now + RECHECK_MS;
@@ -290,7 +291,7 @@ read_signals(struct monitor *m)
 		}
 		log_info(VERB_LIFECYCLE, "%s: exiting, group %" PRIu64 " left "
 		    "as it is", strsignal((int)si.ssi_signo), m->group.id);
-		finish(m, 0);
+		monitor_finish(m, 0);
 	}
 }
 

@@ -65,13 +65,6 @@ make_plan(struct monitor *m, struct plan *plan)
 	    g->n_members, m->cap, 1, plan);
 }
 
-static void
-finish(struct monitor *m, int status)
-{
-	m->done = 1;
-	m->exit_status = status;
-}
-
 static enum pass_result
 sync_group(struct monitor *m)
 {
@@ -85,7 +78,7 @@ sync_group(struct monitor *m)
 	case GROUP_GONE:
 		log_info(VERB_LIFECYCLE, "group %" PRIu64 " was deleted or "
 		    "ungrouped: exiting", g->id);
-		finish(m, 0);
+		monitor_finish(m, 0);
 		return PASS_DONE;
 	case GROUP_FAILED:
 		return PASS_FAILED;
@@ -137,7 +130,7 @@ file_is_empty(struct monitor *m, int64_t now)
 	    PRIu64 " and exiting", m->opt->path, g->id);
 	if (group_refresh(g) == GROUP_PRESENT && group_remove(g) != 0)
 		log_error("group %" PRIu64 " could not be removed whole", g->id);
-	finish(m, 0);
+	monitor_finish(m, 0);
 	return PASS_DONE;
 }
 
