@@ -42,9 +42,10 @@ enum plan_status {
  * resolved by keeping the lower-starting one, then the lower id).  Empty
  * regions are deleted.  Copies of one id that agree count as one region;
  * copies that disagree are deleted.
- * cap: most regions one mapped range may hold (0 counts as 1).  Past it,
- * neighbours are merged, coldest pair first: the regions merged lose their
- * counters, and a merged range may touch another range to create.
+ * cap: most regions one mapped range may hold (0 counts as 1).  Past the cap,
+ * neighbours are merged down to half the cap (rounded up), coldest pair
+ * first: the regions merged lose their counters, and a merged range may touch
+ * another range to create.  A range at or below the cap is left alone.
  * heat_known: non-zero when the heat of every region in heat_ids (at least)
  * is filled in.
  * out is always reset first, so plan_free() may follow any status.

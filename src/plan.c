@@ -2,8 +2,9 @@
  * The planner.  A region can be neither resized nor moved and its counters
  * live only as long as it does, so every region still inside one mapped
  * range is kept and only what is left uncovered is created.  Past the cap,
- * neighbours are merged coldest pair first, off a binary heap whose stale
- * entries are skipped as they come up: O((n + m) log(n + m)) in all.
+ * neighbours are merged down to half the cap, coldest pair first, off a
+ * binary heap whose stale entries are skipped as they come up:
+ * O((n + m) log(n + m)) in all.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -262,15 +263,29 @@ merge_pair(struct planner *p, const struct pair *pair)
 }
 
 /*
- * Merges neighbours of one mapped range down to the cap.  Every pair of
- * neighbours that exists has an entry in the heap, so it cannot run dry
+ * What a range past the cap is merged down to: half the cap, rounded up.
+ * Merging needs the counters of every region in the range, read one ioctl
+ * per region (PLAN_NEEDS_HEAT).  A range that grows by one piece at a time,
+ * as a file being appended to does, would have them all read on every
+ * growth if merged back to just the cap; merged to half of it, they are
+ * read once every cap / 2 growths or so.
+ */
+static size_t
+low_mark(unsigned cap)
+{
+	return cap - cap / 2;
+}
+
+/*
+ * Merges neighbours of one mapped range down to the low mark.  Every pair
+ * of neighbours that exists has an entry in the heap, so it cannot run dry
  * while two pieces are left; entries whose pieces changed are skipped.
  */
 static void
 merge_range(struct planner *p, size_t range)
 {
 	size_t first = p->first_piece[range], end = p->first_piece[range + 1];
-	size_t i, count = end - first;
+	size_t i, count = end - first, low = low_mark(p->cap);
 	struct pair top;
 
 	for (i = first; i < end; i++) {
@@ -280,7 +295,7 @@ merge_range(struct planner *p, size_t range)
 	p->n_heap = 0;
 	for (i = first; i + 1 < end; i++)
 		push_pair(p, i);
-	while (count > p->cap) {
+	while (count > low) {
 		pairheap_pop(p->heap, &p->n_heap, &top);
 		if (top.left_gen != p->pieces[top.left].gen ||
 		    top.right_gen != p->pieces[top.right].gen)

@@ -295,9 +295,10 @@ static void
 test_cap_merges_coldest(void **state)
 {
 	/*
-	 * 2 and the gap before it are coldest (5); the merged piece is new,
-	 * so it takes the gap after it at no cost; then [10,50) and 3 tie
-	 * with 3 and the tail gap on heat and length, and start first.
+	 * Six pieces, one past a cap of five, go down to three.  2 and the
+	 * gap before it are coldest (5); the merged piece is new, so it takes
+	 * the gap after it at no cost; then [10,50) and 3 tie with 3 and the
+	 * tail gap on heat and length, and start first.
 	 */
 	const struct region regions[] = {
 		{ 3, 50, 10, 50 }, { 1, 0, 10, 100 }, { 4, 200, 10, 1 },
@@ -305,7 +306,7 @@ test_cap_merges_coldest(void **state)
 	};
 
 	(void)state;
-	expect_plan(INPUT(cap_mapped, regions), 3, IDS(1, 4), IDS(2, 3),
+	expect_plan(INPUT(cap_mapped, regions), 5, IDS(1, 4), IDS(2, 3),
 	    RANGES({ 10, 50 }, { 60, 40 }));
 }
 
@@ -314,7 +315,8 @@ test_cap_pair_heat(void **state)
 {
 	/*
 	 * A pair weighs what both its pieces do: 1+2 = 10, 2+3 = 12,
-	 * 3+4 = 10, and the tie goes to the lower start.
+	 * 3+4 = 10, and the tie goes to the lower start.  The new piece and 3
+	 * (9) then go before 3+4, leaving two pieces under a cap of three.
 	 */
 	const struct range mapped[] = { { 0, 40 } };
 	const struct region regions[] = {
@@ -323,8 +325,8 @@ test_cap_pair_heat(void **state)
 	};
 
 	(void)state;
-	expect_plan(INPUT(mapped, regions), 3, IDS(3, 4), IDS(1, 2),
-	    RANGES({ 0, 20 }));
+	expect_plan(INPUT(mapped, regions), 3, IDS(4), IDS(1, 2, 3),
+	    RANGES({ 0, 30 }));
 }
 
 static void
@@ -341,22 +343,104 @@ test_cap_merged_piece_is_cold(void **state)
 	};
 
 	(void)state;
-	expect_plan(INPUT(mapped, regions), 2, IDS(4), IDS(1, 2, 3),
+	expect_plan(INPUT(mapped, regions), 3, IDS(4), IDS(1, 2, 3),
 	    RANGES({ 0, 30 }));
 }
 
 static void
 test_cap_length_breaks_ties(void **state)
 {
-	/* Both pairs weigh 2; the shorter one goes though it starts later. */
-	const struct range mapped[] = { { 0, 35 } };
+	/*
+	 * 1+2, 2+3 and 3 with the tail gap all weigh 2; 2+3 is the shortest
+	 * and goes though it starts later.  The new piece then takes the gap
+	 * at no cost, and 1 stays.
+	 */
+	const struct range mapped[] = { { 0, 45 } };
 	const struct region regions[] = {
 		{ 1, 0, 20, 2 }, { 2, 20, 5, 0 }, { 3, 25, 10, 2 },
 	};
 
 	(void)state;
-	expect_plan(INPUT(mapped, regions), 2, IDS(1), IDS(2, 3),
-	    RANGES({ 20, 15 }));
+	expect_plan(INPUT(mapped, regions), 3, IDS(1), IDS(2, 3),
+	    RANGES({ 20, 25 }));
+}
+
+static void
+test_cap_merges_to_half(void **state)
+{
+	/*
+	 * Five pieces fit a cap of five: no heat is asked for, nothing goes.
+	 * One past a cap of four, they go down to two: 2+3 (7), the new
+	 * piece and 4 (2), then 1 and the new piece (8) before it and 5 (9).
+	 */
+	const struct range mapped[] = { { 0, 50 } };
+	const struct region regions[] = {
+		{ 1, 0, 10, 8 }, { 2, 10, 10, 1 }, { 3, 20, 10, 6 },
+		{ 4, 30, 10, 2 }, { 5, 40, 10, 9 },
+	};
+	struct plan p;
+
+	(void)state;
+	assert_int_equal(plan_make(INPUT(mapped, regions), 5, 0, &p), PLAN_OK);
+	expect_ids(p.keep_ids, p.n_keep, IDS(1, 2, 3, 4, 5));
+	assert_int_equal(p.n_delete + p.n_create + p.n_heat, 0);
+	plan_free(&p);
+	expect_heat_ids(INPUT(mapped, regions), 4, IDS(1, 2, 3, 4, 5));
+	expect_plan(INPUT(mapped, regions), 4, IDS(5), IDS(1, 2, 3, 4),
+	    RANGES({ 0, 40 }));
+}
+
+/* Carries a plan out on a group: what it keeps stays, what it creates joins. */
+static size_t
+carry_out(const struct plan *p, struct region *regions, size_t n,
+    uint64_t *next_id)
+{
+	size_t i, j, kept = 0;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < p->n_keep; j++)
+			if (regions[i].id == p->keep_ids[j])
+				regions[kept++] = regions[i];
+	for (i = 0; i < p->n_create; i++, kept++) {
+		regions[kept].id = (*next_id)++;
+		regions[kept].start = p->create[i].start;
+		regions[kept].len = p->create[i].len;
+		regions[kept].heat = 0;
+	}
+	return kept;
+}
+
+/*
+ * A file appended to grows its one extent by a piece each time.  Under a
+ * cap of four, the fifth piece brings it down to two, and only every third
+ * growth after that asks for heat again.
+ */
+static void
+test_cap_growth_merges_rarely(void **state)
+{
+	struct region regions[5];
+	struct range mapped = { 0, 0 };
+	struct plan p;
+	size_t n = 0;
+	uint64_t next_id = 1;
+	int step, merges = 0;
+
+	(void)state;
+	for (step = 1; step <= 14; step++) {
+		mapped.len += 10;
+		if (plan_make(&mapped, 1, regions, n, 4, 0, &p) ==
+		    PLAN_NEEDS_HEAT) {
+			merges++;
+			plan_free(&p);
+			assert_int_equal(plan_make(&mapped, 1, regions, n, 4, 1,
+			    &p), PLAN_OK);
+			assert_int_equal(p.n_keep + p.n_create, 2);
+		}
+		n = carry_out(&p, regions, n, &next_id);
+		plan_free(&p);
+	}
+	/* Steps 5, 8, 11 and 14; merging back to the cap would take ten. */
+	assert_int_equal(merges, 4);
 }
 
 static void
@@ -415,6 +499,8 @@ main(void)
 		cmocka_unit_test(test_cap_pair_heat),
 		cmocka_unit_test(test_cap_merged_piece_is_cold),
 		cmocka_unit_test(test_cap_length_breaks_ties),
+		cmocka_unit_test(test_cap_merges_to_half),
+		cmocka_unit_test(test_cap_growth_merges_rarely),
 		cmocka_unit_test(test_cap_one),
 		cmocka_unit_test(test_heat_known_below_cap),
 	};

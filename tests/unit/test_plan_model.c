@@ -40,6 +40,7 @@ struct model {
 	struct piece pieces[WORLD];
 	size_t n_pieces;
 	size_t first[MOST_MAPPED + 1];	/* pieces of each mapped range */
+	size_t want[MOST_MAPPED];	/* pieces each range ends up with */
 	int over_cap;
 };
 
@@ -243,8 +244,12 @@ model_pieces(const struct layout *l, const int owner[WORLD], struct model *m)
 			while (s + p->len < end && owner[s + p->len] < 0)
 				p->len++;
 		}
-		if (m->n_pieces - m->first[j] > l->cap)
+		/* Past the cap, a range goes down to half of it, rounded up. */
+		m->want[j] = m->n_pieces - m->first[j];
+		if (m->want[j] > l->cap) {
+			m->want[j] = (l->cap + 1) / 2;
 			m->over_cap = 1;
+		}
 	}
 	m->first[l->n_mapped] = m->n_pieces;
 }
@@ -273,7 +278,7 @@ model_merge(const struct layout *l, struct model *m)
 	size_t i, j, k, best;
 
 	for (j = 0; j < l->n_mapped; j++) {
-		while (m->first[j + 1] - m->first[j] > l->cap) {
+		while (m->first[j + 1] - m->first[j] > m->want[j]) {
 			best = m->first[j];
 			for (i = best + 1; i + 1 < m->first[j + 1]; i++)
 				if (pair_before(m, i, best))
@@ -375,9 +380,13 @@ count_piece(const struct layout *l, uint64_t start, uint64_t len,
 	per_range[l->range_of[start]]++;
 }
 
-/* Kept and created pieces tile the mapped sectors, within the cap. */
+/*
+ * Kept and created pieces tile the mapped sectors.  A range at or below the
+ * cap keeps its pieces; one past it is left with half the cap, rounded up.
+ */
 static void
-check_layout(const struct layout *l, const struct plan *p)
+check_layout(const struct layout *l, const struct model *m,
+    const struct plan *p)
 {
 	int covered[WORLD] = { 0 };
 	unsigned per_range[MOST_MAPPED] = { 0 };
@@ -396,7 +405,7 @@ check_layout(const struct layout *l, const struct plan *p)
 	for (i = 0; i < WORLD; i++)
 		CHECK(covered[i] == (l->range_of[i] >= 0));
 	for (i = 0; i < l->n_mapped; i++)
-		CHECK(per_range[i] <= l->cap);
+		CHECK(per_range[i] == m->want[i]);
 }
 
 /*
@@ -457,7 +466,7 @@ run_case(const struct layout *l)
 	    l->cap, 1, &p) == PLAN_OK);
 	model_merge(l, &m);
 	check_ids(l, &p);
-	check_layout(l, &p);
+	check_layout(l, &m, &p);
 	expect_model(l, &m, &p);
 	plan_free(&p);
 }
