@@ -1,7 +1,9 @@
 /*
- * The event loop: one poll() over an inotify fd, a timerfd and a signalfd.
+ * The event loop: one poll() over an inotify fd, a timerfd and a signalfd
+ * (and in path mode the mount table).
  * A change to the file starts a sync pass at once; bursts are coalesced;
- * quiet periods cost one group check every few seconds.
+ * another process's use of device-mapper prompts a group check; quiet
+ * periods cost one check every half a minute.
  */
 #ifndef DMFILEMAPD_MONITOR_H
 #define DMFILEMAPD_MONITOR_H
@@ -16,7 +18,9 @@
 /* Intervals in milliseconds; the manual page documents them. */
 #define PASS_GAP_MS	50	/* least time between passes during a burst */
 #define RECHECK_MS	200	/* while data awaits allocation, or the path is empty */
-#define GROUP_CHECK_MS	5000	/* how often a quiet daemon checks its group */
+#define GROUP_CHECK_MS	30000	/* how often a quiet daemon checks its group unprompted */
+#define UNWATCHED_CHECK_MS 5000	/* the same, when the dm control node cannot be watched */
+#define CONTROL_GAP_MS	1000	/* least time between checks prompted by dm activity */
 #define PATH_GRACE_MS	1000	/* how long the path may stay empty */
 #define EMPTY_GRACE_MS	1000	/* how long the file may stay without data */
 #define REGIONS_PER_EXTENT_DEFAULT 64
@@ -34,13 +38,15 @@ struct monitor {
 	int have_synced;
 	unsigned int cap;	/* regions per extent */
 
-	int inotify_fd, file_wd, dir_wd, timer_fd, signal_fd;
+	int inotify_fd, file_wd, dir_wd, control_wd, timer_fd, signal_fd;
+	int mounts_fd;		/* path mode: /proc/self/mountinfo, polled for changes */
 	int claim_fd;		/* holds the group against a second daemon */
 	char *dir;		/* path mode: the directory watched for replacements */
 	const char *base;	/* path mode: the file's name in it */
 
 	int64_t pass_due;	/* when the next pass runs, or NEVER */
 	int64_t group_due;	/* when the group must next be checked */
+	int64_t group_checked;	/* when it last was */
 	int64_t last_pass;
 	int64_t missing_since;	/* path mode: since when the path is empty */
 	int64_t empty_since;	/* since when the file has looked empty */
@@ -63,6 +69,9 @@ int monitor_run(struct monitor *m);
 
 /* Ends the loop: the work is over, with this exit status. */
 void monitor_finish(struct monitor *m, int status);
+
+/* Records a group check that found all well, and sets the next one. */
+void monitor_group_checked(struct monitor *m, int64_t now);
 
 /* Moves the claim to the group's current id; returns -1 if another holds it. */
 int monitor_reclaim(struct monitor *m);

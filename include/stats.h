@@ -22,6 +22,9 @@ int stats_device_open(struct stats_device *dev, dev_t devno, char *err,
     size_t errlen);
 void stats_device_close(struct stats_device *dev);
 
+/* The path of the device-mapper control node, as libdevmapper opens it. */
+int stats_control_path(char *buf, size_t len);
+
 /* Lists the regions of program_id, or of every program when it is "". */
 int stats_list(const struct stats_device *dev, const char *program_id,
     struct listing *out);

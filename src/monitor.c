@@ -25,7 +25,8 @@
 #include "sync.h"
 #include "watch.h"
 
-#define FAILURE_BACKOFF_MAX GROUP_CHECK_MS
+/* A lasting failure is retried no less often than an unwatched group is checked. */
+#define FAILURE_BACKOFF_MAX UNWATCHED_CHECK_MS
 
 static int64_t
 now_ms(void)
@@ -54,6 +55,34 @@ schedule_pass(struct monitor *m)
 		due = now;
 	if (due < m->pass_due)
 		m->pass_due = due;
+}
+
+/*
+ * Another process used device-mapper: it may have deleted or regrouped
+ * regions, so check soon, but not more often than every CONTROL_GAP_MS
+ * however busy the device is.
+ */
+static void
+schedule_group_check(struct monitor *m)
+{
+	int64_t due = m->group_checked + CONTROL_GAP_MS, now = now_ms();
+
+	if (due < now)
+		due = now;
+	if (due < m->group_due)
+		m->group_due = due;
+}
+
+/* The group was just found as it should be: when to look again. */
+void
+monitor_group_checked(struct monitor *m, int64_t now)
+{
+	if (m->control_wd < 0 && watch_dm_control(m) == 0)
+		log_info(VERB_LIFECYCLE, "watching the device-mapper control "
+		    "node again");
+	m->group_checked = now;
+	m->group_due = now + (m->control_wd >= 0 ? GROUP_CHECK_MS :
+	    UNWATCHED_CHECK_MS);
 }
 
 static int
@@ -108,7 +137,8 @@ monitor_start(struct monitor *m, const struct options *opt,
 	m->fd = opt->fd;
 	m->file = *file;
 	m->inotify_fd = m->timer_fd = m->signal_fd = m->claim_fd = -1;
-	m->file_wd = m->dir_wd = -1;
+	m->mounts_fd = -1;
+	m->file_wd = m->dir_wd = m->control_wd = -1;
 	m->pass_due = NEVER;
 	m->missing_since = m->empty_since = NEVER;
 	m->last_pass = now_ms() - PASS_GAP_MS;
@@ -275,6 +305,8 @@ take_news(struct monitor *m)
 		check_unlinked(m);
 	if (news.file || news.name)
 		schedule_pass(m);
+	if (news.control)
+		schedule_group_check(m);
 }
 
 static void
@@ -313,10 +345,12 @@ arm_timer(struct monitor *m)
 int
 monitor_run(struct monitor *m)
 {
-	struct pollfd fds[3] = {
+	/* The mount table is always readable: it signals changes as POLLPRI. */
+	struct pollfd fds[4] = {
 		{ .fd = m->inotify_fd, .events = POLLIN },
 		{ .fd = m->timer_fd, .events = POLLIN },
 		{ .fd = m->signal_fd, .events = POLLIN },
+		{ .fd = m->mounts_fd, .events = POLLPRI },
 	};
 	uint64_t expirations;
 	int64_t now;
@@ -324,7 +358,7 @@ monitor_run(struct monitor *m)
 	if (!m->done && m->opt->mode == FOLLOW_INODE)
 		check_unlinked(m);
 	while (!m->done) {
-		if (arm_timer(m) != 0 || poll(fds, 3, -1) < 0) {
+		if (arm_timer(m) != 0 || poll(fds, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error("event loop: %s", strerror(errno));
@@ -334,6 +368,10 @@ monitor_run(struct monitor *m)
 			read_signals(m);
 		if (fds[0].revents && !m->done)
 			take_news(m);
+		if (fds[3].revents) {
+			log_info(VERB_DEBUG, "event: the mount table changed");
+			schedule_pass(m);
+		}
 		if (fds[1].revents &&
 		    read(m->timer_fd, &expirations, sizeof(expirations)) < 0 &&
 		    errno != EAGAIN)
@@ -378,4 +416,6 @@ monitor_close(struct monitor *m)
 		close(m->signal_fd);
 	if (m->claim_fd >= 0)
 		close(m->claim_fd);
+	if (m->mounts_fd >= 0)
+		close(m->mounts_fd);
 }

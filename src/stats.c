@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <libdevmapper.h>
+#include <linux/dm-ioctl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +115,15 @@ stats_device_open(struct stats_device *dev, dev_t devno, char *err,
 		snprintf(err, errlen, "device %u:%u does not answer as a "
 		    "device-mapper device", dev->major, dev->minor);
 	return ok ? 0 : -1;
+}
+
+/* The node every device-mapper tool opens to talk to the kernel. */
+int
+stats_control_path(char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/%s", dm_dir(), DM_CONTROL_NODE);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
 void

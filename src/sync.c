@@ -162,7 +162,7 @@ sync_pass(struct monitor *m, int check_group, int64_t now)
 	if (changed || check_group) {
 		result = sync_group(m);
 		if (result == PASS_DONE)
-			m->group_due = now + GROUP_CHECK_MS;
+			monitor_group_checked(m, now);
 	}
 	return result == PASS_DONE && pending ? PASS_AGAIN : result;
 }

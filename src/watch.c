@@ -1,9 +1,16 @@
 /*
  * The inotify side of the event loop: which events are asked for, and
  * what a batch of them says.  What to do about them is the monitor's.
+ *
+ * dm-stats sends no event when a region is deleted or relabelled, but
+ * whoever does it goes through the device-mapper control node, and closing
+ * that node is an event: so the group is checked after each use of it by
+ * another process, and only rarely without one.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +19,12 @@
 
 #include "log.h"
 #include "monitor.h"
+#include "stats.h"
 #include "watch.h"
 
 #define FILE_EVENTS (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | \
     IN_DELETE_SELF | IN_MOVE_SELF)
+#define CONTROL_EVENTS IN_CLOSE
 #define DIR_EVENTS (IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | \
     IN_ONLYDIR)
 
@@ -45,6 +54,23 @@ watch_drop_file(struct monitor *m)
 	m->file_wd = -1;
 }
 
+/*
+ * libdevmapper keeps its control fd open for the life of the process, so
+ * our own messages never close the node and cannot wake us.
+ */
+int
+watch_dm_control(struct monitor *m)
+{
+	char path[PATH_MAX];
+
+	if (stats_control_path(path, sizeof(path)) != 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	m->control_wd = inotify_add_watch(m->inotify_fd, path, CONTROL_EVENTS);
+	return m->control_wd < 0 ? -1 : 0;
+}
+
 int
 watch_start(struct monitor *m, char *err, size_t errlen)
 {
@@ -59,8 +85,18 @@ watch_start(struct monitor *m, char *err, size_t errlen)
 		    m->opt->path, strerror(errno));
 		return -1;
 	}
+	if (watch_dm_control(m) != 0)
+		log_warn("cannot watch the device-mapper control node (%s): "
+		    "checking the group every %d s", strerror(errno),
+		    UNWATCHED_CHECK_MS / 1000);
 	if (m->opt->mode != FOLLOW_PATH)
 		return 0;
+	/* A mount over the path is no inotify event, but this fd polls for it. */
+	m->mounts_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (m->mounts_fd < 0)
+		log_warn("cannot watch the mount table (%s): a mount over %s "
+		    "is seen by the group check only", strerror(errno),
+		    m->opt->path);
 	if ((m->dir = strdup(m->opt->path)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -105,7 +141,14 @@ static void
 take_event(struct monitor *m, const struct inotify_event *ev,
     struct watch_news *news)
 {
-	if (ev->wd == m->dir_wd) {
+	if (ev->wd == m->control_wd) {
+		log_info(VERB_DEBUG, "event: the device-mapper control node "
+		    "was %s", ev->mask & IN_IGNORED ? "removed" : "closed");
+		news->control = 1;
+		/* The node was removed: libdevmapper may be making a new one. */
+		if (ev->mask & IN_IGNORED)
+			m->control_wd = -1;
+	} else if (ev->wd == m->dir_wd) {
 		if (ev->len > 0 && strcmp(ev->name, m->base) == 0) {
 			log_event(ev);
 			news->name = 1;
@@ -130,6 +173,7 @@ watch_read(struct monitor *m, struct watch_news *news)
 
 	news->file = 0;
 	news->name = 0;
+	news->control = 0;
 	while ((n = read(m->inotify_fd, buf, sizeof(buf))) > 0)
 		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)p;

@@ -8,7 +8,8 @@ page=$top/man/dmfilemapd.8
 warnings=$(groff -man -ww -z "$page" 2>&1)
 [ -z "$warnings" ] || { echo "groff warns:"; echo "$warnings"; exit 1; }
 
-text=$(MANWIDTH=200 man -l "$page" 2>/dev/null | col -b)
+# Blanks squeezed: the page is justified, so words may be set apart.
+text=$(MANWIDTH=200 man -l "$page" 2>/dev/null | col -b | tr -s '[:blank:]' ' ')
 
 # constant NAME: its value in include/monitor.h
 constant() {
@@ -22,6 +23,9 @@ expect() {
 expect "at most one pass runs every $(constant PASS_GAP_MS) ms"
 expect "every $(constant RECHECK_MS) ms"
 expect "every $(($(constant GROUP_CHECK_MS) / 1000)) seconds"
+expect "checks every $(($(constant UNWATCHED_CHECK_MS) / 1000)) seconds"
+expect "at most once a second however busy"
+[ "$(constant CONTROL_GAP_MS)" = 1000 ] || { echo "CONTROL_GAP_MS is no longer the documented second"; exit 1; }
 expect "more than $(($(constant PATH_GRACE_MS) / 1000)) second"
 expect "stay without data for $(($(constant EMPTY_GRACE_MS) / 1000)) second"
 expect "default $(constant REGIONS_PER_EXTENT_DEFAULT)."

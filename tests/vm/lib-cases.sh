@@ -27,7 +27,7 @@ wait_in_step() {
 # not clear the counters.
 region_reads() {
 	local out
-	out=$(dmsetup message "$1" 0 @stats_print "$2") ||
+	out=$(unwatched dmsetup message "${1#/dev/mapper/}" 0 @stats_print "$2") ||
 		fail "cannot print the counters of region $2 on $1"
 	printf '%s\n' "$out" | awk '{ n += $2 } END { print n + 0 }'
 }

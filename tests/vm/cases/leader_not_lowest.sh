@@ -4,14 +4,16 @@
 # must stay valid: the descriptor moves to the new lowest member with its
 # alias and user aux_data, the old leader keeps no descriptor, `dmstats
 # list --group` shows one group with both members, and the daemon logs
-# the new group id.  Then a member region deleted by someone else is
-# re-created at the next group check, within the documented 5 s.
+# the new group id.  Then a member region deleted by someone else with
+# dmsetup is re-created by the group check that dmsetup's use of the
+# control node prompts, within the documented second.
 set -eu
 . /test/lib.sh
 
-# dmfilemapd(8): a quiet daemon checks its group every 5 s; the margin
-# covers the pass itself and a slow emulated guest.
-CHECK_MS=5000
+# dmfilemapd(8): another process's use of device-mapper prompts a group
+# check, at most one a second; the margin covers the pass itself and a
+# slow emulated guest.
+CHECK_MS=1000
 MARGIN_MS=1500
 
 # aux_of DEV ID: the aux_data of region ID as @stats_list shows it.
@@ -100,7 +102,7 @@ grep -q "group 3 is now group 1" /tmp/daemon.log ||
 assert_eq "$unrelated_0" "$(region_of lin 0)" "unrelated region 0"
 assert_eq "$unrelated_2" "$(region_of lin 2)" "unrelated region 2"
 
-step "a member deleted by someone else comes back at the next group check"
+step "a member deleted by someone else comes back at the prompted group check"
 victim=$(stats_list lin | awk '$1 == "3:" { print $2 }')
 lines=$(wc -l </tmp/daemon.log)
 dmsetup message lin 0 @stats_delete 3
