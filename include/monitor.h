@@ -3,7 +3,7 @@
  * (and in path mode the mount table).
  * A change to the file starts a sync pass at once; bursts are coalesced;
  * another process's use of device-mapper prompts a group check; quiet
- * periods cost one check every half a minute.
+ * periods cost one check a minute.
  */
 #ifndef DMFILEMAPD_MONITOR_H
 #define DMFILEMAPD_MONITOR_H
@@ -18,7 +18,7 @@
 /* Intervals in milliseconds; the manual page documents them. */
 #define PASS_GAP_MS	50	/* least time between passes during a burst */
 #define RECHECK_MS	200	/* while data awaits allocation, or the path is empty */
-#define GROUP_CHECK_MS	30000	/* how often a quiet daemon checks its group unprompted */
+#define GROUP_CHECK_MS	60000	/* how often a quiet daemon checks its group unprompted */
 #define UNWATCHED_CHECK_MS 5000	/* the same, when the dm control node cannot be watched */
 #define CONTROL_GAP_MS	1000	/* least time between checks prompted by dm activity */
 #define PATH_GRACE_MS	1000	/* how long the path may stay empty */

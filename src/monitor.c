@@ -1,9 +1,10 @@
 /*
- * The event loop.  Three fds and one poll(): inotify says when the file
- * (or, in path mode, its directory) changed, the timerfd says when a
- * coalesced pass or a group check is due, the signalfd carries signals.
- * Nothing sleeps and nothing polls the kernel while all is quiet but the
- * group check.
+ * The event loop.  A few fds and one poll(): inotify says when the file
+ * (or, in path mode, its directory) changed and when another process used
+ * device-mapper, the timerfd says when a coalesced pass or a group check
+ * is due, the signalfd carries signals, and in path mode the mount table
+ * says when something was mounted.  Nothing sleeps and nothing polls the
+ * kernel while all is quiet but the rare unprompted group check.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -23,6 +24,7 @@
 #include "log.h"
 #include "monitor.h"
 #include "sync.h"
+#include "track.h"
 #include "watch.h"
 
 /* A lasting failure is retried no less often than an unwatched group is checked. */
@@ -172,100 +174,6 @@ monitor_start(struct monitor *m, const struct options *opt,
 	return 0;
 }
 
-/*
- * Inode mode: a file with no name left is over once no other process
- * holds it.  /proc is read only here, after the link count reached zero.
- */
-static void
-check_unlinked(struct monitor *m)
-{
-	int held;
-
-	if (follow_link_count(m->fd) != 0)
-		return;
-	held = follow_held_elsewhere(&m->file);
-	if (held == 0) {
-		log_info(VERB_LIFECYCLE, "%s was deleted and nothing else holds "
-		    "it: exiting, group %" PRIu64 " left as it is",
-		    m->opt->path, m->group.id);
-		monitor_finish(m, 0);
-	} else if (!m->unlinked) {
-		log_info(VERB_LIFECYCLE, "%s was deleted but is still open "
-		    "elsewhere: following it until it is closed", m->opt->path);
-		m->unlinked = 1;
-		if (watch_file(m) != 0)
-			log_warn("cannot watch for the file's close: %s",
-			    strerror(errno));
-	}
-}
-
-/* Path mode: follow a file that replaced ours, e.g. by `mv new path`. */
-static int
-switch_file(struct monitor *m)
-{
-	struct stat st;
-	int fd = follow_open(m->opt->path, &st);
-
-	if (fd < 0)
-		return -1;
-	if (st.st_dev != m->file.st_dev || !S_ISREG(st.st_mode)) {
-		close(fd);	/* replaced again meanwhile: the next pass decides */
-		return -1;
-	}
-	watch_drop_file(m);
-	close(m->fd);
-	m->fd = fd;
-	m->file = st;
-	m->have_synced = 0;
-	log_info(VERB_LIFECYCLE, "%s was replaced: following the new file "
-	    "(inode %lu)", m->opt->path, (unsigned long)st.st_ino);
-	if (watch_file(m) != 0)
-		log_warn("cannot watch the new file: %s", strerror(errno));
-	return 0;
-}
-
-/* Returns 0 when the pass may go on with m->fd. */
-static int
-follow_path(struct monitor *m, int64_t now)
-{
-	switch (follow_path_state(m->opt->path, &m->file)) {
-	case PATH_SAME:
-		m->missing_since = NEVER;
-		return 0;
-	case PATH_REPLACED:
-		m->missing_since = NEVER;
-		if (switch_file(m) == 0)
-			return 0;
-		break;
-	case PATH_MISSING:
-		if (m->missing_since == NEVER) {
-			m->missing_since = now;
-			log_info(VERB_LIFECYCLE, "no file at %s: waiting %d ms "
-			    "for one", m->opt->path, PATH_GRACE_MS);
-		} else if (now - m->missing_since >= PATH_GRACE_MS) {
-			log_info(VERB_LIFECYCLE, "no file at %s for %d ms: "
-			    "exiting, group %" PRIu64 " left as it is",
-			    m->opt->path, PATH_GRACE_MS, m->group.id);
-			monitor_finish(m, 0);
-			return -1;
-		}
-		break;
-	case PATH_OTHER_DEVICE:
-		log_error("%s now names a file on another device, whose "
-		    "extents mean nothing to group %" PRIu64 ": exiting",
-		    m->opt->path, m->group.id);
-		monitor_finish(m, 1);
-		return -1;
-	case PATH_NOT_REGULAR:
-		log_error("%s is no longer a regular file: exiting",
-		    m->opt->path);
-		monitor_finish(m, 1);
-		return -1;
-	}
-	m->pass_due = now + RECHECK_MS;
-	return -1;
-}
-
 static void
 run_pass(struct monitor *m, int check_group, int64_t now)
 {
@@ -273,7 +181,7 @@ run_pass(struct monitor *m, int check_group, int64_t now)
 
 	m->pass_due = NEVER;
 	m->last_pass = now;
-	if (m->opt->mode == FOLLOW_PATH && follow_path(m, now) != 0)
+	if (m->opt->mode == FOLLOW_PATH && track_path(m, now) != 0)
 		return;
 	switch (sync_pass(m, check_group, now)) {
 	case PASS_DONE:
@@ -302,7 +210,7 @@ take_news(struct monitor *m)
 	watch_read(m, &news);
 	if (m->opt->mode == FOLLOW_INODE && (news.file & (IN_ATTRIB |
 	    IN_DELETE_SELF | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)))
-		check_unlinked(m);
+		track_unlinked(m);
 	if (news.file || news.name)
 		schedule_pass(m);
 	if (news.control)
@@ -356,7 +264,7 @@ monitor_run(struct monitor *m)
 	int64_t now;
 
 	if (!m->done && m->opt->mode == FOLLOW_INODE)
-		check_unlinked(m);
+		track_unlinked(m);
 	while (!m->done) {
 		if (arm_timer(m) != 0 || poll(fds, 4, -1) < 0) {
 			if (errno == EINTR)

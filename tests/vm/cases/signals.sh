@@ -1,6 +1,6 @@
 #!/bin/bash
 # Signals: SIGHUP runs a full sync at once (a member region deleted through
-# a control node the daemon does not watch comes back well before the 30 s
+# a control node the daemon does not watch comes back well before the 60 s
 # group check could bring it); SIGTERM and
 # SIGINT end the daemon at once with status 0, the group left as it is.
 set -eu
@@ -15,7 +15,7 @@ filemap_foreground /tmp/b.log /mnt/b -v
 pid_b=$FG_PID
 wait_log /tmp/b.log "started: .* /mnt/b\$"
 fragmented_file /mnt/a 3
-# The daemon's first pass, after this, puts its first group check 30 s later.
+# The daemon's first pass, after this, puts its first group check 60 s later.
 started=$(now_ms)
 filemap_foreground /tmp/a.log /mnt/a -vvv
 pid_a=$FG_PID

@@ -28,7 +28,7 @@ step "grown by 2 MiB of appended writes, allocated at writeback"
 before=$(group_regions "$dev" "$(group_id_by_alias "$dev" f)")
 count=$(stats_list "$dev" | wc -l)
 # SIGHUP makes the daemon check its group now, so its next group check is
-# 30 s away: the group must catch up before that, by looking again while
+# 60 s away: the group must catch up before that, by looking again while
 # data awaits allocation, since sync sends the daemon no event.
 start=$(now_ms)
 kill -HUP "$pid"
