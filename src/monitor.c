@@ -79,6 +79,8 @@ schedule_group_check(struct monitor *m)
 void
 monitor_group_checked(struct monitor *m, int64_t now)
 {
+	if (m->done)
+		return;
 	if (m->control_wd < 0 && watch_dm_control(m) == 0)
 		log_info(VERB_LIFECYCLE, "watching the device-mapper control "
 		    "node again");
