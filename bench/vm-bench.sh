@@ -12,14 +12,13 @@
 # Results are lines  BENCH<TAB>scenario<TAB>metric<TAB>value ; a scenario
 # that cannot run prints  BENCH<TAB>scenario<TAB>*<TAB>not run: REASON .
 # CPU times come from /proc/PID/schedstat (ns on the CPU): utime+stime in
-# /proc/PID/stat only counts whole 10 ms ticks.
+# /proc/PID/stat only counts whole 10 ms ticks, too coarse for an idle daemon.
 set -eu
 # A helper failing inside $(...) must end the scenario, not go on empty.
 shopt -s inherit_errexit
 . /test/lib.sh
 
 MIB=1048576
-HZ_MS=10 # one USER_HZ tick of /proc/PID/stat, in ms
 expected_sum=$1
 shift
 
@@ -33,14 +32,6 @@ cpu_ns() {
 	local ns rest
 	read -r ns rest <"/proc/$1/schedstat" || fail "daemon $1 has gone"
 	echo "$ns"
-}
-
-# tick_ms PID: utime+stime from /proc/PID/stat, in ms.
-tick_ms() {
-	local stat fields
-	stat=$(cat "/proc/$1/stat") || fail "daemon $1 has gone"
-	read -r -a fields <<<"${stat##*) }"
-	echo $(((fields[11] + fields[12]) * HZ_MS))
 }
 
 status_field() {
@@ -237,9 +228,9 @@ per_min() {
 	awk -v v="$1" -v t="$2" 'BEGIN { printf "%.1f", v * 60000 / t }'
 }
 
-# idle_sample PID: "cpu_ns tick_ms voluntary_switches"
+# idle_sample PID: "cpu_ns voluntary_switches"
 idle_sample() {
-	echo "$(cpu_ns "$1") $(tick_ms "$1") $(status_field "$1" voluntary_ctxt_switches)"
+	echo "$(cpu_ns "$1") $(status_field "$1" voluntary_ctxt_switches)"
 }
 
 # count_trace FILE: "dm_ioctls waits" in an strace log.  A wait is a
@@ -270,8 +261,7 @@ scenario_idle() {
 		read -r -a a <<<"${before[i]}"
 		read -r -a b <<<"$(idle_sample "${pids[i]}")"
 		emit "idle/${fss[i]}" "CPU ms/min" "$(per_min "$(((b[0] - a[0]) / 1000))" $(((t1 - t0) * 1000)))"
-		emit "idle/${fss[i]}" "CPU ms/min (utime+stime, 10 ms ticks)" "$(per_min $((b[1] - a[1])) $((t1 - t0)))"
-		emit "idle/${fss[i]}" "wakeups/min (voluntary switches)" "$(per_min $((b[2] - a[2])) $((t1 - t0)))"
+		emit "idle/${fss[i]}" "wakeups/min (voluntary switches)" "$(per_min $((b[1] - a[1])) $((t1 - t0)))"
 	done
 	step "idle: one minute under strace"
 	for i in "${!pids[@]}"; do
@@ -288,6 +278,22 @@ scenario_idle() {
 		emit "idle/${fss[i]}" "dm ioctls/min (strace)" "$(per_min "$dm" $((t1 - t0)))"
 		emit "idle/${fss[i]}" "wait returns/min (strace)" "$(per_min "$waits" $((t1 - t0)))"
 	done
+	step "idle: the group deleted with dmstats"
+	for i in "${!pids[@]}"; do
+		emit "idle/${fss[i]}" "group deletion noticed ms" \
+			"$(deletion_noticed_ms "b${fss[i]}" idle "${pids[i]}")"
+	done
+}
+
+# deletion_noticed_ms DEV ALIAS PID: deletes the group with dmstats and
+# prints the ms until its idle daemon PID has exited.
+deletion_noticed_ms() {
+	local gid t0
+	gid=$(group_id_by_alias "$1" "$2")
+	t0=$(now_ms)
+	dmstats delete --groupid "$gid" "$1" >/dev/null || fail "cannot delete group $gid on $1"
+	wait_until 30 process_gone "$3"
+	echo $(($(now_ms) - t0))
 }
 
 # ---- pass cost against the number of extents ------------------------------
@@ -304,7 +310,7 @@ check_stats_memory() {
 }
 
 scenario_pass() {
-	local fs=$1 n=$2 name=pass/$1/$2 file=/mnt/p/big out block got t0 t1 gid pid cpu0 cpu1 tk0 tk1
+	local fs=$1 n=$2 name=pass/$1/$2 file=/mnt/p/big out block got t0 t1 gid pid cpu0 cpu1
 	check_stats_memory "$n"
 	make_linear "p$fs" /dev/vdc >/dev/null
 	make_fs "$fs" "/dev/mapper/p$fs" /mnt/p >/dev/null
@@ -322,21 +328,25 @@ scenario_pass() {
 	assert_impl "$pid"
 	group-wait -t 60 "p$fs" big "$file" >/dev/null || fail "the group is not in step with the file after create"
 	emit "$name" "kernel dm-stats MiB" "$(($(cat /sys/module/dm_mod/parameters/stats_current_allocated_bytes) >> 20))"
-	cpu0=$(cpu_ns "$pid") tk0=$(tick_ms "$pid")
+	cpu0=$(cpu_ns "$pid")
 	# One more hole: the block in the middle of the file goes.
 	out=$(group-wait -t 120 --punch $((n / 2 * 2 * block)):"$block" "p$fs" big "$file") ||
 		fail "the group did not follow one punched hole within 120 s: $out"
 	emit "$name" "one hole: in step ms" "$(field ms "$out")"
 	emit "$name" "one hole: poll interval ms" "$(field interval_ms "$out")"
 	settled_daemon "$gid" "$file" 60 >/dev/null
-	cpu1=$(cpu_ns "$pid") tk1=$(tick_ms "$pid")
+	cpu1=$(cpu_ns "$pid")
 	emit "$name" "one hole: daemon CPU ms" "$(((cpu1 - cpu0) / 1000000))"
-	emit "$name" "one hole: daemon CPU ms (utime+stime)" $((tk1 - tk0))
 	emit "$name" "daemon VmHWM KiB" "$(status_field "$pid" VmHWM)"
-	cpu0=$(cpu_ns "$pid") t0=$(now_ms)
-	sleep 15
-	cpu1=$(cpu_ns "$pid") t1=$(now_ms)
-	emit "$name" "idle CPU ms/min" "$(per_min $(((cpu1 - cpu0) / 1000)) $(((t1 - t0) * 1000)))"
+	# Quiet, the daemon checks its group once a minute, or when another
+	# process has used device-mapper, as dmsetup does here.
+	cpu0=$(cpu_ns "$pid")
+	dmsetup status "p$fs" >/dev/null
+	# Pacing: the prompted check comes within a second.
+	sleep 1
+	settled_daemon "$gid" "$file" 60 >/dev/null
+	cpu1=$(cpu_ns "$pid")
+	emit "$name" "one group check: daemon CPU ms" "$(((cpu1 - cpu0) / 1000000))"
 }
 
 # ---- the guest itself -------------------------------------------------------
