@@ -17,101 +17,10 @@ set -eu
 # A helper failing inside $(...) must end the scenario, not go on empty.
 shopt -s inherit_errexit
 . /test/lib.sh
+. /test/vm-bench-lib.sh
 
-MIB=1048576
 expected_sum=$1
 shift
-
-emit() {
-	printf 'BENCH\t%s\t%s\t%s\n' "$1" "$2" "$3"
-}
-
-# ---- the daemon process ----------------------------------------------------
-
-cpu_ns() {
-	local ns rest
-	read -r ns rest <"/proc/$1/schedstat" || fail "daemon $1 has gone"
-	echo "$ns"
-}
-
-status_field() {
-	awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"
-}
-
-# settled_daemon GID FILE LIMIT_S: waits until one dmfilemapd serves the
-# group, the same process twice running, using under 5 % of the CPU (it
-# has detached and finished its first pass); prints its pid.  A daemon
-# never that quiet is taken as it is after LIMIT_S seconds.
-settled_daemon() {
-	local deadline pid prev='' cpu prev_cpu=0
-	deadline=$(($(now_ms) + $3 * 1000))
-	while :; do
-		pid=$(daemon_pid_for "$1" "$2" 2>/dev/null | tr '\n' ' ') || pid=
-		pid=${pid% }
-		# The process before the detach may end at any moment.
-		if [ -n "$pid" ] && [ "$pid" = "${pid% *}" ] && cpu=$(cpu_ns "$pid" 2>/dev/null); then
-			[ "$pid" = "$prev" ] && [ $((cpu - prev_cpu)) -lt 12500000 ] && break
-			prev=$pid prev_cpu=$cpu
-		fi
-		if [ "$(now_ms)" -ge "$deadline" ]; then
-			[ -n "$prev" ] && [ "$pid" = "$prev" ] && break
-			fail "no single dmfilemapd for group $1 ($2) within $3 s (found: '${pid}')"
-		fi
-		sleep 0.25
-	done
-	echo "$pid"
-}
-
-# assert_impl PID: the daemon runs the binary under test, from PATH.
-assert_impl() {
-	local exe on_path sum
-	on_path=$(command -v dmfilemapd) || fail "no dmfilemapd on PATH"
-	exe=$(readlink "/proc/$1/exe") || fail "daemon $1 has gone"
-	[ "$exe" = "$on_path" ] || fail "daemon $1 runs $exe, not $on_path"
-	sum=$(sha256sum <"/proc/$1/exe") || fail "cannot read /proc/$1/exe"
-	[ "${sum%% *}" = "$expected_sum" ] ||
-		fail "daemon $1 runs $exe whose checksum is not the one under test"
-}
-
-# start_daemon FILE LIMIT_S: dmstats create --filemap FILE; prints the pid
-# of the checked, settled daemon.
-start_daemon() {
-	local gid pid
-	gid=$(filemap_create "$1")
-	pid=$(settled_daemon "$gid" "$1" "$2")
-	assert_impl "$pid"
-	echo "$pid"
-}
-
-stop_daemon() {
-	kill -TERM "$1" 2>/dev/null || true
-	wait_until 10 process_gone "$1"
-}
-
-# ---- devices ---------------------------------------------------------------
-
-disk_of() {
-	case $1 in xfs) echo /dev/vda ;; ext4) echo /dev/vdb ;; *) fail "unknown fs $1" ;; esac
-}
-
-# fs_dir FS: mounts FS on its own dm-linear device once; prints the mount point.
-fs_dir() {
-	if ! mountpoint -q "/mnt/$1"; then
-		make_linear "b$1" "$(disk_of "$1")" >/dev/null
-		make_fs "$1" "/dev/mapper/b$1" "/mnt/$1" >/dev/null
-	fi
-	echo "/mnt/$1"
-}
-
-# clean_fs FS: deletes every region of the file system's device.
-clean_fs() {
-	dmstats delete --allregions --allprograms "b$1" >/dev/null 2>&1 || true
-}
-
-write_mib() {
-	dd if=/dev/urandom of="$1" bs=1M count=1 seek="$2" conv=notrunc \
-		oflag=direct status=none || fail "cannot write MiB $2 of $1"
-}
 
 # ---- reaction: growth steps ------------------------------------------------
 # group-wait grows the file by 1 MiB (fallocate), takes the time when the
@@ -221,16 +130,38 @@ scenario_burst() {
 	clean_fs "$fs"
 }
 
-# ---- idle: a minute untouched, then a minute under strace -----------------
+# ---- idle: a minute or more untouched, then a minute under strace --------
 
 # per_min VALUE ELAPSED_MS
 per_min() {
 	awk -v v="$1" -v t="$2" 'BEGIN { printf "%.1f", v * 60000 / t }'
 }
 
-# idle_sample PID: "cpu_ns voluntary_switches"
+# idle_sample PID: "ms cpu_ns voluntary_switches"
 idle_sample() {
-	echo "$(cpu_ns "$1") $(status_field "$1" voluntary_ctxt_switches)"
+	echo "$(now_ms) $(cpu_ns "$1") $(status_field "$1" voluntary_ctxt_switches)"
+}
+
+# after_wakeup PID: returns once the daemon has woken up and done its work
+# (it used CPU, then nothing more for 300 ms), or after 120 s without a
+# wake-up.
+after_wakeup() {
+	local cpu deadline=$(($(now_ms) + 120000))
+	cpu=$(cpu_ns "$1")
+	while [ "$(cpu_ns "$1")" = "$cpu" ] && [ "$(now_ms)" -lt "$deadline" ]; do sleep 0.05; done
+	while cpu=$(cpu_ns "$1") && sleep 0.3 && [ "$(cpu_ns "$1")" != "$cpu" ]; do :; done
+}
+
+# idle_window PID MIN_S: prints two idle_samples, taken just after a
+# wake-up and just after the first wake-up at least MIN_S s later.  The
+# window spans whole periods of the daemon's wake-ups, so a daemon that
+# wakes up once a minute is seen once in it, whatever its phase.
+idle_window() {
+	after_wakeup "$1"
+	idle_sample "$1"
+	sleep "$2"
+	after_wakeup "$1"
+	idle_sample "$1"
 }
 
 # count_trace FILE: "dm_ioctls waits" in an strace log.  A wait is a
@@ -247,21 +178,20 @@ count_trace() {
 WAIT_CALLS=poll,ppoll,epoll_wait,epoll_pwait,select,pselect6,nanosleep,clock_nanosleep,restart_syscall
 
 scenario_idle() {
-	local fss=(${1//+/ }) fs pids=() before=() tracers=() i a b t0 t1 dm waits
+	local fss=(${1//+/ }) fs pids=() tracers=() i a b t0 t1 dm waits
 	for fs in "${fss[@]}"; do
 		dd if=/dev/urandom of="$(fs_dir "$fs")/idle" bs=1M count=8 oflag=direct status=none
 		pids+=("$(start_daemon "/mnt/$fs/idle" 30)")
 	done
-	step "idle: one untraced minute"
-	for i in "${!pids[@]}"; do before[i]=$(idle_sample "${pids[i]}"); done
-	t0=$(now_ms)
-	sleep 60
-	t1=$(now_ms)
+	step "idle: at least a minute untraced, in whole periods of wake-ups"
+	for i in "${!pids[@]}"; do idle_window "${pids[i]}" 60 >"/tmp/idle.${fss[i]}" & done
+	wait
 	for i in "${!pids[@]}"; do
-		read -r -a a <<<"${before[i]}"
-		read -r -a b <<<"$(idle_sample "${pids[i]}")"
-		emit "idle/${fss[i]}" "CPU ms/min" "$(per_min "$(((b[0] - a[0]) / 1000))" $(((t1 - t0) * 1000)))"
-		emit "idle/${fss[i]}" "wakeups/min (voluntary switches)" "$(per_min $((b[1] - a[1])) $((t1 - t0)))"
+		{ read -r -a a && read -r -a b; } <"/tmp/idle.${fss[i]}" ||
+			fail "no idle window for ${fss[i]}"
+		emit "idle/${fss[i]}" "CPU ms/min" "$(per_min "$(((b[1] - a[1]) / 1000))" $(((b[0] - a[0]) * 1000)))"
+		emit "idle/${fss[i]}" "wakeups/min (voluntary switches)" "$(per_min $((b[2] - a[2])) $((b[0] - a[0])))"
+		emit "idle/${fss[i]}" "idle window s" $(((b[0] - a[0]) / 1000))
 	done
 	step "idle: one minute under strace"
 	for i in "${!pids[@]}"; do
@@ -361,51 +291,6 @@ scenario_guest() {
 }
 
 # ---- running the scenarios --------------------------------------------------
-
-stop_all_daemons() {
-	local pid
-	for pid in $(daemon_pids); do kill -TERM "$pid" 2>/dev/null || true; done
-	for pid in $(daemon_pids); do wait_until 10 process_gone "$pid"; done
-}
-
-# Leaves no daemon and no region behind, whatever a scenario left; what
-# cannot be undone makes the next scenario that needs it fail, not all.
-clean_up() {
-	local fs pid
-	if ! (stop_all_daemons); then
-		echo "vm-bench: a daemon ignored SIGTERM: killing it" >&2
-		for pid in $(daemon_pids); do kill -KILL "$pid" 2>/dev/null || true; done
-	fi
-	for fs in xfs ext4; do clean_fs "$fs"; done
-	if mountpoint -q /mnt/p; then umount /mnt/p || true; fi
-	for fs in xfs ext4; do
-		if [ -e "/dev/mapper/p$fs" ]; then dmsetup remove "p$fs" || true; fi
-	done
-}
-
-# run_scenario NAMES FUNCTION ARGS...: runs one scenario in a subshell; if
-# it fails, every name in NAMES (comma-separated) gets a "not run" row.
-run_scenario() {
-	local names=$1 err=/tmp/scenario.err status reason name
-	shift
-	step "${names//,/ }"
-	set +e
-	(
-		set -e
-		"$@"
-	) 2>"$err"
-	status=$?
-	set -e
-	cat "$err" >&2
-	if [ "$status" != 0 ]; then
-		reason=$(sed -n 's/^FAIL: //p' "$err" | head -n 1)
-		[ -n "$reason" ] || reason=$(tail -n 1 "$err")
-		for name in ${names//,/ }; do
-			emit "$name" '*' "not run: ${reason:-exit status $status}"
-		done
-	fi
-	clean_up
-}
 
 main() {
 	local spec kind fs sizes n
