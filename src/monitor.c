@@ -213,6 +213,9 @@ take_news(struct monitor *m)
 	if (m->opt->mode == FOLLOW_INODE && (news.file & (IN_ATTRIB |
 	    IN_DELETE_SELF | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)))
 		track_unlinked(m);
+	/* The kernel drops the watch with the file's last name; we hold on. */
+	if (!m->done && m->file_wd < 0 && watch_file(m) != 0)
+		log_warn("cannot watch the file again: %s", strerror(errno));
 	if (news.file || news.name)
 		schedule_pass(m);
 	if (news.control)

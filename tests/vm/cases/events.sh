@@ -3,10 +3,13 @@
 # inode mode, reacts to each kind of change to its file: it logs the
 # inotify event and runs a pass (reads the file's extents with FIEMAP):
 # modify (the group then gains the new range), attribute change,
-# close-after-write and move-self.  Unlinking the file last: as the daemon
-# holds the file open, the kernel sends no delete-self; the daemon sees
-# the link count drop on the attrib event instead, logs why and exits 0,
-# leaving the group as it is.
+# close-after-write and move-self.  Then a hard link: unlinking the name
+# the daemon opened is an attrib event, and with a name left the daemon
+# goes on.  Unlinking the last name sends attrib and delete-self (the
+# kernel sends delete-self when the name that drops the link count to zero
+# is not held open; the daemon's fd holds only the other one).  The daemon,
+# stopped meanwhile so that it reads both in one batch whatever the timing,
+# logs them, says why it ends and exits 0, leaving the group as it is.
 set -eu
 . /test/lib.sh
 
@@ -71,10 +74,21 @@ fallocate -o 2M -l 1M /mnt/g
 wait_in_step 30 /mnt/g lin "$gid"
 kill -0 "$daemon" 2>/dev/null || fail "the daemon exited after the file was moved"
 
-step "unlink: the daemon sees the link count drop and exits"
+step "unlink of the daemon's own name while a hard link is left: it goes on"
+from=$(trace_end)
+ln /mnt/g /mnt/h
+expect_reaction attrib "$from"
+from=$(trace_end)
+rm /mnt/g
+expect_reaction attrib "$from"
+kill -0 "$daemon" 2>/dev/null || fail "the daemon exited while the file still had a name"
+
+step "delete-self: the last name goes, the daemon exits"
 regions=$(group_regions lin "$gid")
 lines=$(wc -l <"$LOG")
-rm /mnt/g
+kill -STOP "$daemon"
+rm /mnt/h
+kill -CONT "$daemon"
 wait_until 15 process_gone "$daemon"
 status=0
 wait "$daemon" || status=$?
@@ -86,7 +100,7 @@ assert_eq "dmfilemapd: event: attrib" "$(printf '%s\n' "$after" | head -n 1)" \
 	"the first line logged after the unlink"
 assert_eq "dmfilemapd: /mnt/f was deleted and nothing else holds it: exiting, group $gid left as it is" \
 	"$(printf '%s\n' "$after" | tail -n 1)" "the last line logged"
-printf '%s\n' "$after" | grep -q 'event: delete-self' &&
-	fail "delete-self arrived while the daemon held the file"
+printf '%s\n' "$after" | grep -qx 'dmfilemapd: event: delete-self' ||
+	fail "no delete-self logged after the last name went"
 assert_eq "$regions" "$(group_regions lin "$gid")" "the group's regions after the exit"
 echo "ok: each event was logged and followed by a pass"

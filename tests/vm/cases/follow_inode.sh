@@ -2,8 +2,10 @@
 # Inode mode (dmstats's default): the daemon follows the open file, not its
 # name.  Removing the file's last name ends the daemon (status 0, group
 # left as it is) unless another process still holds the file: then it goes
-# on following it and ends once that process closes it.  A rename or move
-# within the filesystem changes nothing.
+# on following it and ends once that process closes it.  That holds too
+# when the last name is a hard link that nobody holds open, whose removal
+# makes the kernel send delete-self and drop the daemon's watch.  A rename
+# or move within the filesystem changes nothing.
 set -eu
 . /test/lib.sh
 
@@ -34,9 +36,11 @@ fallocate -l 8M /mnt/sub/g
 wait_group /mnt/sub/g "$dev" f
 assert_running "$pid_f" "the daemon of the moved file"
 
-step "/mnt/sub/g unlinked while this shell holds it open, read-only"
+step "/mnt/sub/g unlinked while this shell holds it open, then its hard link"
+ln /mnt/sub/g /mnt/sub/h
 exec 4</mnt/sub/g
 rm /mnt/sub/g
+rm /mnt/sub/h
 # Opening the fd's /proc link opens the deleted file anew, for writing too.
 held=/proc/$$/fd/4
 wait_log /tmp/f.log "^dmfilemapd: /mnt/f was deleted but is still open elsewhere: following it until it is closed\$"
