@@ -36,6 +36,7 @@ struct monitor {
 	struct file_map map;	/* as read by the latest pass */
 	struct file_map synced;	/* as the group was last made to match */
 	int have_synced;
+	int group_known;	/* the group is as the last pass left it */
 	unsigned int cap;	/* regions per extent */
 
 	int inotify_fd, file_wd, dir_wd, control_wd, timer_fd, signal_fd;

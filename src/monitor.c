@@ -218,8 +218,10 @@ take_news(struct monitor *m)
 		log_warn("cannot watch the file again: %s", strerror(errno));
 	if (news.file || news.name)
 		schedule_pass(m);
-	if (news.control)
+	if (news.control) {
+		m->group_known = 0;
 		schedule_group_check(m);
+	}
 }
 
 static void

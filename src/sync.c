@@ -65,8 +65,23 @@ make_plan(struct monitor *m, struct plan *plan)
 	    g->n_members, m->cap, 1, plan);
 }
 
+/*
+ * Between group checks nobody but us has changed the group, or another
+ * process used the device-mapper control node, which forgets what we knew
+ * and prompts a check: a pass for a changed layout then plans against what
+ * the last pass left, and spares the listing.
+ */
+static enum group_state
+know_group(struct monitor *m, int check_group)
+{
+	int known = m->group_known && !check_group;
+
+	m->group_known = 0;
+	return known ? GROUP_PRESENT : group_refresh(&m->group);
+}
+
 static enum pass_result
-sync_group(struct monitor *m)
+sync_group(struct monitor *m, int check_group)
 {
 	struct group *g = &m->group;
 	struct plan plan;
@@ -74,7 +89,7 @@ sync_group(struct monitor *m)
 	uint64_t old_id;
 	int r = 0;
 
-	switch (group_refresh(g)) {
+	switch (know_group(m, check_group)) {
 	case GROUP_GONE:
 		log_info(VERB_LIFECYCLE, "group %" PRIu64 " was deleted or "
 		    "ungrouped: exiting", g->id);
@@ -109,6 +124,7 @@ sync_group(struct monitor *m)
 	m->synced = m->map;
 	m->map = swap;
 	m->have_synced = 1;
+	m->group_known = m->control_wd >= 0;
 	return PASS_DONE;
 }
 
@@ -160,7 +176,7 @@ sync_pass(struct monitor *m, int check_group, int64_t now)
 	if (changed)
 		log_layout(&m->map);
 	if (changed || check_group) {
-		result = sync_group(m);
+		result = sync_group(m, check_group);
 		if (result == PASS_DONE)
 			monitor_group_checked(m, now);
 	}
