@@ -142,14 +142,27 @@ idle_sample() {
 	echo "$(now_ms) $(cpu_ns "$1") $(status_field "$1" voluntary_ctxt_switches)"
 }
 
+# nap SECONDS: sleeps without starting a process, so that watching an idle
+# daemon does not load the one emulated CPU it shares with it: a read from
+# a FIFO nobody writes to times out.  scenario_idle makes the FIFO.
+NAP_FIFO=/tmp/nap
+nap() {
+	read -r -t "$1" <>"$NAP_FIFO" || true
+}
+
 # after_wakeup PID: returns once the daemon has woken up and done its work
-# (it used CPU, then nothing more for 300 ms), or after 120 s without a
-# wake-up.
+# (it used CPU, then nothing more for 500 ms), or after 120 s without a
+# wake-up.  The counter is read in place, as $(...) would fork each time.
 after_wakeup() {
-	local cpu deadline=$(($(now_ms) + 120000))
-	cpu=$(cpu_ns "$1")
-	while [ "$(cpu_ns "$1")" = "$cpu" ] && [ "$(now_ms)" -lt "$deadline" ]; do sleep 0.05; done
-	while cpu=$(cpu_ns "$1") && sleep 0.3 && [ "$(cpu_ns "$1")" != "$cpu" ]; do :; done
+	local was now rest deadline=$(($(now_ms) + 120000))
+	read -r was rest <"/proc/$1/schedstat" || fail "daemon $1 has gone"
+	now=$was
+	while [ "$now" = "$was" ] && [ "${EPOCHREALTIME/./}" -lt "${deadline}000" ]; do
+		nap 0.25
+		read -r now rest <"/proc/$1/schedstat" || fail "daemon $1 has gone"
+	done
+	while was=$now && nap 0.5 && read -r now rest <"/proc/$1/schedstat" &&
+		[ "$now" != "$was" ]; do :; done
 }
 
 # idle_window PID MIN_S: prints two idle_samples, taken just after a
@@ -184,6 +197,8 @@ scenario_idle() {
 		pids+=("$(start_daemon "/mnt/$fs/idle" 30)")
 	done
 	step "idle: at least a minute untraced, in whole periods of wake-ups"
+	rm -f "$NAP_FIFO"
+	mkfifo "$NAP_FIFO"
 	for i in "${!pids[@]}"; do idle_window "${pids[i]}" 60 >"/tmp/idle.${fss[i]}" & done
 	wait
 	for i in "${!pids[@]}"; do

@@ -66,10 +66,9 @@ make_plan(struct monitor *m, struct plan *plan)
 }
 
 /*
- * Between group checks nobody but us has changed the group, or another
- * process used the device-mapper control node, which forgets what we knew
- * and prompts a check: a pass for a changed layout then plans against what
- * the last pass left, and spares the listing.
+ * The group is taken as the last pass left it, sparing the listing, unless
+ * a group check is due or another process has used the device-mapper
+ * control node since (the monitor then forgets it and prompts a check).
  */
 static enum group_state
 know_group(struct monitor *m, int check_group)
