@@ -12,59 +12,10 @@
 
 #include "descriptor.h"
 #include "group.h"
+#include "leader.h"
 #include "listing.h"
 #include "log.h"
 #include "stats.h"
-
-/* Names the group whose member list holds region id, or returns UINT64_MAX. */
-static uint64_t
-group_holding(const struct listing *listing, uint64_t id)
-{
-	struct descriptor d;
-	size_t i, j;
-	uint64_t leader = UINT64_MAX;
-
-	for (i = 0; i < listing->count && leader == UINT64_MAX; i++) {
-		if (descriptor_parse(listing->regions[i].aux, &d) != 1)
-			continue;
-		for (j = 0; j < d.n_members; j++)
-			if (d.members[j] == id)
-				leader = listing->regions[i].id;
-		descriptor_free(&d);
-	}
-	return leader;
-}
-
-static int
-refuse_leader(const struct group *g, const struct listing *listing,
-    const struct listed_region *leader, const struct descriptor *d, int found,
-    char *err, size_t errlen)
-{
-	uint64_t holder;
-
-	if (leader == NULL) {
-		snprintf(err, errlen, "GROUP_ID %" PRIu64 ": no region %" PRIu64
-		    " on %s", g->id, g->id, g->dev.name);
-	} else if (found < 0) {
-		snprintf(err, errlen, "GROUP_ID %" PRIu64 ": the group "
-		    "descriptor '%s' cannot be read", g->id, leader->aux);
-	} else if (found == 0) {
-		holder = group_holding(listing, g->id);
-		if (holder == UINT64_MAX)
-			snprintf(err, errlen, "GROUP_ID %" PRIu64 ": region %"
-			    PRIu64 " is not in any group", g->id, g->id);
-		else
-			snprintf(err, errlen, "GROUP_ID %" PRIu64 ": region %"
-			    PRIu64 " is a member of group %" PRIu64 ", not its "
-			    "leader", g->id, g->id, holder);
-	} else if (d->n_members == 0 || d->members[0] != g->id) {
-		snprintf(err, errlen, "GROUP_ID %" PRIu64 ": region %" PRIu64
-		    " is not the lowest member of its group", g->id, g->id);
-	} else {
-		return 0;
-	}
-	return -1;
-}
 
 /* New members must count exactly like the ones dmstats made. */
 static int
@@ -111,10 +62,9 @@ group_open(struct group *g, dev_t dev, uint64_t id, char *err, size_t errlen)
 	const struct listed_region *leader;
 	struct descriptor d;
 	struct listing listing;
-	int found = 0, r = -1;
+	int r = -1;
 
 	memset(g, 0, sizeof(*g));
-	memset(&d, 0, sizeof(d));
 	g->id = id;
 	if (stats_device_open(&g->dev, dev, err, errlen) != 0)
 		return -1;
@@ -123,18 +73,16 @@ group_open(struct group *g, dev_t dev, uint64_t id, char *err, size_t errlen)
 		    g->dev.name, strerror(errno));
 		return -1;
 	}
-	leader = listing_find(&listing, id);
-	if (leader != NULL)
-		found = descriptor_parse(leader->aux, &d);
-	if (refuse_leader(g, &listing, leader, &d, found, err, errlen) == 0) {
+	leader = leader_find(&listing, id, g->dev.name, &d, err, errlen);
+	if (leader != NULL) {
 		if (copy_leader_settings(g, leader, &d) == 0) {
 			choose_list_filter(g, &listing, &d);
 			r = 0;
 		} else {
 			snprintf(err, errlen, "out of memory");
 		}
+		descriptor_free(&d);
 	}
-	descriptor_free(&d);
 	listing_free(&listing);
 	return r;
 }

@@ -1,0 +1,24 @@
+/*
+ * The GROUP_ID argument checked against the kernel's listing of a device.
+ */
+#ifndef DMFILEMAPD_LEADER_H
+#define DMFILEMAPD_LEADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "descriptor.h"
+#include "listing.h"
+
+/*
+ * Returns the listed region id when it leads a group (the lowest member
+ * named by its own descriptor), with that descriptor parsed into d for the
+ * caller to free.  Otherwise returns NULL, d holding nothing, and writes one
+ * line into err saying why: no such region, an unreadable descriptor, a
+ * region in no group or only a member of one, or not the lowest member.
+ */
+const struct listed_region *leader_find(const struct listing *listing,
+    uint64_t id, const char *dev_name, struct descriptor *d, char *err,
+    size_t errlen);
+
+#endif

@@ -1,0 +1,76 @@
+/*
+ * Whether a region id names a group's leader, as the GROUP_ID argument must,
+ * and if not, why.  Pure: it reads a listing already made.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "leader.h"
+
+/* Names the group whose member list holds region id, or returns UINT64_MAX. */
+static uint64_t
+group_holding(const struct listing *listing, uint64_t id)
+{
+	struct descriptor d;
+	size_t i, j;
+	uint64_t leader = UINT64_MAX;
+
+	for (i = 0; i < listing->count && leader == UINT64_MAX; i++) {
+		if (descriptor_parse(listing->regions[i].aux, &d) != 1)
+			continue;
+		for (j = 0; j < d.n_members; j++)
+			if (d.members[j] == id)
+				leader = listing->regions[i].id;
+		descriptor_free(&d);
+	}
+	return leader;
+}
+
+static int
+refuse_leader(const struct listing *listing, uint64_t id, const char *dev_name,
+    const struct listed_region *leader, const struct descriptor *d, int found,
+    char *err, size_t errlen)
+{
+	uint64_t holder;
+
+	if (leader == NULL) {
+		snprintf(err, errlen, "GROUP_ID %" PRIu64 ": no region %" PRIu64
+		    " on %s", id, id, dev_name);
+	} else if (found < 0) {
+		snprintf(err, errlen, "GROUP_ID %" PRIu64 ": the group "
+		    "descriptor '%s' cannot be read", id, leader->aux);
+	} else if (found == 0) {
+		holder = group_holding(listing, id);
+		if (holder == UINT64_MAX)
+			snprintf(err, errlen, "GROUP_ID %" PRIu64 ": region %"
+			    PRIu64 " is not in any group", id, id);
+		else
+			snprintf(err, errlen, "GROUP_ID %" PRIu64 ": region %"
+			    PRIu64 " is a member of group %" PRIu64 ", not its "
+			    "leader", id, id, holder);
+	} else if (d->n_members == 0 || d->members[0] != id) {
+		snprintf(err, errlen, "GROUP_ID %" PRIu64 ": region %" PRIu64
+		    " is not the lowest member of its group", id, id);
+	} else {
+		return 0;
+	}
+	return -1;
+}
+
+const struct listed_region *
+leader_find(const struct listing *listing, uint64_t id, const char *dev_name,
+    struct descriptor *d, char *err, size_t errlen)
+{
+	const struct listed_region *leader = listing_find(listing, id);
+	int found = 0;
+
+	memset(d, 0, sizeof(*d));
+	if (leader != NULL)
+		found = descriptor_parse(leader->aux, d);
+	if (refuse_leader(listing, id, dev_name, leader, d, found, err,
+	    errlen) == 0)
+		return leader;
+	descriptor_free(d);
+	return NULL;
+}

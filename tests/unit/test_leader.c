@@ -1,0 +1,81 @@
+/* GROUP_ID checked against a listing: a group's leader, or why not. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "leader.h"
+
+/*
+ * Region 0 leads group "f" of 0, 2 and 3; region 1 is in no group; region
+ * 4 names a group whose lowest member is 3; region 5's descriptor is
+ * broken.
+ */
+static const char LISTING[] =
+    "0: 0+8 8 dmstats DMS_GROUP=f:0,2-3#-\n"
+    "1: 8+8 8 dmstats -\n"
+    "2: 16+8 8 dmstats -\n"
+    "3: 24+8 8 dmstats -\n"
+    "4: 32+8 8 dmstats DMS_GROUP=g:3-4#-\n"
+    "5: 40+8 8 dmstats DMS_GROUP=h:\n";
+
+/* Checks GROUP_ID id is refused with exactly the message want. */
+static void
+expect_refused(uint64_t id, const char *want)
+{
+	struct listing l;
+	struct descriptor d;
+	char err[256] = "";
+
+	assert_int_equal(listing_parse(LISTING, &l), 0);
+	assert_null(leader_find(&l, id, "lin", &d, err, sizeof(err)));
+	assert_string_equal(err, want);
+	listing_free(&l);
+}
+
+static void
+test_leader_found(void **state)
+{
+	struct listing l;
+	struct descriptor d;
+	const struct listed_region *r;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(listing_parse(LISTING, &l), 0);
+	r = leader_find(&l, 0, "lin", &d, err, sizeof(err));
+	assert_non_null(r);
+	assert_int_equal(r->id, 0);
+	assert_string_equal(d.alias, "f");
+	assert_int_equal(d.n_members, 3);
+	assert_int_equal(d.members[2], 3);
+	assert_string_equal(err, "");
+	descriptor_free(&d);
+	listing_free(&l);
+}
+
+static void
+test_refusals(void **state)
+{
+	(void)state;
+	expect_refused(9, "GROUP_ID 9: no region 9 on lin");
+	expect_refused(1, "GROUP_ID 1: region 1 is not in any group");
+	expect_refused(2, "GROUP_ID 2: region 2 is a member of group 0, not "
+	    "its leader");
+	expect_refused(4, "GROUP_ID 4: region 4 is not the lowest member of "
+	    "its group");
+	expect_refused(5, "GROUP_ID 5: the group descriptor 'DMS_GROUP=h:' "
+	    "cannot be read");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_leader_found),
+		cmocka_unit_test(test_refusals),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
