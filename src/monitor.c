@@ -47,16 +47,23 @@ monitor_finish(struct monitor *m, int status)
 	m->exit_status = status;
 }
 
+/* Moves *due to earliest, or to now if that has passed, unless it is sooner. */
+static void
+bring_forward(int64_t *due, int64_t earliest)
+{
+	int64_t now = now_ms();
+
+	if (earliest < now)
+		earliest = now;
+	if (earliest < *due)
+		*due = earliest;
+}
+
 /* Runs a pass no sooner than PASS_GAP_MS after the last one. */
 static void
 schedule_pass(struct monitor *m)
 {
-	int64_t due = m->last_pass + PASS_GAP_MS, now = now_ms();
-
-	if (due < now)
-		due = now;
-	if (due < m->pass_due)
-		m->pass_due = due;
+	bring_forward(&m->pass_due, m->last_pass + PASS_GAP_MS);
 }
 
 /*
@@ -67,12 +74,7 @@ schedule_pass(struct monitor *m)
 static void
 schedule_group_check(struct monitor *m)
 {
-	int64_t due = m->group_checked + CONTROL_GAP_MS, now = now_ms();
-
-	if (due < now)
-		due = now;
-	if (due < m->group_due)
-		m->group_due = due;
+	bring_forward(&m->group_due, m->group_checked + CONTROL_GAP_MS);
 }
 
 /* The group was just found as it should be: when to look again. */
