@@ -26,11 +26,9 @@ dm_ioctls() {
 # expect_exit_after_delete PID LOG GID START LIMIT_MS: the daemon PID
 # exits 0 within LIMIT_MS of START, saying its group is gone; sets took.
 expect_exit_after_delete() {
-	local pid=$1 log=$2 gid=$3 start=$4 limit=$5 status=0
-	wait_until $((limit / 1000 + 10)) process_gone "$pid"
+	local pid=$1 log=$2 gid=$3 start=$4 limit=$5
+	assert_exit 0 "$pid" $((limit / 1000 + 10)) "the daemon's exit status"
 	took=$(($(now_ms) - start))
-	wait "$pid" || status=$?
-	assert_eq 0 "$status" "the daemon's exit status"
 	assert_eq "dmfilemapd: group $gid was deleted or ungrouped: exiting" \
 		"$(tail -n 1 "$log")" "the daemon's last line"
 	[ "$took" -le "$limit" ] ||
