@@ -35,4 +35,12 @@ enum cli_result cli_parse(int argc, char *const argv[], struct options *opt,
 const char *cli_usage(void);
 const char *follow_mode_name(enum follow_mode mode);
 
+/*
+ * The regions-per-extent cap from the environment, or its default; on a
+ * bad value writes one line into err and returns -1.
+ */
+#define REGIONS_PER_EXTENT_DEFAULT 64
+#define REGIONS_PER_EXTENT_ENV "DMFILEMAPD_REGIONS_PER_EXTENT"
+int cli_regions_per_extent(unsigned int *cap, char *err, size_t errlen);
+
 #endif

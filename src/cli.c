@@ -1,10 +1,12 @@
 /*
  * Parsing of the positional arguments:
  *   dmfilemapd FD GROUP_ID ABS_PATH inode|path [FOREGROUND [VERBOSE]]
- * Pure: nothing here looks at the file or the device.
+ * and of the one setting taken from the environment.  Pure: nothing here
+ * looks at the file or the device.
  */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -139,4 +141,23 @@ cli_parse(int argc, char *const argv[], struct options *opt, char *err,
 	    &opt->verbose, err, errlen)) != CLI_RUN)
 		return r;
 	return CLI_RUN;
+}
+
+int
+cli_regions_per_extent(unsigned int *cap, char *err, size_t errlen)
+{
+	const char *text = getenv(REGIONS_PER_EXTENT_ENV);
+	const char *why;
+	uint64_t value;
+
+	*cap = REGIONS_PER_EXTENT_DEFAULT;
+	if (text == NULL)
+		return 0;
+	if (parse_number(text, 65535, &value, &why) != 0 || value < 1) {
+		snprintf(err, errlen, "%s '%s' is not a number from 1 to 65535",
+		    REGIONS_PER_EXTENT_ENV, text);
+		return -1;
+	}
+	*cap = (unsigned int)value;
+	return 0;
 }

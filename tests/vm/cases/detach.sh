@@ -1,8 +1,8 @@
 #!/bin/bash
 # A detached daemon: its starter returns 0 only once the daemon runs and has
 # brought the group up to date; the daemon leads its own session, has / as
-# its directory, stdio on /dev/null (VERBOSE 0), and holds only the file and
-# its own event fds, none of what its caller had open (dmstats leaves it an
+# its directory, stdio on /dev/null (VERBOSE 0), and holds only the file,
+# its own event fds and the mount table (polled for unmounts), none of what its caller had open (dmstats leaves it an
 # open /dev/mapper/control).  Detached at VERBOSE 0, it still reports its
 # life cycle to syslog.
 set -eu
@@ -27,9 +27,10 @@ assert_detached() {
 	[ "$sockets" -le 2 ] || { echo "$fds" >&2; fail "$pid holds $sockets sockets"; }
 	claim_held_by "$pid" || fail "$pid holds no claim on its group"
 	want=$(printf '%s\n' "0 /dev/null" "1 /dev/null" "2 /dev/null" "$file" \
-		anon_inode:inotify "anon_inode:[signalfd]" "anon_inode:[timerfd]" | sort)
+		/proc/PID/mountinfo anon_inode:inotify "anon_inode:[signalfd]" "anon_inode:[timerfd]" | sort)
 	assert_eq "$want" "$(printf '%s\n' "$fds" | grep -v -e ' /dev/mapper/control$' -e ' socket:\[' |
-		sed 's/^\([3-9]\|[1-9][0-9]\+\) //' | sort)" "fds of $pid (besides the control node and syslog)"
+		sed -e 's/^\([3-9]\|[1-9][0-9]\+\) //' -e 's#^/proc/[0-9]*/mountinfo$#/proc/PID/mountinfo#' |
+		sort)" "fds of $pid (besides the control node and syslog)"
 }
 
 # claim_held_by PID: one of PID's sockets is bound to a dmfilemapd claim.
