@@ -5,12 +5,23 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
+#include "cli.h"
+
 /*
  * Checks that fd is an open, readable regular file on a device-mapper
  * device whose filesystem maps extents to device offsets.  Fills st.
  * On failure writes one line naming the argument into err.
  */
 int daemon_check_file(int fd, struct stat *st, char *err, size_t errlen);
+
+/*
+ * Checks that opt->path names the file open as opt->fd, whose fstat is
+ * file: in either mode, a path naming nothing or another file is a
+ * mistake, or a race with a rename that makes the path meaningless.  On
+ * failure writes one line naming ABS_PATH into err.
+ */
+int daemon_check_path(const struct options *opt, const struct stat *file,
+    char *err, size_t errlen);
 
 /* Closes every inherited fd but stdio and keep. */
 void daemon_close_inherited(int keep);

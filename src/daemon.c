@@ -1,6 +1,7 @@
 /*
- * What a system daemon owes its caller: refuse a bad fd with a message the
- * caller can read, drop what it inherited, and detach only when running.
+ * What a system daemon owes its caller: refuse a bad fd or a path that does
+ * not name its file with a message the caller can read, drop what it
+ * inherited, and detach only when running.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,23 +15,10 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "daemon.h"
 #include "fiemap.h"
 #include "log.h"
-
-static const char *
-file_kind(mode_t mode)
-{
-	if (S_ISDIR(mode))
-		return "a directory";
-	if (S_ISFIFO(mode))
-		return "a pipe";
-	if (S_ISSOCK(mode))
-		return "a socket";
-	if (S_ISCHR(mode) || S_ISBLK(mode))
-		return "a device node";
-	return "not a regular file";
-}
 
 /* Filesystems whose FIEMAP answers cannot be device offsets. */
 static int
@@ -94,7 +82,7 @@ daemon_check_file(int fd, struct stat *st, char *err, size_t errlen)
 	}
 	if (!S_ISREG(st->st_mode)) {
 		snprintf(err, errlen, "FD %d is %s, not a regular file", fd,
-		    file_kind(st->st_mode));
+		    cli_file_kind(st->st_mode));
 		return -1;
 	}
 	if (check_filesystem(fd, err, errlen) != 0 ||
@@ -107,6 +95,19 @@ daemon_check_file(int fd, struct stat *st, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+int
+daemon_check_path(const struct options *opt, const struct stat *file,
+    char *err, size_t errlen)
+{
+	struct stat at;
+	int stat_errno = 0;
+
+	memset(&at, 0, sizeof(at));
+	if (stat(opt->path, &at) != 0)
+		stat_errno = errno;
+	return cli_check_path(opt, stat_errno, &at, file, err, errlen);
 }
 
 void

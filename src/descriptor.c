@@ -190,3 +190,35 @@ message_word(const char *text)
 	*w = '\0';
 	return word;
 }
+
+static size_t
+decimal_digits(uint64_t n)
+{
+	size_t digits = 1;
+
+	while (n >= 10) {
+		n /= 10;
+		digits++;
+	}
+	return digits;
+}
+
+int
+descriptor_row_fits(uint64_t leader_id, const struct range *leader,
+    uint64_t step, const char *program_id, const char *aux,
+    const char *options)
+{
+	size_t row;
+
+	/* A newline would end the row early: it cannot be read back at all. */
+	if (strchr(program_id, '\n') != NULL || strchr(aux, '\n') != NULL ||
+	    (options != NULL && strchr(options, '\n') != NULL))
+		return 0;
+	/* "<id>: <start>+<len> <step> <program_id> <aux>[ <options>]\n" */
+	row = decimal_digits(leader_id) + 2 + decimal_digits(leader->start) +
+	    1 + decimal_digits(leader->len) + 1 + decimal_digits(step) + 1 +
+	    strlen(program_id) + 1 + strlen(aux) + 1;
+	if (options != NULL && *options != '\0')
+		row += 1 + strlen(options);
+	return row <= STATS_LIST_ROW_MAX;
+}

@@ -61,7 +61,8 @@ main(int argc, char *argv[])
 		break;
 	}
 	log_init(opt.verbose);
-	if (daemon_check_file(opt.fd, &st, err, sizeof(err)) != 0) {
+	if (daemon_check_file(opt.fd, &st, err, sizeof(err)) != 0 ||
+	    daemon_check_path(&opt, &st, err, sizeof(err)) != 0) {
 		log_error("%s", err);
 		return EXIT_FAILED;
 	}
