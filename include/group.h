@@ -62,9 +62,10 @@ int group_read_heat(const struct group *g, struct region *regions, size_t n,
     const uint64_t *ids, size_t n_ids);
 
 /*
- * Carries out a plan: deletes, creates, then rewrites the descriptor once.
- * The leader may change; g->id follows it.  Returns 0, or -1 when some
- * step failed (what succeeded stays, and the group stays valid).
+ * Carries out a plan: creates, then moves the descriptor, then deletes
+ * (see apply.c for why in that order).  The leader may change; g->id
+ * follows it.  Returns 0, or -1 when some step failed (what succeeded
+ * stays, and the group stays valid).
  */
 int group_apply(struct group *g, const struct plan *plan);
 

@@ -28,9 +28,10 @@ delete_region(const struct group *g, uint64_t id)
 }
 
 /*
- * Regions a daemon of this group created but never named in a descriptor:
- * it was killed between its creates and its descriptor write.  The tag
- * proves them this group's, and no group counts through them.
+ * Regions a daemon of this group tagged but no descriptor names: it was
+ * killed between its creates and its descriptor's move, or before it
+ * deleted the members the move let go.  The tag proves them this group's,
+ * and no group counts through them.
  */
 void
 group_sweep(const struct group *g)
@@ -62,7 +63,7 @@ group_sweep(const struct group *g)
 	listing_free(&listing);
 }
 
-/* A new region carries the tag until the descriptor names it. */
+/* A new region carries the tag: until the descriptor names it, only the tag says whose it is. */
 static int
 create_region(const struct group *g, const struct range *range, uint64_t *id)
 {
@@ -92,59 +93,37 @@ set_aux(const struct group *g, uint64_t id, const char *aux)
 	return 0;
 }
 
-/* The text written is what later checks expect to find. */
-static int
-write_descriptor(struct group *g, uint64_t leader, const uint64_t *members,
-    size_t n)
+/*
+ * The descriptor for members, or NULL when memory runs out or its row
+ * would be longer than libdevmapper can read: one such row makes
+ * `dmstats list` fail for the whole device.
+ */
+static char *
+new_descriptor(const struct group *g, const struct region *members, size_t n)
 {
-	char *aux;
+	uint64_t *ids = calloc(n, sizeof(*ids));
+	char *aux = NULL;
+	size_t i;
+	struct range leader = { members[0].start, members[0].len };
 
-	if ((aux = descriptor_format(g->alias, members, n, g->user_aux)) == NULL) {
+	if (ids == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		ids[i] = members[i].id;
+	aux = descriptor_format(g->alias, ids, n, g->user_aux);
+	free(ids);
+	if (aux != NULL && !descriptor_row_fits(members[0].id, &leader,
+	    leader.len, g->program_id, aux, g->create_options)) {
+		log_error("%s: group %" PRIu64 "'s member list would be too "
+		    "long for libdevmapper to list (%zu regions): keeping the "
+		    "group as it is", g->dev.name, g->id, n);
+		free(aux);
+		return NULL;
+	}
+	if (aux == NULL)
 		log_error("out of memory for group %" PRIu64 "'s descriptor",
 		    g->id);
-		return -1;
-	}
-	if (set_aux(g, leader, aux) != 0) {
-		free(aux);
-		return -1;
-	}
-	free(g->descriptor);
-	g->descriptor = aux;
-	return 0;
-}
-
-static int
-contains_id(const uint64_t *ids, size_t n, uint64_t id)
-{
-	return bsearch(&id, ids, n, sizeof(id), compare_ids) != NULL;
-}
-
-/*
- * Writes the descriptor for the new member set on its lowest id, then lets
- * the old leader go: deleted when the plan drops it, cleared when it stays
- * as an ordinary member.  The group is never left without a descriptor.
- * Returns -1 when the descriptor could not be written, 1 when it was but
- * the old leader could not be let go.
- */
-static int
-move_descriptor(struct group *g, const uint64_t *ids, size_t n,
-    int drop_old_leader)
-{
-	uint64_t old = g->id;
-	int r = 0;
-
-	if (n > 0 && write_descriptor(g, ids[0], ids, n) != 0)
-		return -1;
-	if (drop_old_leader)
-		r = delete_region(g, old);
-	else if (n > 0 && ids[0] != old)
-		r = set_aux(g, old, "-");
-	if (n > 0 && ids[0] != old) {
-		g->id = ids[0];
-		log_info(VERB_LIFECYCLE, "group %" PRIu64 " is now group %"
-		    PRIu64 " (its lowest region changed)", old, g->id);
-	}
-	return r == 0 ? 0 : 1;
+	return aux;
 }
 
 /*
@@ -171,94 +150,161 @@ create_regions(const struct group *g, const struct plan *plan,
 	return n;
 }
 
-/*
- * The descriptor does not name the new regions: they count for nobody, so
- * they go, and the old descriptor, still in place, says what the group is.
- */
-static size_t
-undo_creates(const struct group *g, struct region *next, size_t n,
-    const struct region *created, size_t n_created)
+/* The group stays as it was: the regions just made count for nobody. */
+static void
+undo_creates(const struct group *g, const struct region *created, size_t n)
 {
-	struct region *r;
-	size_t i, kept = 0;
+	size_t i;
 
-	for (i = 0; i < n; i++) {
-		r = bsearch(&next[i], created, n_created, sizeof(*created),
-		    compare_region_ids);
-		if (r == NULL || delete_region(g, r->id) != 0)
-			next[kept++] = next[i];
+	for (i = 0; i < n; i++)
+		delete_region(g, created[i].id);
+}
+
+/*
+ * Members about to leave the group are tagged first, for the new leader:
+ * once the new descriptor no longer names them, a daemon killed before
+ * deleting them leaves regions that the next one can prove its own.
+ */
+static int
+tag_leaving(const struct group *g, const uint64_t *leaving, size_t n,
+    uint64_t new_leader)
+{
+	char tag[OWNERSHIP_TAG_MAX];
+	size_t i;
+
+	ownership_tag(tag, sizeof(tag), new_leader, g->file_ino);
+	for (i = 0; i < n; i++)
+		if (set_aux(g, leaving[i], tag) != 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * Writes the descriptor on the new leader, then lets the old leader go:
+ * deleted when the plan drops it, cleared when it stays as an ordinary
+ * member.  The group is never left without a descriptor.  Returns -1 when
+ * the descriptor could not be written, 1 when the old leader stays.
+ */
+static int
+move_descriptor(struct group *g, uint64_t leader, char *aux, int drop_old)
+{
+	uint64_t old = g->id;
+	int r = 0;
+
+	if (set_aux(g, leader, aux) != 0) {
+		free(aux);
+		return -1;
 	}
-	return kept;
+	/* The text written is what later checks expect to find. */
+	free(g->descriptor);
+	g->descriptor = aux;
+	if (drop_old)
+		r = delete_region(g, old);
+	else if (leader != old)
+		r = set_aux(g, old, "-");
+	if (leader != old) {
+		g->id = leader;
+		log_info(VERB_LIFECYCLE, "group %" PRIu64 " is now group %"
+		    PRIu64 " (its lowest region changed)", old, g->id);
+	}
+	return r == 0 ? 0 : 1;
+}
+
+/* Moves members the plan keeps into next, the others into leaving. */
+static size_t
+sort_members(const struct group *g, const struct plan *plan,
+    struct region *next, size_t n, uint64_t *leaving, size_t *n_leaving,
+    int *drop_leader)
+{
+	const struct region *member;
+	size_t i;
+
+	for (i = 0; i < g->n_members; i++) {
+		member = &g->members[i];
+		if (bsearch(&member->id, plan->delete_ids, plan->n_delete,
+		    sizeof(member->id), compare_ids) == NULL)
+			next[n++] = *member;
+		else if (member->id == g->id)
+			*drop_leader = 1;
+		else
+			leaving[(*n_leaving)++] = member->id;
+	}
+	qsort(next, n, sizeof(*next), compare_region_ids);
+	return n;
+}
+
+/*
+ * Moves the group to the member set next (ascending id), which holds the
+ * created regions.  The order makes every moment one the next daemon can
+ * recover from: regions created (tagged, not yet named), leaving members
+ * tagged (still named), the descriptor moved (the created named, the
+ * leaving not), the leaving deleted.  Returns -1 when the group is left as
+ * it was (the created regions deleted again), 1 when a step after the
+ * descriptor's move failed, else 0.
+ */
+static int
+change_group(struct group *g, const struct region *next, size_t n,
+    const struct region *created, size_t n_created, const uint64_t *leaving,
+    size_t n_leaving, int drop_leader)
+{
+	char *aux = NULL;
+	size_t i;
+	int r = -1;
+
+	if (n > 0 && (aux = new_descriptor(g, next, n)) != NULL &&
+	    tag_leaving(g, leaving, n_leaving, next[0].id) == 0)
+		r = move_descriptor(g, next[0].id, aux, drop_leader);
+	else
+		free(aux);
+	if (r < 0) {
+		undo_creates(g, created, n_created);
+		return -1;
+	}
+	for (i = 0; i < n_leaving; i++)
+		if (delete_region(g, leaving[i]) != 0)
+			r = 1;
+	return r;
 }
 
 int
 group_apply(struct group *g, const struct plan *plan)
 {
-	struct region *next, *member, *created = NULL;
-	uint64_t *ids;
-	size_t i, n, n_created, most = g->n_members + plan->n_create;
-	int failed = 0, drop_leader = 0;
-	/*
-	 * A descriptor naming regions that are gone is rewritten, lest a
-	 * stranger's new region reuse the id and join the group.
-	 */
-	int changed = group_is_stale(g);
+	struct region *next, *created;
+	uint64_t *leaving;
+	size_t n, n_created, n_leaving = 0;
+	size_t most = g->n_members + plan->n_create + 1;
+	int failed = 0, drop_leader = 0, r = 0;
 
-	next = calloc(most ? most : 1, sizeof(*next));
-	ids = calloc(most ? most : 1, sizeof(*ids));
-	if (next != NULL && ids != NULL)
-		created = calloc(plan->n_create + 1, sizeof(*created));
-	if (created == NULL) {
-		free(next);
-		free(ids);
+	next = calloc(most, sizeof(*next));
+	created = calloc(plan->n_create + 1, sizeof(*created));
+	leaving = calloc(g->n_members + 1, sizeof(*leaving));
+	if (next == NULL || created == NULL || leaving == NULL) {
 		log_error("out of memory for group %" PRIu64 "'s plan", g->id);
-		return -1;
-	}
-	n = n_created = create_regions(g, plan, next, &failed);
-	memcpy(created, next, n_created * sizeof(*created));
-	qsort(created, n_created, sizeof(*created), compare_region_ids);
-	changed |= n_created > 0;
-	for (i = 0; i < g->n_members; i++) {
-		member = &g->members[i];
-		if (!contains_id(plan->delete_ids, plan->n_delete, member->id)) {
-			next[n++] = *member;
-		} else if (member->id == g->id) {
-			drop_leader = changed = 1;
-		} else if (delete_region(g, member->id) == 0) {
-			changed = 1;
-		} else {
-			/* Still there: it stays listed rather than orphaned. */
-			next[n++] = *member;
-			failed = 1;
+		failed = 1;
+	} else {
+		n_created = create_regions(g, plan, created, &failed);
+		memcpy(next, created, n_created * sizeof(*next));
+		n = sort_members(g, plan, next, n_created, leaving,
+		    &n_leaving, &drop_leader);
+		/*
+		 * A descriptor naming regions that are gone is rewritten, lest
+		 * a stranger's new region reuse the id and join the group.
+		 */
+		if (n_created > 0 || n_leaving > 0 || drop_leader ||
+		    group_is_stale(g))
+			r = change_group(g, next, n, created, n_created,
+			    leaving, n_leaving, drop_leader);
+		if (r >= 0) {
+			free(g->members);
+			g->members = next;
+			g->n_members = g->n_listed = n;
+			next = NULL;
 		}
 	}
-	qsort(next, n, sizeof(*next), compare_region_ids);
-	for (i = 0; i < n; i++)
-		ids[i] = next[i].id;
-	switch (changed ? move_descriptor(g, ids, n, drop_leader) : 0) {
-	case 0:
-		g->n_listed = n;
-		break;
-	case -1:
-		n = undo_creates(g, next, n, created, n_created);
-		/* The old leader, spared for the descriptor's move, stays. */
-		for (i = 0; drop_leader && i < g->n_members; i++)
-			if (g->members[i].id == g->id)
-				next[n++] = g->members[i];
-		qsort(next, n, sizeof(*next), compare_region_ids);
-		failed = 1;
-		break;
-	default:
-		g->n_listed = n;
-		failed = 1;
-		break;
-	}
-	free(g->members);
-	g->members = next;
-	g->n_members = n;
+	free(next);
 	free(created);
-	free(ids);
-	return failed ? -1 : 0;
+	free(leaving);
+	return failed || r != 0 ? -1 : 0;
 }
 
 int
