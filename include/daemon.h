@@ -23,14 +23,15 @@ int daemon_check_file(int fd, struct stat *st, char *err, size_t errlen);
 int daemon_check_path(const struct options *opt, const struct stat *file,
     char *err, size_t errlen);
 
-/* Closes every inherited fd but stdio and keep. */
+/* Closes every inherited fd but stdio and keep, which is above stdio. */
 void daemon_close_inherited(int keep);
 
 /*
  * Forks; the parent exits 0, the child leaves the caller's session and
- * working directory and logs to syslog from then on.  Called only once
+ * working directory, puts stdio on /dev/null and logs to syslog from then
+ * on.  Called only once
  * start-up has succeeded, so that every start-up error reached the caller.
  */
-int daemon_detach(int verbose);
+int daemon_detach(void);
 
 #endif

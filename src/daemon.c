@@ -116,11 +116,16 @@ daemon_close_inherited(int keep)
 	/* dmstats, for one, leaks its /dev/mapper/control fd to us. */
 	if (keep > 3)
 		close_range(3, (unsigned int)keep - 1, 0);
-	close_range(keep < 3 ? 3 : (unsigned int)keep + 1, ~0U, 0);
+	if (keep >= 3)
+		close_range((unsigned int)keep + 1, ~0U, 0);
 }
 
+/*
+ * Once detached, every message goes to syslog: stdio is given to
+ * /dev/null, so that the caller's terminal or pipe is not held open.
+ */
 int
-daemon_detach(int verbose)
+daemon_detach(void)
 {
 	pid_t pid = fork();
 	int null;
@@ -131,19 +136,22 @@ daemon_detach(int verbose)
 	}
 	if (pid > 0)
 		_exit(0);
-	setsid();
+	if (setsid() < 0) {
+		log_error("cannot leave the caller's session: %s",
+		    strerror(errno));
+		return -1;
+	}
 	if (chdir("/") != 0)
 		log_warn("cannot change directory to /: %s", strerror(errno));
 	umask(022);
-	if ((null = open("/dev/null", O_RDWR)) >= 0) {
-		dup2(null, STDIN_FILENO);
-		if (verbose == 0) {
-			dup2(null, STDOUT_FILENO);
-			dup2(null, STDERR_FILENO);
-		}
-		if (null > STDERR_FILENO)
-			close(null);
+	if ((null = open("/dev/null", O_RDWR)) < 0 ||
+	    dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
+	    dup2(null, STDERR_FILENO) < 0) {
+		log_error("cannot put stdio on /dev/null: %s", strerror(errno));
+		return -1;
 	}
+	if (null > STDERR_FILENO)
+		close(null);
 	log_detach();
 	return 0;
 }

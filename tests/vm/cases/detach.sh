@@ -4,7 +4,8 @@
 # its directory, stdio on /dev/null (VERBOSE 0), and holds only the file,
 # its own event fds and the mount table (polled for unmounts), none of what its caller had open (dmstats leaves it an
 # open /dev/mapper/control).  Detached at VERBOSE 0, it still reports its
-# life cycle to syslog.
+# life cycle to syslog; at VERBOSE 2 its stdio is /dev/null all the same,
+# and its region changes go to syslog.
 set -eu
 . /test/lib.sh
 
@@ -82,4 +83,12 @@ wait_log "$SYSLOG_FILE" "dmfilemapd\[$pid\]: group $gid updated: "
 kill -TERM "$pid"
 wait_until 5 process_gone "$pid"
 wait_log "$SYSLOG_FILE" "dmfilemapd\[$pid\]: Terminated: exiting, group $gid left as it is"
-echo "ok: both daemons detached cleanly"
+
+step "dmstats create --filemap -vv: detached, stdio on /dev/null all the same"
+fallocate -l 2M /mnt/h
+gid=$(filemap_create /mnt/h -vv)
+pid=$(wait_for_daemon "$gid" /mnt/h)
+assert_detached "$pid" /mnt/h
+fallocate -l 5M /mnt/h
+wait_log "$SYSLOG_FILE" "dmfilemapd\[$pid\]: created region "
+echo "ok: the daemons detached cleanly"
