@@ -46,6 +46,19 @@ SAN_OBJ    = $(addprefix $(SAN)/,$(OBJ))
 SAN_NATIVE_OBJ = $(addprefix $(SAN)/,$(NATIVE_OBJ))
 SAN_UNIT_TESTS = $(addprefix $(SAN)/,$(UNIT_TESTS))
 
+# libFuzzer targets (clang only), built with ASan and UBSan as well.
+FUZZ_CC    ?= clang-14
+FUZZ       = build/fuzz
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
+             -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,$(FUZZ)/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
+# What each target links: the module it parses with what that needs.
+FUZZ_SRC_listing    = src/listing.c
+FUZZ_SRC_descriptor = src/descriptor.c src/extents.c
+FUZZ_SRC_cli        = src/cli.c
+# make fuzz: each target for FUZZ_SECONDS, its corpus kept in build/fuzz/.
+FUZZ_SECONDS ?= 600
+
 all: dmfilemapd
 
 dmfilemapd: $(OBJ)
@@ -82,9 +95,19 @@ $(SAN)/tests/unit/test_%: tests/unit/test_%.c $(SAN_NATIVE_OBJ) $(wildcard inclu
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(SAN_FLAGS) $(SAN_LDFLAGS) -o $@ $< \
 	    $(SAN_NATIVE_OBJ) -lcmocka
 
+.SECONDEXPANSION:
+$(FUZZ)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_$$*) $(wildcard include/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC_$*)
+
 unit: $(UNIT_TESTS)
 
 san: $(SAN)/dmfilemapd $(SAN_UNIT_TESTS)
+
+fuzz-build: $(FUZZ_TARGETS)
+
+fuzz: fuzz-build
+	tests/fuzz/run $(FUZZ_SECONDS)
 
 tools: $(TOOLS)
 
@@ -112,4 +135,4 @@ clean:
 	rm -f dmfilemapd src/*.o $(UNIT_TESTS) $(TOOLS)
 	rm -rf tests/vm/build build
 
-.PHONY: all unit san tools check bench demo setup install uninstall clean
+.PHONY: all unit san fuzz-build fuzz tools check bench demo setup install uninstall clean
