@@ -124,13 +124,16 @@ format_members(char *buf, size_t size, const uint64_t *ids, size_t n)
 	int w;
 
 	while (i < n) {
+		/* Only measuring (buf NULL): NULL + used would be undefined. */
+		char *at = buf != NULL ? buf + used : NULL;
+
 		for (j = i; j + 1 < n && ids[j + 1] == ids[j] + 1; j++)
 			;
 		if (j == i)
-			w = snprintf(buf + used, size > used ? size - used : 0,
+			w = snprintf(at, size > used ? size - used : 0,
 			    "%s%" PRIu64, i ? "," : "", ids[i]);
 		else
-			w = snprintf(buf + used, size > used ? size - used : 0,
+			w = snprintf(at, size > used ? size - used : 0,
 			    "%s%" PRIu64 "-%" PRIu64, i ? "," : "", ids[i],
 			    ids[j]);
 		used += (size_t)w;

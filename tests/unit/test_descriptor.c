@@ -103,6 +103,31 @@ test_format_ranges(void **state)
 	free(text);
 }
 
+/*
+ * Found by fuzzing (clang's UBSan): descriptor_format measured the member
+ * list by writing it to NULL + offset, which is undefined even for an
+ * offset of 0.  gcc's UBSan does not flag it; the fuzz targets, built with
+ * clang, run this very input (tests/fuzz/corpus/descriptor/empty_alias).
+ */
+static void
+test_format_empty_alias_one_member(void **state)
+{
+	const uint64_t zero[] = { 0 };
+	struct descriptor d;
+	char *text;
+
+	(void)state;
+	assert_int_equal(descriptor_parse("DMS_GROUP=:0#-", &d), 1);
+	assert_string_equal(d.alias, "");
+	text = descriptor_format(d.alias, d.members, d.n_members, d.user_aux);
+	assert_string_equal(text, "DMS_GROUP=:0#-");
+	free(text);
+	descriptor_free(&d);
+	text = descriptor_format("a", zero, 1, NULL);
+	assert_string_equal(text, "DMS_GROUP=a:0#-");
+	free(text);
+}
+
 static void
 test_format_then_parse(void **state)
 {
@@ -148,6 +173,7 @@ main(void)
 		cmocka_unit_test(test_members_out_of_order_are_sorted),
 		cmocka_unit_test(test_no_descriptor_and_malformed),
 		cmocka_unit_test(test_format_ranges),
+		cmocka_unit_test(test_format_empty_alias_one_member),
 		cmocka_unit_test(test_format_then_parse),
 		cmocka_unit_test(test_message_word_escapes_blanks),
 	};
