@@ -17,10 +17,12 @@
 
 #define TAG "DMS_GROUP="
 /*
- * A range wider than any device could hold regions for is a corrupt
- * descriptor, not a request to allocate billions of ids.
+ * A member list longer than any device could hold regions for is a corrupt
+ * descriptor, not a request to allocate billions of ids.  The bound is on
+ * the whole list, not on each range: ranges that touch are written back as
+ * one, which must read back too.
  */
-#define RANGE_SPAN_MAX (1u << 24)
+#define MEMBERS_MAX (1u << 24)
 
 static int
 read_id(const char **s, uint64_t *out)
@@ -67,11 +69,12 @@ parse_members(const char *s, const char *end, struct descriptor *d)
 		if (*s == '-') {
 			s++;
 			if (read_id(&s, &last) != 0 || last < first ||
-			    last - first > RANGE_SPAN_MAX)
+			    last - first >= MEMBERS_MAX)
 				return -1;
 		}
 		for (id = first; ; id++) {
-			if (append_id(d, &capacity, id) != 0)
+			if (d->n_members == MEMBERS_MAX ||
+			    append_id(d, &capacity, id) != 0)
 				return -1;
 			if (id == last)
 				break;
