@@ -84,6 +84,11 @@ parse_members(const char *s, const char *end, struct descriptor *d)
 	}
 	if (s != end || d->n_members == 0)
 		return -1;
+	/* As libdevmapper and descriptor_format write them: nothing to sort. */
+	for (i = 1; i < d->n_members && d->members[i - 1] < d->members[i]; i++)
+		;
+	if (i == d->n_members)
+		return 0;
 	qsort(d->members, d->n_members, sizeof(*d->members), compare_ids);
 	for (i = 1, n = 1; i < d->n_members; i++)
 		if (d->members[i] != d->members[n - 1])
