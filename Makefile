@@ -111,7 +111,7 @@ fuzz: fuzz-build
 
 tools: $(TOOLS)
 
-check: dmfilemapd unit tools san
+check: dmfilemapd unit tools san fuzz-build
 	tests/check
 
 bench: dmfilemapd tools
