@@ -96,7 +96,7 @@ $(SAN)/tests/unit/test_%: tests/unit/test_%.c $(SAN_NATIVE_OBJ) $(wildcard inclu
 	    $(SAN_NATIVE_OBJ) -lcmocka
 
 .SECONDEXPANSION:
-$(FUZZ)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_$$*) $(wildcard include/*.h)
+$(FUZZ)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $$(FUZZ_SRC_$$*) $(wildcard include/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC_$*)
 
