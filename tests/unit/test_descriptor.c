@@ -105,6 +105,63 @@ test_format_ranges(void **state)
 	free(text);
 }
 
+/*
+ * Found by fuzzing (clang's UBSan): descriptor_format measured the member
+ * list by writing it to NULL + offset, which is undefined even for an
+ * offset of 0.  gcc's UBSan does not flag it; the fuzz targets, built with
+ * clang, run this very input (tests/fuzz/corpus/descriptor/empty_alias).
+ */
+static void
+test_format_empty_alias_one_member(void **state)
+{
+	const uint64_t zero[] = { 0 };
+	struct descriptor d;
+	char *text;
+
+	(void)state;
+	assert_int_equal(descriptor_parse("DMS_GROUP=:0#-", &d), 1);
+	assert_string_equal(d.alias, "");
+	text = descriptor_format(d.alias, d.members, d.n_members, d.user_aux);
+	assert_string_equal(text, "DMS_GROUP=:0#-");
+	free(text);
+	descriptor_free(&d);
+	text = descriptor_format("a", zero, 1, NULL);
+	assert_string_equal(text, "DMS_GROUP=a:0#-");
+	free(text);
+}
+
+/*
+ * The descriptor fuzz target's round trip fails on "0-16777216,16777217":
+ * it was read (each range within the bound on one range's span), but its
+ * members, written back as the one range "0-16777217", were refused.  The
+ * bound now holds for the whole list.
+ */
+static void
+test_members_bounded_in_all(void **state)
+{
+	struct descriptor d;
+	char *text;
+
+	(void)state;
+	assert_int_equal(descriptor_parse("DMS_GROUP=a:0-16777216,16777217#-",
+	    &d), -1);
+	assert_int_equal(descriptor_parse("DMS_GROUP=a:0-16777216#-", &d), -1);
+	assert_int_equal(descriptor_parse("DMS_GROUP=a:0-8388607,"
+	    "8388608-16777215#-", &d), 1);
+	assert_int_equal(d.n_members, 16777216);
+	descriptor_free(&d);
+	/* Touching ranges are written back as one, which reads back. */
+	assert_int_equal(descriptor_parse("DMS_GROUP=a:0-9,10-19#-", &d), 1);
+	text = descriptor_format(d.alias, d.members, d.n_members, d.user_aux);
+	assert_string_equal(text, "DMS_GROUP=a:0-19#-");
+	descriptor_free(&d);
+	assert_int_equal(descriptor_parse(text, &d), 1);
+	assert_int_equal(d.n_members, 20);
+	assert_int_equal(d.members[19], 19);
+	descriptor_free(&d);
+	free(text);
+}
+
 static void
 test_format_then_parse(void **state)
 {
@@ -309,6 +366,8 @@ main(void)
 		cmocka_unit_test(test_members_out_of_order_are_sorted),
 		cmocka_unit_test(test_no_descriptor_and_malformed),
 		cmocka_unit_test(test_format_ranges),
+		cmocka_unit_test(test_format_empty_alias_one_member),
+		cmocka_unit_test(test_members_bounded_in_all),
 		cmocka_unit_test(test_format_then_parse),
 		cmocka_unit_test(test_message_word_escapes_blanks),
 		cmocka_unit_test(test_row_fits_at_the_boundary),
