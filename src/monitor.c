@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "devmapper.h"
 #include "follow.h"
 #include "log.h"
 #include "monitor.h"
@@ -135,6 +136,7 @@ int
 monitor_start(struct monitor *m, const struct options *opt,
     const struct stat *file, char *err, size_t errlen)
 {
+	struct stats_device dev;
 	int claimed;
 
 	memset(m, 0, sizeof(*m));
@@ -149,8 +151,10 @@ monitor_start(struct monitor *m, const struct options *opt,
 	m->last_pass = now_ms() - PASS_GAP_MS;
 	claim_init(&m->claim, major(file->st_dev), minor(file->st_dev));
 	if (cli_regions_per_extent(&m->cap, err, errlen) != 0 ||
-	    group_open(&m->group, file->st_dev, opt->group_id,
-	    (uint64_t)file->st_ino, err, errlen) != 0)
+	    devmapper_open(&dev, file->st_dev, err, errlen) != 0)
+		return -1;
+	if (group_open(&m->group, &dev, opt->group_id, (uint64_t)file->st_ino,
+	    err, errlen) != 0)
 		return -1;
 	if ((claimed = claim_at_start(m, err, errlen)) != 0) {
 		if (claimed > 0)

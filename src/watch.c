@@ -19,7 +19,7 @@
 
 #include "log.h"
 #include "monitor.h"
-#include "stats.h"
+#include "devmapper.h"
 #include "watch.h"
 
 #define FILE_EVENTS (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | \
@@ -63,7 +63,7 @@ watch_dm_control(struct monitor *m)
 {
 	char path[PATH_MAX];
 
-	if (stats_control_path(path, sizeof(path)) != 0) {
+	if (devmapper_control_path(path, sizeof(path)) != 0) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
