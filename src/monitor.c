@@ -24,7 +24,6 @@
 #include "follow.h"
 #include "log.h"
 #include "monitor.h"
-#include "sync.h"
 #include "track.h"
 #include "watch.h"
 
@@ -79,8 +78,8 @@ schedule_group_check(struct monitor *m)
 }
 
 /* The group was just found as it should be: when to look again. */
-void
-monitor_group_checked(struct monitor *m, int64_t now)
+static void
+group_checked(struct monitor *m, int64_t now)
 {
 	if (m->done)
 		return;
@@ -113,6 +112,27 @@ setup_sources(struct monitor *m, char *err, size_t errlen)
 	return watch_start(m, err, errlen);
 }
 
+/* One pass over the file's extents as they are now; the loop acts on its result. */
+static enum pass_result
+sync_now(struct monitor *m, int check_group, int64_t now)
+{
+	enum pass_result result;
+	int r, checked;
+
+	if ((r = file_map_read(m->fd, &m->sync.map)) != 0) {
+		log_error("%s: cannot read its extents: %s", m->opt->path,
+		    strerror(-r));
+		return PASS_FAILED;
+	}
+	m->sync.may_know_group = m->control_wd >= 0;
+	result = sync_pass(&m->sync, &m->group, check_group, now, &checked);
+	if (checked)
+		group_checked(m, now);
+	if (result == PASS_GROUP_ENDED || result == PASS_FILE_EMPTY)
+		monitor_finish(m, 0);
+	return result;
+}
+
 /* Returns 1 when another daemon follows the group. */
 static int
 claim_at_start(struct monitor *m, char *err, size_t errlen)
@@ -137,6 +157,7 @@ monitor_start(struct monitor *m, const struct options *opt,
     const struct stat *file, char *err, size_t errlen)
 {
 	struct stats_device dev;
+	unsigned int cap;
 	int claimed;
 
 	memset(m, 0, sizeof(*m));
@@ -147,12 +168,14 @@ monitor_start(struct monitor *m, const struct options *opt,
 	m->mounts_fd = -1;
 	m->file_wd = m->dir_wd = m->control_wd = -1;
 	m->pass_due = NEVER;
-	m->missing_since = m->empty_since = NEVER;
+	m->missing_since = NEVER;
 	m->last_pass = now_ms() - PASS_GAP_MS;
+	sync_init(&m->sync, REGIONS_PER_EXTENT_DEFAULT, opt->path);
 	claim_init(&m->claim, major(file->st_dev), minor(file->st_dev));
-	if (cli_regions_per_extent(&m->cap, err, errlen) != 0 ||
+	if (cli_regions_per_extent(&cap, err, errlen) != 0 ||
 	    devmapper_open(&dev, file->st_dev, err, errlen) != 0)
 		return -1;
+	m->sync.cap = cap;
 	if (group_open(&m->group, &dev, opt->group_id, (uint64_t)file->st_ino,
 	    err, errlen) != 0)
 		return -1;
@@ -168,7 +191,7 @@ monitor_start(struct monitor *m, const struct options *opt,
 	    "follow %s, %s", opt->fd, opt->group_id, m->group.dev.name,
 	    follow_mode_name(opt->mode), opt->path);
 	/* The first pass is what makes update_filemap work at all. */
-	if (sync_pass(m, 1, now_ms()) == PASS_FAILED) {
+	if (sync_now(m, 1, now_ms()) == PASS_FAILED) {
 		snprintf(err, errlen, "the first sync of group %" PRIu64
 		    " failed", opt->group_id);
 		return -1;
@@ -206,7 +229,10 @@ run_pass(struct monitor *m, int check_group, int64_t now)
 	m->last_pass = now;
 	if (m->opt->mode == FOLLOW_PATH && track_path(m, now) != 0)
 		return;
-	switch (sync_pass(m, check_group, now)) {
+	switch (sync_now(m, check_group, now)) {
+	case PASS_GROUP_ENDED:
+	case PASS_FILE_EMPTY:
+		break;
 	case PASS_DONE:
 		m->failures = 0;
 		break;
@@ -279,7 +305,7 @@ take_news(struct monitor *m)
 	if (news.file || news.name)
 		schedule_pass(m);
 	if (news.control) {
-		m->group_known = 0;
+		m->sync.group_known = 0;
 		schedule_group_check(m);
 	}
 }
@@ -292,7 +318,7 @@ read_signals(struct monitor *m)
 	while (!m->done && read(m->signal_fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
 			log_info(VERB_LIFECYCLE, "SIGHUP: full sync");
-			m->have_synced = 0;
+			m->sync.have_synced = 0;
 			m->group_due = now_ms();
 			continue;
 		}
@@ -419,8 +445,7 @@ void
 monitor_close(struct monitor *m)
 {
 	group_close(&m->group);
-	file_map_free(&m->map);
-	file_map_free(&m->synced);
+	sync_free(&m->sync);
 	free(m->dir);
 	if (m->inotify_fd >= 0)
 		close(m->inotify_fd);

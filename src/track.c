@@ -58,7 +58,7 @@ switch_file(struct monitor *m)
 	close(m->fd);
 	m->fd = fd;
 	m->file = st;
-	m->have_synced = 0;
+	m->sync.have_synced = 0;
 	log_info(VERB_LIFECYCLE, "%s was replaced: following the new file "
 	    "(inode %lu)", m->opt->path, (unsigned long)st.st_ino);
 	if (watch_file(m) != 0)
