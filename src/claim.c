@@ -13,10 +13,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "claim.h"
+#include "sources.h"
 
 #define REPLY_KEPT 'K'
 #define REPLY_LET_GO 'L'
@@ -166,15 +166,6 @@ claim_reply_came(struct claim *c, int64_t now)
 		return CLAIM_TAKEN;
 	/* Let go, or the holder's end closed: it exited. */
 	return claim_take(c, c->id, now);
-}
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 enum claim_state
