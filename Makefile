@@ -22,7 +22,7 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) $(DM_CFLAGS)
 NATIVE_SRC = src/cli.c src/plan.c src/pairheap.c src/extents.c src/listing.c \
              src/descriptor.c src/leader.c src/ownership.c src/fiemap.c src/follow.c \
              src/claim.c src/stats.c src/group.c src/apply.c src/sync.c src/log.c \
-             src/sources.c
+             src/sources.c src/decimal.c
 DAEMON_SRC = src/devmapper.c src/watch.c src/track.c src/monitor.c src/daemon.c src/main.c
 NATIVE_OBJ = $(NATIVE_SRC:.c=.o)
 OBJ        = $(NATIVE_OBJ) $(DAEMON_SRC:.c=.o)
@@ -54,9 +54,9 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
              -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,$(FUZZ)/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
 # What each target links: the module it parses with what that needs.
-FUZZ_SRC_listing    = src/listing.c
-FUZZ_SRC_descriptor = src/descriptor.c src/extents.c
-FUZZ_SRC_cli        = src/cli.c
+FUZZ_SRC_listing    = src/listing.c src/extents.c src/decimal.c
+FUZZ_SRC_descriptor = src/descriptor.c src/extents.c src/decimal.c
+FUZZ_SRC_cli        = src/cli.c src/decimal.c
 # make fuzz: each target for FUZZ_SECONDS, its corpus kept in build/fuzz/.
 FUZZ_SECONDS ?= 600
 

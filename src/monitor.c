@@ -105,11 +105,11 @@ static enum pass_result
 sync_now(struct monitor *m, int check_group, int64_t now)
 {
 	enum pass_result result;
-	int r, checked;
+	int checked;
 
-	if ((r = file_map_read(m->fd, &m->sync.map)) != 0) {
+	if (file_map_read(m->fd, &m->sync.map) != 0) {
 		log_error("%s: cannot read its extents: %s", m->opt->path,
-		    strerror(-r));
+		    strerror(errno));
 		return PASS_FAILED;
 	}
 	m->sync.may_know_group = m->watch.control_wd >= 0;

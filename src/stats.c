@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal.h"
 #include "descriptor.h"
 #include "log.h"
 #include "stats.h"
@@ -74,7 +75,7 @@ stats_create(const struct stats_device *dev, const struct range *range,
     const char *options, int n_options, const char *program_id,
     const char *aux, uint64_t *id)
 {
-	char *answer, *program, *word, *end;
+	char *answer, *program, *word;
 	int r = -1;
 
 	program = message_word(program_id);
@@ -94,11 +95,8 @@ stats_create(const struct stats_device *dev, const struct range *range,
 	free(word);
 	if (r != 0)
 		return -1;
-	errno = 0;
-	*id = strtoull(answer, &end, 10);
-	if (errno != 0 || end == answer) {
-		log_error("%s: unexpected answer '%s' to @stats_create",
-		    dev->name, answer);
+	/* The caller logs the failure: an answer that is no id is EPROTO. */
+	if (decimal_read(answer, id) == NULL) {
 		errno = EPROTO;
 		r = -1;
 	}

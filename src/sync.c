@@ -43,26 +43,34 @@ log_plan(const struct plan *plan)
 		    plan->create[i].start, plan->create[i].len);
 }
 
-/* Plans once without counters; reads them only when merges are due. */
-static enum plan_status
+/*
+ * Plans once without counters; reads them only when merges are due.
+ * Returns 0, or -1 with the failure logged.
+ */
+static int
 make_plan(const struct sync *s, const struct group *g, struct plan *plan)
 {
 	enum plan_status status;
 
 	status = plan_make(s->map.ranges, s->map.count, g->members,
 	    g->n_members, s->cap, 0, plan);
-	if (status != PLAN_NEEDS_HEAT)
-		return status;
-	if (group_read_heat(g, g->members, g->n_members, plan->heat_ids,
-	    plan->n_heat) != 0) {
-		log_error("%s: cannot read region counters: %s", g->dev.name,
-		    strerror(errno));
+	if (status == PLAN_NEEDS_HEAT) {
+		if (group_read_heat(g, g->members, g->n_members,
+		    plan->heat_ids, plan->n_heat) != 0) {
+			log_error("%s: cannot read region counters: %s",
+			    g->dev.name, strerror(errno));
+			plan_free(plan);
+			return -1;
+		}
 		plan_free(plan);
-		return PLAN_NO_MEMORY;
+		status = plan_make(s->map.ranges, s->map.count, g->members,
+		    g->n_members, s->cap, 1, plan);
 	}
-	plan_free(plan);
-	return plan_make(s->map.ranges, s->map.count, g->members,
-	    g->n_members, s->cap, 1, plan);
+	if (status != PLAN_OK) {
+		log_error("cannot plan the group's regions: out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -117,11 +125,8 @@ sync_group(struct sync *s, struct group *g, int check_group)
 	case GROUP_FOREIGN:
 		return PASS_GROUP_ENDED;
 	}
-	if (make_plan(s, g, &plan) != PLAN_OK) {
-		log_error("cannot plan the group's regions: %s",
-		    strerror(errno ? errno : ENOMEM));
+	if (make_plan(s, g, &plan) != 0)
 		return PASS_FAILED;
-	}
 	log_plan(&plan);
 	if (plan.n_delete > 0 || plan.n_create > 0 || group_is_stale(g)) {
 		r = group_apply(g, &plan);
