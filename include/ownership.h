@@ -34,7 +34,8 @@ enum ownership {
 
 /*
  * Compares the listing with what the daemon knows.  The leader must carry
- * the very descriptor the daemon last saw, with the same program and
+ * the very descriptor the daemon last saw, or that descriptor less some
+ * members (as `dmstats delete --regionid` leaves it), with the same program and
  * settings, and every member still listed must have the range the daemon
  * knows it by.  For FOREIGN, writes why into why.
  */

@@ -146,9 +146,11 @@ group_refresh(struct group *g, char *why, size_t whylen)
 		.program_id = g->program_id, .options = g->create_options,
 		.members = g->members, .n_members = g->n_members,
 	};
-	struct descriptor d;
+	const struct listed_region *leader;
+	struct descriptor d = { 0 };
 	struct listing listing;
 	enum group_state state = GROUP_FAILED;
+	char *text = NULL;
 
 	if (stats_list(&g->dev, g->list_all ? "" : g->program_id,
 	    &listing) != 0) {
@@ -164,11 +166,19 @@ group_refresh(struct group *g, char *why, size_t whylen)
 		state = GROUP_FOREIGN;
 		break;
 	case OWNED:
-		if (descriptor_parse(g->descriptor, &d) != 1 ||
+		/* The descriptor may have lost members: it is what we know now. */
+		leader = listing_find(&listing, g->id);
+		if ((text = strdup(leader->aux)) == NULL ||
+		    descriptor_parse(text, &d) != 1 ||
 		    collect_members(g, &listing, &d) != 0)
 			snprintf(why, whylen, "out of memory");
-		else
+		else {
+			free(g->descriptor);
+			g->descriptor = text;
+			text = NULL;
 			state = GROUP_PRESENT;
+		}
+		free(text);
 		descriptor_free(&d);
 		break;
 	}

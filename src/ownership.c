@@ -47,6 +47,35 @@ members_explained(const struct listing *listing, const struct known_group *g,
 	return 1;
 }
 
+/*
+ * dmstats deletes a member by rewriting the descriptor without it: the
+ * same alias and user aux_data, and members that are some of ours.
+ */
+static int
+members_dropped(const struct descriptor *now, const char *known)
+{
+	struct descriptor was;
+	size_t i, j = 0;
+	int subset = 0;
+
+	if (descriptor_parse(known, &was) != 1)
+		return 0;
+	if (strcmp(now->alias, was.alias) == 0 && ((now->user_aux == NULL &&
+	    was.user_aux == NULL) || (now->user_aux && was.user_aux &&
+	    strcmp(now->user_aux, was.user_aux) == 0))) {
+		/* Both lists ascend: walk them together. */
+		for (i = 0; i < now->n_members; i++) {
+			while (j < was.n_members && was.members[j] < now->members[i])
+				j++;
+			if (j == was.n_members || was.members[j] != now->members[i])
+				break;
+		}
+		subset = i == now->n_members;
+	}
+	descriptor_free(&was);
+	return subset;
+}
+
 enum ownership
 ownership_check(const struct listing *listing, const struct known_group *g,
     char *why, size_t whylen)
@@ -65,7 +94,8 @@ ownership_check(const struct listing *listing, const struct known_group *g,
 		    leader->aux);
 		return FOREIGN;
 	}
-	if (strcmp(leader->aux, g->descriptor) != 0) {
+	if (strcmp(leader->aux, g->descriptor) != 0 &&
+	    !members_dropped(&d, g->descriptor)) {
 		snprintf(why, whylen, "its descriptor is '%s', not '%s'",
 		    leader->aux, g->descriptor);
 		explained = 0;

@@ -105,7 +105,8 @@ track_mounted(const struct stat *file, const char *path, uint64_t group_id)
 {
 	if (follow_fs_mounted(file->st_dev) != 0)
 		return 1;
-	log_info(VERB_LIFECYCLE, "%s: its file system is no longer mounted: "
+	/* Unusual enough to be shown at any verbosity. */
+	log_warn("%s: its file system is no longer mounted: "
 	    "exiting, group %" PRIu64 " left as it is", path, group_id);
 	return 0;
 }

@@ -58,6 +58,19 @@ test_member_deleted_still_owned(void **state)
 	    "5: 300+16 8 dmstats -\n", OWNED, NULL);
 }
 
+/* dmstats delete --regionid rewrites the descriptor without the member. */
+static void
+test_member_dropped_by_dmstats_still_owned(void **state)
+{
+	(void)state;
+	expect("2: 100+8 8 dmstats DMS_GROUP=f:2,5#-\n"
+	    "5: 300+16 8 dmstats -\n", OWNED, NULL);
+	/* Not when the alias, the user data or a new member differs. */
+	expect("2: 100+8 8 dmstats DMS_GROUP=g:2,5#-\n", FOREIGN, NULL);
+	expect("2: 100+8 8 dmstats DMS_GROUP=f:2,5#x\n", FOREIGN, NULL);
+	expect("2: 100+8 8 dmstats DMS_GROUP=f:2,4#-\n", FOREIGN, NULL);
+}
+
 static void
 test_ungrouped(void **state)
 {
@@ -171,6 +184,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_owned),
 		cmocka_unit_test(test_member_deleted_still_owned),
+		cmocka_unit_test(test_member_dropped_by_dmstats_still_owned),
 		cmocka_unit_test(test_ungrouped),
 		cmocka_unit_test(test_new_group_at_the_id),
 		cmocka_unit_test(test_member_not_known),
