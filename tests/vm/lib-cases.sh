@@ -368,7 +368,7 @@ fs_block() {
 
 # striped_file FILE N: makes FILE N physically separate extents of 3 blocks:
 # 4N blocks allocated in one go, then the last block of every 4 punched
-# out, all in one xfs_io process.  split_stripes and fill_stripes then
+# out, all in one xfs_io process.  split_stripes and restripe then
 # change its layout in one go, so that a daemon has thousands of regions
 # to make in one pass.
 striped_file() {
@@ -397,13 +397,25 @@ split_stripes() {
 	stripe_punch "$1" "$2" 1
 }
 
-# fill_stripes FILE N: allocates the middle block of each stripe again.
-fill_stripes() {
-	local b
+# restripe FILE N: makes FILE's N stripes anew elsewhere on the device:
+# emptied, its old blocks taken by a new filler file, then allocated and
+# punched as by striped_file, all in one xfs_io process, so that a daemon
+# stopped meanwhile sees one change: every region replaced.
+restripe() {
+	local b filler
 	b=$(fs_block "$(dirname "$1")")
-	awk -v n="$2" -v b="$b" 'BEGIN {
-		for (i = 0; i < n; i++) printf "falloc -k %d %d\n", (4 * i + 1) * b, b
-	}' | xfs_io "$1" >/dev/null 2>&1 || fail "cannot allocate in $1"
+	filler=$1.filler.$(date +%s%N)
+	{
+		echo "truncate 0"
+		echo "open -f $filler"
+		echo "falloc 0 $((4 * $2 * b))"
+		echo "file 0"
+		echo "falloc 0 $((4 * $2 * b))"
+		awk -v n="$2" -v b="$b" 'BEGIN {
+			for (i = 0; i < n; i++) printf "fpunch %d %d\n", (4 * i + 3) * b, b
+		}'
+	} | xfs_io "$1" >/dev/null 2>&1 || fail "cannot restripe $1"
+	assert_eq "$2" "$(file_extents "$1" | wc -l)" "extents of $1"
 }
 
 # assert_no_strays_but DEV IDS...: assert_no_strays, IDS (regions that are
