@@ -20,8 +20,9 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) $(DM_CFLAGS)
 # Modules that need neither libdevmapper nor a device-mapper kernel: the
 # unit tests link these and run natively.
 NATIVE_SRC = src/cli.c src/plan.c src/pairheap.c src/extents.c src/listing.c \
-             src/descriptor.c src/leader.c src/fiemap.c src/follow.c
-DAEMON_SRC = src/claim.c src/stats.c src/group.c src/sync.c src/watch.c src/track.c src/monitor.c src/log.c src/daemon.c \
+             src/descriptor.c src/leader.c src/ownership.c src/fiemap.c src/follow.c \
+             src/claim.c
+DAEMON_SRC = src/stats.c src/group.c src/apply.c src/sync.c src/watch.c src/track.c src/monitor.c src/log.c src/daemon.c \
              src/main.c
 NATIVE_OBJ = $(NATIVE_SRC:.c=.o)
 OBJ        = $(NATIVE_OBJ) $(DAEMON_SRC:.c=.o)
@@ -30,6 +31,34 @@ OBJ        = $(NATIVE_OBJ) $(DAEMON_SRC:.c=.o)
 TOOLS      = bench/odirect-read bench/plan-bench bench/fragment bench/group-wait
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,tests/unit/%,$(wildcard tests/unit/test_*.c))
+
+# The daemon and the unit tests once more with AddressSanitizer (leaks
+# included) and UBSan, under build/san/ so that they never mix with the
+# objects above.  UBSan stops at its first report: a report that let the
+# program go on could pass unseen.
+SAN        = build/san
+SAN_FLAGS  = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+             -fno-omit-frame-pointer
+# Linked in statically, gcc's ASan and UBSan runtimes share one copy of the
+# sanitizers' common code: shared, UBSan writes its reports to stderr
+# whatever its log_path says (and a detached daemon's stderr is /dev/null).
+SAN_LDFLAGS = -static-libasan -static-libubsan
+SAN_OBJ    = $(addprefix $(SAN)/,$(OBJ))
+SAN_NATIVE_OBJ = $(addprefix $(SAN)/,$(NATIVE_OBJ))
+SAN_UNIT_TESTS = $(addprefix $(SAN)/,$(UNIT_TESTS))
+
+# libFuzzer targets (clang only), built with ASan and UBSan as well.
+FUZZ_CC    ?= clang-14
+FUZZ       = build/fuzz
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
+             -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,$(FUZZ)/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
+# What each target links: the module it parses with what that needs.
+FUZZ_SRC_listing    = src/listing.c
+FUZZ_SRC_descriptor = src/descriptor.c src/extents.c
+FUZZ_SRC_cli        = src/cli.c
+# make fuzz: each target for FUZZ_SECONDS, its corpus kept in build/fuzz/.
+FUZZ_SECONDS ?= 600
 
 all: dmfilemapd
 
@@ -55,11 +84,35 @@ GROUP_WAIT_SRC = bench/group_wait.c bench/burst.c bench/spans.c bench/stats_grou
 bench/group-wait: $(GROUP_WAIT_SRC) bench/group_wait.h
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $(GROUP_WAIT_SRC) $(DM_LIBS)
 
+$(SAN)/dmfilemapd: $(SAN_OBJ)
+	$(CC) $(SAN_FLAGS) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $(SAN_OBJ) $(DM_LIBS)
+
+$(SAN)/src/%.o: src/%.c $(wildcard include/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
+$(SAN)/tests/unit/test_%: tests/unit/test_%.c $(SAN_NATIVE_OBJ) $(wildcard include/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(SAN_FLAGS) $(SAN_LDFLAGS) -o $@ $< \
+	    $(SAN_NATIVE_OBJ) -lcmocka
+
+.SECONDEXPANSION:
+$(FUZZ)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $$(FUZZ_SRC_$$*) $(wildcard include/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC_$*)
+
 unit: $(UNIT_TESTS)
+
+san: $(SAN)/dmfilemapd $(SAN_UNIT_TESTS)
+
+fuzz-build: $(FUZZ_TARGETS)
+
+fuzz: fuzz-build
+	tests/fuzz/run $(FUZZ_SECONDS)
 
 tools: $(TOOLS)
 
-check: dmfilemapd unit tools
+check: dmfilemapd unit tools san fuzz-build
 	tests/check
 
 bench: dmfilemapd tools
@@ -81,6 +134,6 @@ uninstall:
 
 clean:
 	rm -f dmfilemapd src/*.o $(UNIT_TESTS) $(TOOLS)
-	rm -rf tests/vm/build
+	rm -rf tests/vm/build build
 
-.PHONY: all unit tools check bench demo setup install uninstall clean
+.PHONY: all unit san fuzz-build fuzz tools check bench demo setup install uninstall clean

@@ -1,19 +1,64 @@
 /*
  * One daemon per group.  `dmstats update_filemap` starts a daemon even when
  * one already follows the group; two would plan from the same listing and
- * both create regions for the same new extent, leaving one set outside the
- * group for good.  A daemon therefore claims its group by a name only one
- * process can hold at a time.
+ * both create regions for the same new extent.  A daemon therefore claims
+ * its group by a name only one process can hold at a time, made of the
+ * device and the group id.
+ *
+ * A group id is not forever: the group moves to its lowest region, and a
+ * group deleted and another created at once share an id.  So the holder
+ * listens on its name, and a daemon that finds the name taken asks the
+ * holder, which answers after checking its group: kept (the group at that
+ * id is its own) or let go (it no longer leads that id, or is exiting).
  */
 #ifndef DMFILEMAPD_CLAIM_H
 #define DMFILEMAPD_CLAIM_H
 
 #include <stdint.h>
 
+/* A claim as the event loop holds it. */
+struct claim {
+	unsigned int major, minor;	/* the device */
+	uint64_t id;		/* the group id held, or wanted */
+	int fd;			/* listening on the name: the claim is held */
+	int ask_fd;		/* asking the name's holder to let go, or -1 */
+	int64_t ask_deadline;	/* when to stop waiting for its reply */
+};
+
+enum claim_state {
+	CLAIM_HELD,
+	CLAIM_ASKING,		/* poll ask_fd, then call claim_reply_came */
+	CLAIM_TAKEN,		/* another daemon follows the group at that id */
+	CLAIM_FAILED,		/* errno says why */
+};
+
+/* Milliseconds a holder has to reply before it is asked again. */
+#define CLAIM_REPLY_MS 10000
+
+void claim_init(struct claim *c, unsigned int major, unsigned int minor);
+
 /*
- * Claims group id on device major:minor.  Returns an fd that holds the
- * claim until closed, or -1: errno EADDRINUSE when another daemon holds it.
+ * Claims group id, letting go of a claim on another id first: binds the
+ * name, or asks its holder.
  */
-int claim_group(unsigned int major, unsigned int minor, uint64_t id);
+enum claim_state claim_take(struct claim *c, uint64_t id, int64_t now);
+
+/*
+ * claim_take, waiting for the holder's reply: for start-up only, when this
+ * daemon holds no claim and so no other daemon can be waiting for it.
+ */
+enum claim_state claim_take_waiting(struct claim *c, uint64_t id);
+
+/* The holder's reply, once ask_fd polls readable or the deadline passed. */
+enum claim_state claim_reply_came(struct claim *c, int64_t now);
+
+/* Takes a question from another daemon; -1 when none, or untrusted. */
+int claim_take_question(const struct claim *c);
+
+/* Answers a question (kept or let go) and closes its fd. */
+void claim_answer(int fd, int kept);
+
+/* Lets go of the claim: another daemon asking for it may take it. */
+void claim_release(struct claim *c);
 
 #endif

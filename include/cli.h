@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 enum follow_mode {
 	FOLLOW_INODE,
@@ -32,7 +33,29 @@ enum cli_result {
 enum cli_result cli_parse(int argc, char *const argv[], struct options *opt,
     char *err, size_t errlen);
 
+/*
+ * Whether ABS_PATH names the file open as FD: the same device and inode
+ * numbers.  stat_errno is the errno of stat(ABS_PATH), or 0 when at_path
+ * holds its answer; file is fstat(FD)'s.  Returns 0, or -1 with one line
+ * in err naming ABS_PATH and why: nothing is there, it cannot be looked
+ * up, it is another file, or it is not a regular file at all.
+ */
+int cli_check_path(const struct options *opt, int stat_errno,
+    const struct stat *at_path, const struct stat *file, char *err,
+    size_t errlen);
+
+/* "a directory", "a pipe", ... as messages say what a file is. */
+const char *cli_file_kind(mode_t mode);
+
 const char *cli_usage(void);
 const char *follow_mode_name(enum follow_mode mode);
+
+/*
+ * The regions-per-extent cap from the environment, or its default; on a
+ * bad value writes one line into err and returns -1.
+ */
+#define REGIONS_PER_EXTENT_DEFAULT 64
+#define REGIONS_PER_EXTENT_ENV "DMFILEMAPD_REGIONS_PER_EXTENT"
+int cli_regions_per_extent(unsigned int *cap, char *err, size_t errlen);
 
 #endif

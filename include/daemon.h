@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
+#include "cli.h"
+
 /*
  * Checks that fd is an open, readable regular file on a device-mapper
  * device whose filesystem maps extents to device offsets.  Fills st.
@@ -12,14 +14,24 @@
  */
 int daemon_check_file(int fd, struct stat *st, char *err, size_t errlen);
 
-/* Closes every inherited fd but stdio and keep. */
+/*
+ * Checks that opt->path names the file open as opt->fd, whose fstat is
+ * file: in either mode, a path naming nothing or another file is a
+ * mistake, or a race with a rename that makes the path meaningless.  On
+ * failure writes one line naming ABS_PATH into err.
+ */
+int daemon_check_path(const struct options *opt, const struct stat *file,
+    char *err, size_t errlen);
+
+/* Closes every inherited fd but stdio and keep, which is above stdio. */
 void daemon_close_inherited(int keep);
 
 /*
  * Forks; the parent exits 0, the child leaves the caller's session and
- * working directory and logs to syslog from then on.  Called only once
+ * working directory, puts stdio on /dev/null and logs to syslog from then
+ * on.  Called only once
  * start-up has succeeded, so that every start-up error reached the caller.
  */
-int daemon_detach(int verbose);
+int daemon_detach(void);
 
 #endif

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "extents.h"
+
 struct descriptor {
 	char *alias;		/* may be empty, may hold blanks */
 	uint64_t *members;	/* ascending, no duplicates */
@@ -24,6 +26,31 @@ char *descriptor_format(const char *alias, const uint64_t *members,
     size_t n_members, const char *user_aux);
 
 void descriptor_free(struct descriptor *d);
+
+/*
+ * The longest @stats_list row, newline included, that libdevmapper can
+ * read: 1.02.185 reads each row with fgets() into 4096 bytes, so a longer
+ * row is cut before its newline, the rest is read as a row of its own
+ * that does not parse, and `dmstats list` fails for the whole device.
+ */
+#define STATS_LIST_ROW_MAX 4095
+
+/*
+ * Whether the leader's @stats_list row fits in STATS_LIST_ROW_MAX with aux
+ * as its aux_data.  The kernel prints the row as
+ *   <id>: <start>+<len> <step> <program_id> <aux>[ precise_timestamps][ histogram:b1,b2,...]
+ * and a newline; leader_id, the leader's range and step are the region's
+ * (its step is its length for a one-area region), program_id and options
+ * as the kernel lists them (struct listed_region's, options "" or NULL for
+ * none).  aux is the descriptor as descriptor_format() returns it: the
+ * escapes message_word() adds are taken off by the kernel's argument
+ * splitting, so the kernel stores and prints the text unescaped.  A
+ * newline in any of the strings would split the row: it never fits.
+ * Returns 1 when the row fits, 0 when it does not.  Pure.
+ */
+int descriptor_row_fits(uint64_t leader_id, const struct range *leader,
+    uint64_t step, const char *program_id, const char *aux,
+    const char *options);
 
 /*
  * The text as one argument of a device-mapper message: the kernel splits

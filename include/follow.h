@@ -35,4 +35,11 @@ long follow_link_count(int fd);
  */
 int follow_held_elsewhere(const struct stat *file);
 
+/*
+ * Whether a file system of device dev is still mounted in this process's
+ * mount namespace: 1, 0, or -1 when the mount table cannot be read.  A
+ * lazily unmounted file system stays alive, but no longer mounted.
+ */
+int follow_fs_mounted(dev_t dev);
+
 #endif

@@ -21,6 +21,8 @@ struct group {
 	int n_create_options;
 	char *alias;
 	char *user_aux;		/* the leader's own aux_data after '#', or NULL */
+	char *descriptor;	/* the leader's aux_data as last read or written */
+	uint64_t file_ino;	/* the followed file's inode, named in new regions' tags */
 	struct region *members;	/* as of the last group_refresh, ascending id */
 	size_t n_members;
 	size_t n_listed;	/* member ids the descriptor names */
@@ -29,26 +31,41 @@ struct group {
 enum group_state {
 	GROUP_PRESENT,
 	GROUP_GONE,		/* deleted or ungrouped by someone else */
+	GROUP_FOREIGN,		/* the id now leads a group this daemon did not make */
 	GROUP_FAILED,		/* the device did not answer */
 };
 
 /*
- * Binds to the group whose leader is region id on device dev.  On failure
- * writes one line into err naming what is wrong and returns -1.
+ * Binds to the group whose leader is region id on device dev, for the file
+ * with inode ino, and takes the group as it is now for its own.  On
+ * failure writes one line into err naming what is wrong and returns -1.
  */
-int group_open(struct group *g, dev_t dev, uint64_t id, char *err, size_t errlen);
+int group_open(struct group *g, dev_t dev, uint64_t id, uint64_t ino,
+    char *err, size_t errlen);
 
-/* Re-reads the group's members from the kernel. */
-enum group_state group_refresh(struct group *g);
+/*
+ * Re-reads the group's members from the kernel, after checking that the
+ * group is still the one this daemon knows (ownership.h).  For
+ * GROUP_FOREIGN and GROUP_FAILED writes why into why; nothing is logged.
+ */
+enum group_state group_refresh(struct group *g, char *why, size_t whylen);
+
+/*
+ * Deletes the regions an earlier daemon of the group, killed, created but
+ * never grouped.  Only for the claim's holder.  Logs what fails: what is
+ * left is found again at the next start.
+ */
+void group_sweep(const struct group *g);
 
 /* Fills in the heat of the regions whose ids are listed. */
 int group_read_heat(const struct group *g, struct region *regions, size_t n,
     const uint64_t *ids, size_t n_ids);
 
 /*
- * Carries out a plan: deletes, creates, then rewrites the descriptor once.
- * The leader may change; g->id follows it.  Returns 0, or -1 when some
- * step failed (what succeeded stays, and the group stays valid).
+ * Carries out a plan: creates, then moves the descriptor, then deletes
+ * (see apply.c for why in that order).  The leader may change; g->id
+ * follows it.  Returns 0, or -1 when some step failed (what succeeded
+ * stays, and the group stays valid).
  */
 int group_apply(struct group *g, const struct plan *plan);
 

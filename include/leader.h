@@ -12,10 +12,11 @@
 
 /*
  * Returns the listed region id when it leads a group (the lowest member
- * named by its own descriptor), with that descriptor parsed into d for the
- * caller to free.  Otherwise returns NULL, d holding nothing, and writes one
- * line into err saying why: no such region, an unreadable descriptor, a
- * region in no group or only a member of one, or not the lowest member.
+ * named by its own descriptor) whose every member is listed, with that
+ * descriptor parsed into d for the caller to free.  Otherwise returns NULL,
+ * d holding nothing, and writes one line into err saying why: no such
+ * region, an unreadable descriptor, a region in no group or only a member
+ * of one, not the lowest member, or a member that is not in the listing.
  */
 const struct listed_region *leader_find(const struct listing *listing,
     uint64_t id, const char *dev_name, struct descriptor *d, char *err,

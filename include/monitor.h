@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "claim.h"
 #include "cli.h"
 #include "fiemap.h"
 #include "group.h"
@@ -20,11 +21,9 @@
 #define RECHECK_MS	200	/* while data awaits allocation, or the path is empty */
 #define GROUP_CHECK_MS	60000	/* how often a quiet daemon checks its group unprompted */
 #define UNWATCHED_CHECK_MS 5000	/* the same, when the dm control node cannot be watched */
-#define CONTROL_GAP_MS	1000	/* least time between checks prompted by dm activity */
+#define CONTROL_GAP_MS	250	/* least time between checks prompted by dm activity */
 #define PATH_GRACE_MS	1000	/* how long the path may stay empty */
 #define EMPTY_GRACE_MS	1000	/* how long the file may stay without data */
-#define REGIONS_PER_EXTENT_DEFAULT 64
-#define REGIONS_PER_EXTENT_ENV "DMFILEMAPD_REGIONS_PER_EXTENT"
 
 #define NEVER INT64_MAX
 
@@ -40,8 +39,8 @@ struct monitor {
 	unsigned int cap;	/* regions per extent */
 
 	int inotify_fd, file_wd, dir_wd, control_wd, timer_fd, signal_fd;
-	int mounts_fd;		/* path mode: /proc/self/mountinfo, polled for changes */
-	int claim_fd;		/* holds the group against a second daemon */
+	int mounts_fd;		/* /proc/self/mountinfo, polled for changes */
+	struct claim claim;	/* holds the group against a second daemon */
 	char *dir;		/* path mode: the directory watched for replacements */
 	const char *base;	/* path mode: the file's name in it */
 
@@ -73,9 +72,6 @@ void monitor_finish(struct monitor *m, int status);
 
 /* Records a group check that found all well, and sets the next one. */
 void monitor_group_checked(struct monitor *m, int64_t now);
-
-/* Moves the claim to the group's current id; returns -1 if another holds it. */
-int monitor_reclaim(struct monitor *m);
 
 void monitor_close(struct monitor *m);
 

@@ -30,11 +30,13 @@ int stats_list(const struct stats_device *dev, const char *program_id,
     struct listing *out);
 
 /*
- * Creates a one-area region over range; options are "precise_timestamps"
- * and "histogram:..." words as the kernel lists them, copied verbatim.
+ * Creates a one-area region over range with aux_data aux; options are
+ * "precise_timestamps" and "histogram:..." words as the kernel lists them,
+ * copied verbatim.
  */
 int stats_create(const struct stats_device *dev, const struct range *range,
-    const char *options, int n_options, const char *program_id, uint64_t *id);
+    const char *options, int n_options, const char *program_id,
+    const char *aux, uint64_t *id);
 
 int stats_delete(const struct stats_device *dev, uint64_t id);
 int stats_set_aux(const struct stats_device *dev, uint64_t id, const char *aux);

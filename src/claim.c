@@ -1,39 +1,223 @@
 /*
  * The claim is an abstract unix socket bound to a name made of the device
  * and the group id: the kernel lets one socket hold a name, frees it when
- * the holder exits however it exits, and leaves no file behind.
+ * the holder exits however it exits, and leaves no file behind.  Any local
+ * process can reach an abstract name, so only a peer running as root or
+ * as this daemon's user is believed or answered.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "claim.h"
 
-int
-claim_group(unsigned int major, unsigned int minor, uint64_t id)
+#define REPLY_KEPT 'K'
+#define REPLY_LET_GO 'L'
+/* Binds and asks in a row before waiting for the next event. */
+#define TAKE_TRIES 20
+
+static socklen_t
+claim_address(struct sockaddr_un *addr, const struct claim *c, uint64_t id)
+{
+	int n;
+
+	memset(addr, 0, sizeof(*addr));
+	addr->sun_family = AF_UNIX;
+	/* A leading NUL puts the name in the abstract namespace. */
+	n = snprintf(addr->sun_path + 1, sizeof(addr->sun_path) - 1,
+	    "dmfilemapd/%u:%u/%" PRIu64, c->major, c->minor, id);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+	    (size_t)n);
+}
+
+static int
+close_keeping_errno(int fd)
+{
+	int saved = errno;
+
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+static int
+peer_trusted(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+		return 0;
+	return cred.uid == 0 || cred.uid == geteuid();
+}
+
+/* A listening fd holding the name, or -1 (EADDRINUSE: someone holds it). */
+static int
+bind_name(const struct claim *c, uint64_t id)
 {
 	struct sockaddr_un addr;
-	socklen_t len;
-	int fd, n, saved;
+	socklen_t len = claim_address(&addr, c, id);
+	int fd;
 
-	memset(&addr, 0, sizeof(addr));
-	addr.sun_family = AF_UNIX;
-	/* A leading NUL puts the name in the abstract namespace. */
-	n = snprintf(addr.sun_path + 1, sizeof(addr.sun_path) - 1,
-	    "dmfilemapd/%u:%u/%" PRIu64, major, minor, id);
-	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
 		return -1;
-	if (bind(fd, (struct sockaddr *)&addr, len) != 0) {
-		saved = errno;
+	if (bind(fd, (struct sockaddr *)&addr, len) != 0 || listen(fd, 8) != 0)
+		return close_keeping_errno(fd);
+	return fd;
+}
+
+/* A connection to the name's holder, or -1 (ECONNREFUSED: none listens). */
+static int
+ask_holder(const struct claim *c, uint64_t id)
+{
+	struct sockaddr_un addr;
+	socklen_t len = claim_address(&addr, c, id);
+	int fd;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	/* A unix socket connects at once, or is refused: no EINPROGRESS. */
+	if (connect(fd, (struct sockaddr *)&addr, len) != 0)
+		return close_keeping_errno(fd);
+	if (!peer_trusted(fd)) {
+		errno = EPERM;
+		return close_keeping_errno(fd);
+	}
+	return fd;
+}
+
+void
+claim_init(struct claim *c, unsigned int major, unsigned int minor)
+{
+	memset(c, 0, sizeof(*c));
+	c->major = major;
+	c->minor = minor;
+	c->fd = c->ask_fd = -1;
+}
+
+static void
+stop_asking(struct claim *c)
+{
+	if (c->ask_fd >= 0)
+		close(c->ask_fd);
+	c->ask_fd = -1;
+}
+
+void
+claim_release(struct claim *c)
+{
+	stop_asking(c);
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+enum claim_state
+claim_take(struct claim *c, uint64_t id, int64_t now)
+{
+	int tries;
+
+	if (c->fd >= 0 && c->id == id)
+		return CLAIM_HELD;
+	claim_release(c);
+	c->id = id;
+	/* A holder that lets go between our bind and our connect: again. */
+	for (tries = 0; tries < TAKE_TRIES; tries++) {
+		if ((c->fd = bind_name(c, id)) >= 0)
+			return CLAIM_HELD;
+		if (errno != EADDRINUSE)
+			return CLAIM_FAILED;
+		if ((c->ask_fd = ask_holder(c, id)) >= 0) {
+			c->ask_deadline = now + CLAIM_REPLY_MS;
+			return CLAIM_ASKING;
+		}
+		if (errno != ECONNREFUSED)
+			return CLAIM_FAILED;
+	}
+	errno = EADDRINUSE;
+	return CLAIM_FAILED;
+}
+
+enum claim_state
+claim_reply_came(struct claim *c, int64_t now)
+{
+	char reply;
+	ssize_t n;
+
+	n = read(c->ask_fd, &reply, 1);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+		if (now < c->ask_deadline)
+			return CLAIM_ASKING;
+		/* A holder busy for that long is asked again. */
+		stop_asking(c);
+		return claim_take(c, c->id, now);
+	}
+	stop_asking(c);
+	if (n == 1 && reply == REPLY_KEPT)
+		return CLAIM_TAKEN;
+	/* Let go, or the holder's end closed: it exited. */
+	return claim_take(c, c->id, now);
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+enum claim_state
+claim_take_waiting(struct claim *c, uint64_t id)
+{
+	enum claim_state state = claim_take(c, id, now_ms());
+	struct pollfd pfd;
+	int64_t left;
+
+	while (state == CLAIM_ASKING) {
+		/* A holder too busy to answer in time still follows the group. */
+		if ((left = c->ask_deadline - now_ms()) <= 0) {
+			stop_asking(c);
+			return CLAIM_TAKEN;
+		}
+		pfd.fd = c->ask_fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
+			return CLAIM_FAILED;
+		state = claim_reply_came(c, now_ms());
+	}
+	return state;
+}
+
+int
+claim_take_question(const struct claim *c)
+{
+	int fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd >= 0 && !peer_trusted(fd)) {
 		close(fd);
-		errno = saved;
 		return -1;
 	}
 	return fd;
+}
+
+void
+claim_answer(int fd, int kept)
+{
+	char reply = kept ? REPLY_KEPT : REPLY_LET_GO;
+	/* An asker that went away needs no answer. */
+	ssize_t n = write(fd, &reply, 1);
+
+	(void)n;
+	close(fd);
 }

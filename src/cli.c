@@ -1,10 +1,14 @@
 /*
  * Parsing of the positional arguments:
  *   dmfilemapd FD GROUP_ID ABS_PATH inode|path [FOREGROUND [VERBOSE]]
- * Pure: nothing here looks at the file or the device.
+ * and of the one setting taken from the environment, and judging what the
+ * caller found at them.  Pure: nothing here looks at the file or the
+ * device.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -139,4 +143,67 @@ cli_parse(int argc, char *const argv[], struct options *opt, char *err,
 	    &opt->verbose, err, errlen)) != CLI_RUN)
 		return r;
 	return CLI_RUN;
+}
+
+int
+cli_regions_per_extent(unsigned int *cap, char *err, size_t errlen)
+{
+	const char *text = getenv(REGIONS_PER_EXTENT_ENV);
+	const char *why;
+	uint64_t value;
+
+	*cap = REGIONS_PER_EXTENT_DEFAULT;
+	if (text == NULL)
+		return 0;
+	if (parse_number(text, 65535, &value, &why) != 0 || value < 1) {
+		snprintf(err, errlen, "%s '%s' is not a number from 1 to 65535",
+		    REGIONS_PER_EXTENT_ENV, text);
+		return -1;
+	}
+	*cap = (unsigned int)value;
+	return 0;
+}
+
+const char *
+cli_file_kind(mode_t mode)
+{
+	if (S_ISREG(mode))
+		return "a regular file";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a pipe";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device node";
+	if (S_ISLNK(mode))
+		return "a symbolic link";
+	return "a file of an unknown kind";
+}
+
+int
+cli_check_path(const struct options *opt, int stat_errno,
+    const struct stat *at_path, const struct stat *file, char *err,
+    size_t errlen)
+{
+	if (stat_errno == ENOENT) {
+		snprintf(err, errlen, "ABS_PATH '%s' does not exist", opt->path);
+		return -1;
+	}
+	if (stat_errno != 0) {
+		snprintf(err, errlen, "ABS_PATH '%s' cannot be looked up: %s",
+		    opt->path, strerror(stat_errno));
+		return -1;
+	}
+	if (at_path->st_dev == file->st_dev && at_path->st_ino == file->st_ino)
+		return 0;
+	if (S_ISREG(at_path->st_mode))
+		snprintf(err, errlen, "ABS_PATH '%s' names another file than "
+		    "FD %d", opt->path, opt->fd);
+	else
+		snprintf(err, errlen, "ABS_PATH '%s' is %s, not the file open "
+		    "as FD %d", opt->path, cli_file_kind(at_path->st_mode),
+		    opt->fd);
+	return -1;
 }

@@ -1,6 +1,7 @@
 /*
- * What a system daemon owes its caller: refuse a bad fd with a message the
- * caller can read, drop what it inherited, and detach only when running.
+ * What a system daemon owes its caller: refuse a bad fd or a path that does
+ * not name its file with a message the caller can read, drop what it
+ * inherited, and detach only when running.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,23 +15,10 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "daemon.h"
 #include "fiemap.h"
 #include "log.h"
-
-static const char *
-file_kind(mode_t mode)
-{
-	if (S_ISDIR(mode))
-		return "a directory";
-	if (S_ISFIFO(mode))
-		return "a pipe";
-	if (S_ISSOCK(mode))
-		return "a socket";
-	if (S_ISCHR(mode) || S_ISBLK(mode))
-		return "a device node";
-	return "not a regular file";
-}
 
 /* Filesystems whose FIEMAP answers cannot be device offsets. */
 static int
@@ -94,7 +82,7 @@ daemon_check_file(int fd, struct stat *st, char *err, size_t errlen)
 	}
 	if (!S_ISREG(st->st_mode)) {
 		snprintf(err, errlen, "FD %d is %s, not a regular file", fd,
-		    file_kind(st->st_mode));
+		    cli_file_kind(st->st_mode));
 		return -1;
 	}
 	if (check_filesystem(fd, err, errlen) != 0 ||
@@ -109,17 +97,35 @@ daemon_check_file(int fd, struct stat *st, char *err, size_t errlen)
 	return 0;
 }
 
+int
+daemon_check_path(const struct options *opt, const struct stat *file,
+    char *err, size_t errlen)
+{
+	struct stat at;
+	int stat_errno = 0;
+
+	memset(&at, 0, sizeof(at));
+	if (stat(opt->path, &at) != 0)
+		stat_errno = errno;
+	return cli_check_path(opt, stat_errno, &at, file, err, errlen);
+}
+
 void
 daemon_close_inherited(int keep)
 {
 	/* dmstats, for one, leaks its /dev/mapper/control fd to us. */
 	if (keep > 3)
 		close_range(3, (unsigned int)keep - 1, 0);
-	close_range(keep < 3 ? 3 : (unsigned int)keep + 1, ~0U, 0);
+	if (keep >= 3)
+		close_range((unsigned int)keep + 1, ~0U, 0);
 }
 
+/*
+ * Once detached, every message goes to syslog: stdio is given to
+ * /dev/null, so that the caller's terminal or pipe is not held open.
+ */
 int
-daemon_detach(int verbose)
+daemon_detach(void)
 {
 	pid_t pid = fork();
 	int null;
@@ -130,19 +136,22 @@ daemon_detach(int verbose)
 	}
 	if (pid > 0)
 		_exit(0);
-	setsid();
+	if (setsid() < 0) {
+		log_error("cannot leave the caller's session: %s",
+		    strerror(errno));
+		return -1;
+	}
 	if (chdir("/") != 0)
 		log_warn("cannot change directory to /: %s", strerror(errno));
 	umask(022);
-	if ((null = open("/dev/null", O_RDWR)) >= 0) {
-		dup2(null, STDIN_FILENO);
-		if (verbose == 0) {
-			dup2(null, STDOUT_FILENO);
-			dup2(null, STDERR_FILENO);
-		}
-		if (null > STDERR_FILENO)
-			close(null);
+	if ((null = open("/dev/null", O_RDWR)) < 0 ||
+	    dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
+	    dup2(null, STDERR_FILENO) < 0) {
+		log_error("cannot put stdio on /dev/null: %s", strerror(errno));
+		return -1;
 	}
+	if (null > STDERR_FILENO)
+		close(null);
 	log_detach();
 	return 0;
 }

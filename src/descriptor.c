@@ -17,10 +17,12 @@
 
 #define TAG "DMS_GROUP="
 /*
- * A range wider than any device could hold regions for is a corrupt
- * descriptor, not a request to allocate billions of ids.
+ * A member list longer than any device could hold regions for is a corrupt
+ * descriptor, not a request to allocate billions of ids.  The bound is on
+ * the whole list, not on each range: ranges that touch are written back as
+ * one, which must read back too.
  */
-#define RANGE_SPAN_MAX (1u << 24)
+#define MEMBERS_MAX (1u << 24)
 
 static int
 read_id(const char **s, uint64_t *out)
@@ -67,11 +69,12 @@ parse_members(const char *s, const char *end, struct descriptor *d)
 		if (*s == '-') {
 			s++;
 			if (read_id(&s, &last) != 0 || last < first ||
-			    last - first > RANGE_SPAN_MAX)
+			    last - first >= MEMBERS_MAX)
 				return -1;
 		}
 		for (id = first; ; id++) {
-			if (append_id(d, &capacity, id) != 0)
+			if (d->n_members == MEMBERS_MAX ||
+			    append_id(d, &capacity, id) != 0)
 				return -1;
 			if (id == last)
 				break;
@@ -81,6 +84,11 @@ parse_members(const char *s, const char *end, struct descriptor *d)
 	}
 	if (s != end || d->n_members == 0)
 		return -1;
+	/* As libdevmapper and descriptor_format write them: nothing to sort. */
+	for (i = 1; i < d->n_members && d->members[i - 1] < d->members[i]; i++)
+		;
+	if (i == d->n_members)
+		return 0;
 	qsort(d->members, d->n_members, sizeof(*d->members), compare_ids);
 	for (i = 1, n = 1; i < d->n_members; i++)
 		if (d->members[i] != d->members[n - 1])
@@ -124,13 +132,16 @@ format_members(char *buf, size_t size, const uint64_t *ids, size_t n)
 	int w;
 
 	while (i < n) {
+		/* Only measuring (buf NULL): NULL + used would be undefined. */
+		char *at = buf != NULL ? buf + used : NULL;
+
 		for (j = i; j + 1 < n && ids[j + 1] == ids[j] + 1; j++)
 			;
 		if (j == i)
-			w = snprintf(buf + used, size > used ? size - used : 0,
+			w = snprintf(at, size > used ? size - used : 0,
 			    "%s%" PRIu64, i ? "," : "", ids[i]);
 		else
-			w = snprintf(buf + used, size > used ? size - used : 0,
+			w = snprintf(at, size > used ? size - used : 0,
 			    "%s%" PRIu64 "-%" PRIu64, i ? "," : "", ids[i],
 			    ids[j]);
 		used += (size_t)w;
@@ -189,4 +200,36 @@ message_word(const char *text)
 	}
 	*w = '\0';
 	return word;
+}
+
+static size_t
+decimal_digits(uint64_t n)
+{
+	size_t digits = 1;
+
+	while (n >= 10) {
+		n /= 10;
+		digits++;
+	}
+	return digits;
+}
+
+int
+descriptor_row_fits(uint64_t leader_id, const struct range *leader,
+    uint64_t step, const char *program_id, const char *aux,
+    const char *options)
+{
+	size_t row;
+
+	/* A newline would end the row early: it cannot be read back at all. */
+	if (strchr(program_id, '\n') != NULL || strchr(aux, '\n') != NULL ||
+	    (options != NULL && strchr(options, '\n') != NULL))
+		return 0;
+	/* "<id>: <start>+<len> <step> <program_id> <aux>[ <options>]\n" */
+	row = decimal_digits(leader_id) + 2 + decimal_digits(leader->start) +
+	    1 + decimal_digits(leader->len) + 1 + decimal_digits(step) + 1 +
+	    strlen(program_id) + 1 + strlen(aux) + 1;
+	if (options != NULL && *options != '\0')
+		row += 1 + strlen(options);
+	return row <= STATS_LIST_ROW_MAX;
 }

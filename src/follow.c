@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "follow.h"
@@ -142,4 +143,24 @@ follow_held_elsewhere(const struct stat *file)
 			held = 1;
 	closedir(proc);
 	return held;
+}
+
+int
+follow_fs_mounted(dev_t dev)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t size = 0;
+	unsigned int maj, min;
+	int found = 0;
+
+	if (f == NULL)
+		return -1;
+	/* "<mount id> <parent id> <major>:<minor> <root> <mount point> ..." */
+	while (!found && getline(&line, &size, f) > 0)
+		found = sscanf(line, "%*d %*d %u:%u", &maj, &min) == 2 &&
+		    makedev(maj, min) == dev;
+	free(line);
+	fclose(f);
+	return found;
 }

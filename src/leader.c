@@ -1,6 +1,7 @@
 /*
  * Whether a region id names a group's leader, as the GROUP_ID argument must,
- * and if not, why.  Pure: it reads a listing already made.
+ * and if not, why.  Pure: it reads a listing already made.  The listing
+ * must be of every program's regions, as members may belong to others.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -27,12 +28,29 @@ group_holding(const struct listing *listing, uint64_t id)
 	return leader;
 }
 
+/* How many members the descriptor names are not listed; the first of them. */
+static size_t
+missing_members(const struct listing *listing, const struct descriptor *d,
+    uint64_t *first)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < d->n_members; i++) {
+		if (listing_find(listing, d->members[i]) != NULL)
+			continue;
+		if (n++ == 0)
+			*first = d->members[i];
+	}
+	return n;
+}
+
 static int
 refuse_leader(const struct listing *listing, uint64_t id, const char *dev_name,
     const struct listed_region *leader, const struct descriptor *d, int found,
     char *err, size_t errlen)
 {
-	uint64_t holder;
+	uint64_t holder, missing = 0;
+	size_t n_missing;
 
 	if (leader == NULL) {
 		snprintf(err, errlen, "GROUP_ID %" PRIu64 ": no region %" PRIu64
@@ -52,6 +70,16 @@ refuse_leader(const struct listing *listing, uint64_t id, const char *dev_name,
 	} else if (d->n_members == 0 || d->members[0] != id) {
 		snprintf(err, errlen, "GROUP_ID %" PRIu64 ": region %" PRIu64
 		    " is not the lowest member of its group", id, id);
+	} else if ((n_missing = missing_members(listing, d, &missing)) > 0) {
+		if (n_missing == 1)
+			snprintf(err, errlen, "GROUP_ID %" PRIu64 ": its "
+			    "descriptor names region %" PRIu64 ", which is not "
+			    "on %s", id, missing, dev_name);
+		else
+			snprintf(err, errlen, "GROUP_ID %" PRIu64 ": its "
+			    "descriptor names region %" PRIu64 " and %zu more "
+			    "that are not on %s", id, missing, n_missing - 1,
+			    dev_name);
 	} else {
 		return 0;
 	}

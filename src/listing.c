@@ -108,9 +108,11 @@ compare_listed(const void *a, const void *b)
 /*
  * The kernel lists regions by ascending id, so a group of thousands of
  * members is looked up in O(m log n); should an answer ever come out of
- * order, it is sorted once here.
+ * order, it is sorted once here.  Two regions by one id cannot come from
+ * the kernel: such an answer is refused (-1) rather than let listing_find
+ * pick either.
  */
-static void
+static int
 order_by_id(struct listing *listing)
 {
 	size_t i;
@@ -119,8 +121,12 @@ order_by_id(struct listing *listing)
 		if (listing->regions[i - 1].id > listing->regions[i].id) {
 			qsort(listing->regions, listing->count,
 			    sizeof(*listing->regions), compare_listed);
-			return;
+			break;
 		}
+	for (i = 1; i < listing->count; i++)
+		if (listing->regions[i - 1].id == listing->regions[i].id)
+			return -1;
+	return 0;
 }
 
 int
@@ -150,7 +156,11 @@ listing_parse(const char *answer, struct listing *out)
 		}
 		out->count++;
 	}
-	order_by_id(out);
+	if (order_by_id(out) != 0) {
+		listing_free(out);
+		errno = EINVAL;
+		return -1;
+	}
 	return 0;
 }
 

@@ -39,12 +39,18 @@ vlog(int priority, const char *prefix, const char *fmt, va_list ap)
 {
 	int saved_errno = errno;
 
+	char text[4096];
+
 	if (to_syslog) {
 		vsyslog(priority, fmt, ap);
 	} else {
-		fprintf(stderr, "dmfilemapd: %s", prefix);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
+		/*
+		 * One call, so one write to the unbuffered stderr: a reader of
+		 * the log, or another daemon on the same terminal, never sees
+		 * half a line.
+		 */
+		vsnprintf(text, sizeof(text), fmt, ap);
+		fprintf(stderr, "dmfilemapd: %s%s\n", prefix, text);
 	}
 	errno = saved_errno;
 }

@@ -2,8 +2,10 @@
  * dmfilemapd: keeps a dm-stats region group in step with the extents of
  * one file, as created by `dmstats create --filemap`.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -61,18 +63,22 @@ main(int argc, char *argv[])
 		break;
 	}
 	log_init(opt.verbose);
-	if (daemon_check_file(opt.fd, &st, err, sizeof(err)) != 0) {
+	if (daemon_check_file(opt.fd, &st, err, sizeof(err)) != 0 ||
+	    daemon_check_path(&opt, &st, err, sizeof(err)) != 0) {
 		log_error("%s", err);
 		return EXIT_FAILED;
 	}
-	opt.fd = move_above_stdio(opt.fd);
+	if ((opt.fd = move_above_stdio(opt.fd)) < 0) {
+		log_error("FD: cannot move it above stdio: %s", strerror(errno));
+		return EXIT_FAILED;
+	}
 	daemon_close_inherited(opt.fd);
 	if (monitor_start(&m, &opt, &st, err, sizeof(err)) != 0) {
 		log_error("%s", err);
 		monitor_close(&m);
 		return EXIT_FAILED;
 	}
-	if (!opt.foreground && !m.done && daemon_detach(opt.verbose) != 0) {
+	if (!opt.foreground && !m.done && daemon_detach() != 0) {
 		monitor_close(&m);
 		return EXIT_FAILED;
 	}

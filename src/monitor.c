@@ -15,11 +15,11 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
+#include <sys/sysmacros.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "claim.h"
 #include "follow.h"
 #include "log.h"
 #include "monitor.h"
@@ -112,60 +112,54 @@ setup_sources(struct monitor *m, char *err, size_t errlen)
 	return watch_start(m, err, errlen);
 }
 
+/* Returns 1 when another daemon follows the group. */
 static int
-read_cap(unsigned int *cap, char *err, size_t errlen)
+claim_at_start(struct monitor *m, char *err, size_t errlen)
 {
-	const char *text = getenv(REGIONS_PER_EXTENT_ENV);
-	char *end;
-	unsigned long value;
-
-	*cap = REGIONS_PER_EXTENT_DEFAULT;
-	if (text == NULL)
+	switch (claim_take_waiting(&m->claim, m->group.id)) {
+	case CLAIM_HELD:
 		return 0;
-	errno = 0;
-	value = strtoul(text, &end, 10);
-	if (errno != 0 || end == text || *end != '\0' || text[0] == '-' ||
-	    value < 1 || value > 65535) {
-		snprintf(err, errlen, "%s '%s' is not a number from 1 to 65535",
-		    REGIONS_PER_EXTENT_ENV, text);
+	case CLAIM_TAKEN:
+		log_info(VERB_LIFECYCLE, "group %" PRIu64 " on %s is already "
+		    "followed by another dmfilemapd: nothing to do",
+		    m->group.id, m->group.dev.name);
+		return 1;
+	default:
+		snprintf(err, errlen, "cannot claim group %" PRIu64 ": %s",
+		    m->group.id, strerror(errno));
 		return -1;
 	}
-	*cap = (unsigned int)value;
-	return 0;
 }
 
 int
 monitor_start(struct monitor *m, const struct options *opt,
     const struct stat *file, char *err, size_t errlen)
 {
+	int claimed;
+
 	memset(m, 0, sizeof(*m));
 	m->opt = opt;
 	m->fd = opt->fd;
 	m->file = *file;
-	m->inotify_fd = m->timer_fd = m->signal_fd = m->claim_fd = -1;
+	m->inotify_fd = m->timer_fd = m->signal_fd = -1;
 	m->mounts_fd = -1;
 	m->file_wd = m->dir_wd = m->control_wd = -1;
 	m->pass_due = NEVER;
 	m->missing_since = m->empty_since = NEVER;
 	m->last_pass = now_ms() - PASS_GAP_MS;
-	if (read_cap(&m->cap, err, errlen) != 0 ||
-	    group_open(&m->group, file->st_dev, opt->group_id, err,
-	    errlen) != 0)
+	claim_init(&m->claim, major(file->st_dev), minor(file->st_dev));
+	if (cli_regions_per_extent(&m->cap, err, errlen) != 0 ||
+	    group_open(&m->group, file->st_dev, opt->group_id,
+	    (uint64_t)file->st_ino, err, errlen) != 0)
 		return -1;
-	if (monitor_reclaim(m) != 0) {
-		if (errno != EADDRINUSE) {
-			snprintf(err, errlen, "cannot claim group %" PRIu64
-			    ": %s", opt->group_id, strerror(errno));
-			return -1;
-		}
-		log_info(VERB_LIFECYCLE, "group %" PRIu64 " on %s is already "
-		    "followed by another dmfilemapd: nothing to do",
-		    opt->group_id, m->group.dev.name);
-		monitor_finish(m, 0);
-		return 0;
+	if ((claimed = claim_at_start(m, err, errlen)) != 0) {
+		if (claimed > 0)
+			monitor_finish(m, 0);
+		return claimed > 0 ? 0 : -1;
 	}
 	if (setup_sources(m, err, errlen) != 0)
 		return -1;
+	group_sweep(&m->group);
 	log_info(VERB_LIFECYCLE, "started: fd %d, group %" PRIu64 " on %s, "
 	    "follow %s, %s", opt->fd, opt->group_id, m->group.dev.name,
 	    follow_mode_name(opt->mode), opt->path);
@@ -176,6 +170,27 @@ monitor_start(struct monitor *m, const struct options *opt,
 		return -1;
 	}
 	return 0;
+}
+
+/* Acts on where an attempt to claim the group's id has got to. */
+static void
+claim_settled(struct monitor *m, enum claim_state state)
+{
+	switch (state) {
+	case CLAIM_HELD:
+	case CLAIM_ASKING:
+		break;
+	case CLAIM_TAKEN:
+		log_info(VERB_LIFECYCLE, "group %" PRIu64 " is followed by "
+		    "another dmfilemapd now: exiting", m->group.id);
+		monitor_finish(m, 0);
+		break;
+	case CLAIM_FAILED:
+		log_error("cannot claim group %" PRIu64 ": %s: exiting",
+		    m->group.id, strerror(errno));
+		monitor_finish(m, 1);
+		break;
+	}
 }
 
 static void
@@ -204,6 +219,45 @@ run_pass(struct monitor *m, int check_group, int64_t now)
 		m->pass_due = now + backoff;
 		break;
 	}
+	/*
+	 * The group moved to another lowest region: its claim moves with
+	 * it.  Until the new name is held no pass runs, so that a daemon
+	 * started for the new id meanwhile cannot work beside this one.
+	 */
+	if (!m->done && m->group.id != m->claim.id)
+		claim_settled(m, claim_take(&m->claim, m->group.id, now));
+}
+
+/*
+ * Another daemon found this one's claim and asks whether it still follows
+ * the group at that id: a new group may have taken the id of one deleted.
+ * The answer comes from a group check made now.
+ */
+static void
+answer_question(struct monitor *m, int64_t now)
+{
+	int fd = claim_take_question(&m->claim);
+	uint64_t asked = m->claim.id;
+
+	if (fd < 0)
+		return;
+	log_info(VERB_DEBUG, "another dmfilemapd asks about group %" PRIu64,
+	    asked);
+	if (asked == m->group.id)
+		run_pass(m, 1, now);
+	claim_answer(fd, !m->done && asked == m->group.id);
+}
+
+/* A lazily unmounted file system lives on only while we hold the file. */
+static void
+check_mounted(struct monitor *m)
+{
+	if (follow_fs_mounted(m->file.st_dev) != 0)
+		return;
+	log_info(VERB_LIFECYCLE, "%s: its file system is no longer mounted: "
+	    "exiting, group %" PRIu64 " left as it is", m->opt->path,
+	    m->group.id);
+	monitor_finish(m, 0);
 }
 
 static void
@@ -244,78 +298,117 @@ read_signals(struct monitor *m)
 	}
 }
 
+/* Passes wait while the claim is being moved (see run_pass). */
+static int64_t
+next_due(const struct monitor *m)
+{
+	int64_t due = NEVER;
+
+	if (m->claim.fd >= 0)
+		due = m->pass_due < m->group_due ? m->pass_due : m->group_due;
+	if (m->claim.ask_fd >= 0 && m->claim.ask_deadline < due)
+		due = m->claim.ask_deadline;
+	return due;
+}
+
 static int
 arm_timer(struct monitor *m)
 {
-	int64_t due = m->pass_due < m->group_due ? m->pass_due : m->group_due;
+	int64_t due = next_due(m);
 	struct itimerspec its;
 
 	memset(&its, 0, sizeof(its));
 	/* A zero time would disarm the timer; a due time in the past fires. */
 	if (due < 1)
 		due = 1;
-	its.it_value.tv_sec = due / 1000;
-	its.it_value.tv_nsec = (long)(due % 1000) * 1000000;
+	if (due != NEVER) {
+		its.it_value.tv_sec = due / 1000;
+		its.it_value.tv_nsec = (long)(due % 1000) * 1000000;
+	}
 	return timerfd_settime(m->timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+/* The poll set's slots; a slot whose fd is -1 is passed over by poll(). */
+enum slot {
+	SLOT_INOTIFY,
+	SLOT_TIMER,
+	SLOT_SIGNAL,
+	SLOT_MOUNTS,	/* the mount table signals changes as POLLPRI */
+	SLOT_CLAIM,	/* questions from other daemons */
+	SLOT_ASK,	/* the reply of a claim's holder */
+	N_SLOTS,
+};
+
+static void
+fill_slots(const struct monitor *m, struct pollfd *fds)
+{
+	memset(fds, 0, N_SLOTS * sizeof(*fds));
+	fds[SLOT_INOTIFY].fd = m->inotify_fd;
+	fds[SLOT_TIMER].fd = m->timer_fd;
+	fds[SLOT_SIGNAL].fd = m->signal_fd;
+	fds[SLOT_MOUNTS].fd = m->mounts_fd;
+	fds[SLOT_CLAIM].fd = m->claim.fd;
+	fds[SLOT_ASK].fd = m->claim.ask_fd;
+	fds[SLOT_INOTIFY].events = fds[SLOT_TIMER].events = POLLIN;
+	fds[SLOT_SIGNAL].events = fds[SLOT_CLAIM].events = POLLIN;
+	fds[SLOT_ASK].events = POLLIN;
+	fds[SLOT_MOUNTS].events = POLLPRI;
+}
+
+static void
+take_events(struct monitor *m, const struct pollfd *fds)
+{
+	uint64_t expirations;
+
+	if (fds[SLOT_SIGNAL].revents)
+		read_signals(m);
+	if (fds[SLOT_INOTIFY].revents && !m->done)
+		take_news(m);
+	if (fds[SLOT_MOUNTS].revents && !m->done) {
+		log_info(VERB_DEBUG, "event: the mount table changed");
+		check_mounted(m);
+		if (m->opt->mode == FOLLOW_PATH)
+			schedule_pass(m);
+	}
+	if (fds[SLOT_CLAIM].revents && !m->done)
+		answer_question(m, now_ms());
+	if (fds[SLOT_TIMER].revents &&
+	    read(m->timer_fd, &expirations, sizeof(expirations)) < 0 &&
+	    errno != EAGAIN)
+		log_warn("timer: %s", strerror(errno));
 }
 
 int
 monitor_run(struct monitor *m)
 {
-	/* The mount table is always readable: it signals changes as POLLPRI. */
-	struct pollfd fds[4] = {
-		{ .fd = m->inotify_fd, .events = POLLIN },
-		{ .fd = m->timer_fd, .events = POLLIN },
-		{ .fd = m->signal_fd, .events = POLLIN },
-		{ .fd = m->mounts_fd, .events = POLLPRI },
-	};
-	uint64_t expirations;
+	struct pollfd fds[N_SLOTS];
 	int64_t now;
 
 	if (!m->done && m->opt->mode == FOLLOW_INODE)
 		track_unlinked(m);
 	while (!m->done) {
-		if (arm_timer(m) != 0 || poll(fds, 4, -1) < 0) {
+		fill_slots(m, fds);
+		if (arm_timer(m) != 0 || poll(fds, N_SLOTS, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error("event loop: %s", strerror(errno));
 			return 1;
 		}
-		if (fds[2].revents)
-			read_signals(m);
-		if (fds[0].revents && !m->done)
-			take_news(m);
-		if (fds[3].revents) {
-			log_info(VERB_DEBUG, "event: the mount table changed");
-			schedule_pass(m);
-		}
-		if (fds[1].revents &&
-		    read(m->timer_fd, &expirations, sizeof(expirations)) < 0 &&
-		    errno != EAGAIN)
-			log_warn("timer: %s", strerror(errno));
+		take_events(m, fds);
 		now = now_ms();
 		if (m->done)
 			break;
-		if (now >= m->group_due)
+		if (m->claim.ask_fd >= 0 && (fds[SLOT_ASK].revents ||
+		    now >= m->claim.ask_deadline))
+			claim_settled(m, claim_reply_came(&m->claim, now));
+		else if (m->claim.fd < 0)
+			continue;
+		else if (now >= m->group_due)
 			run_pass(m, 1, now);
 		else if (now >= m->pass_due)
 			run_pass(m, 0, now);
 	}
 	return m->exit_status;
-}
-
-int
-monitor_reclaim(struct monitor *m)
-{
-	int fd = claim_group(m->group.dev.major, m->group.dev.minor,
-	    m->group.id);
-
-	if (fd < 0)
-		return -1;
-	if (m->claim_fd >= 0)
-		close(m->claim_fd);
-	m->claim_fd = fd;
-	return 0;
 }
 
 void
@@ -331,8 +424,7 @@ monitor_close(struct monitor *m)
 		close(m->timer_fd);
 	if (m->signal_fd >= 0)
 		close(m->signal_fd);
-	if (m->claim_fd >= 0)
-		close(m->claim_fd);
+	claim_release(&m->claim);
 	if (m->mounts_fd >= 0)
 		close(m->mounts_fd);
 }

@@ -409,3 +409,10 @@ plan_free(struct plan *plan)
 	free(plan->heat_ids);
 	memset(plan, 0, sizeof(*plan));
 }
+
+int
+compare_region_ids(const void *a, const void *b)
+{
+	return compare_ids(&((const struct region *)a)->id,
+	    &((const struct region *)b)->id);
+}

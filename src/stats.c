@@ -154,21 +154,27 @@ stats_list(const struct stats_device *dev, const char *program_id,
 
 int
 stats_create(const struct stats_device *dev, const struct range *range,
-    const char *options, int n_options, const char *program_id, uint64_t *id)
+    const char *options, int n_options, const char *program_id,
+    const char *aux, uint64_t *id)
 {
-	char *answer, *program, *end;
-	int r;
+	char *answer, *program, *word, *end;
+	int r = -1;
 
-	if ((program = message_word(program_id)) == NULL)
-		return -1;
+	program = message_word(program_id);
+	word = message_word(aux);
 	/*
 	 * The option count is always given: without it the kernel would take
-	 * an all-digit program_id for the count.  "-" leaves aux_data empty.
+	 * an all-digit program_id for the count.
 	 */
-	r = send_message(dev, &answer, "@stats_create %" PRIu64 "+%" PRIu64
-	    " /1 %d%s%s %s -", range->start, range->len, n_options,
-	    n_options ? " " : "", n_options ? options : "", program);
+	if (program == NULL || word == NULL)
+		errno = ENOMEM;
+	else
+		r = send_message(dev, &answer, "@stats_create %" PRIu64 "+%"
+		    PRIu64 " /1 %d%s%s %s %s", range->start, range->len,
+		    n_options, n_options ? " " : "", n_options ? options : "",
+		    program, word);
 	free(program);
+	free(word);
 	if (r != 0)
 		return -1;
 	errno = 0;

@@ -69,14 +69,37 @@ make_plan(struct monitor *m, struct plan *plan)
  * The group is taken as the last pass left it, sparing the listing, unless
  * a group check is due or another process has used the device-mapper
  * control node since (the monitor then forgets it and prompts a check).
+ * A group that is gone, or is no longer the one this daemon made, is said
+ * so here; the caller ends the work without touching it.
  */
 static enum group_state
 know_group(struct monitor *m, int check_group)
 {
+	struct group *g = &m->group;
+	enum group_state state;
+	char why[512];
 	int known = m->group_known && !check_group;
 
 	m->group_known = 0;
-	return known ? GROUP_PRESENT : group_refresh(&m->group);
+	if (known)
+		return GROUP_PRESENT;
+	switch ((state = group_refresh(g, why, sizeof(why)))) {
+	case GROUP_PRESENT:
+		break;
+	case GROUP_GONE:
+		log_info(VERB_LIFECYCLE, "group %" PRIu64 " was deleted or "
+		    "ungrouped: exiting", g->id);
+		break;
+	case GROUP_FOREIGN:
+		log_warn("group %" PRIu64 " is no longer the group this "
+		    "daemon followed (%s): exiting, touching nothing", g->id,
+		    why);
+		break;
+	case GROUP_FAILED:
+		log_error("%s", why);
+		break;
+	}
+	return state;
 }
 
 static enum pass_result
@@ -85,19 +108,17 @@ sync_group(struct monitor *m, int check_group)
 	struct group *g = &m->group;
 	struct plan plan;
 	struct file_map swap;
-	uint64_t old_id;
 	int r = 0;
 
 	switch (know_group(m, check_group)) {
-	case GROUP_GONE:
-		log_info(VERB_LIFECYCLE, "group %" PRIu64 " was deleted or "
-		    "ungrouped: exiting", g->id);
-		monitor_finish(m, 0);
-		return PASS_DONE;
-	case GROUP_FAILED:
-		return PASS_FAILED;
 	case GROUP_PRESENT:
 		break;
+	case GROUP_FAILED:
+		return PASS_FAILED;
+	case GROUP_GONE:
+	case GROUP_FOREIGN:
+		monitor_finish(m, 0);
+		return PASS_DONE;
 	}
 	if (make_plan(m, &plan) != PLAN_OK) {
 		log_error("cannot plan the group's regions: %s",
@@ -106,11 +127,7 @@ sync_group(struct monitor *m, int check_group)
 	}
 	log_plan(&plan);
 	if (plan.n_delete > 0 || plan.n_create > 0 || group_is_stale(g)) {
-		old_id = g->id;
 		r = group_apply(g, &plan);
-		if (g->id != old_id && monitor_reclaim(m) != 0)
-			log_warn("cannot claim group %" PRIu64 " against a "
-			    "second daemon: %s", g->id, strerror(errno));
 		log_info(VERB_LIFECYCLE, "group %" PRIu64 " updated: %zu "
 		    "regions kept, %zu created, %zu deleted", g->id,
 		    plan.n_keep, plan.n_create, plan.n_delete);
@@ -136,6 +153,7 @@ static enum pass_result
 file_is_empty(struct monitor *m, int64_t now)
 {
 	struct group *g = &m->group;
+	char why[512];
 
 	if (m->empty_since == NEVER)
 		m->empty_since = now;
@@ -143,7 +161,8 @@ file_is_empty(struct monitor *m, int64_t now)
 		return PASS_AGAIN;
 	log_info(VERB_LIFECYCLE, "%s has no data on the device: removing group %"
 	    PRIu64 " and exiting", m->opt->path, g->id);
-	if (group_refresh(g) == GROUP_PRESENT && group_remove(g) != 0)
+	if (group_refresh(g, why, sizeof(why)) == GROUP_PRESENT &&
+	    group_remove(g) != 0)
 		log_error("group %" PRIu64 " could not be removed whole", g->id);
 	monitor_finish(m, 0);
 	return PASS_DONE;

@@ -89,14 +89,17 @@ watch_start(struct monitor *m, char *err, size_t errlen)
 		log_warn("cannot watch the device-mapper control node (%s): "
 		    "checking the group every %d s", strerror(errno),
 		    UNWATCHED_CHECK_MS / 1000);
-	if (m->opt->mode != FOLLOW_PATH)
-		return 0;
-	/* A mount over the path is no inotify event, but this fd polls for it. */
+	/*
+	 * Mounts and unmounts are no inotify events, but this fd polls for
+	 * them: a mount over the path, the file system unmounted lazily.
+	 */
 	m->mounts_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 	if (m->mounts_fd < 0)
-		log_warn("cannot watch the mount table (%s): a mount over %s "
-		    "is seen by the group check only", strerror(errno),
-		    m->opt->path);
+		log_warn("cannot watch the mount table (%s): mounts and "
+		    "unmounts are seen by the group check only",
+		    strerror(errno));
+	if (m->opt->mode != FOLLOW_PATH)
+		return 0;
 	if ((m->dir = strdup(m->opt->path)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;

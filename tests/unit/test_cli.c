@@ -1,4 +1,5 @@
 /* The command line as libdevmapper writes it, and every way it can be wrong. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -152,6 +153,71 @@ test_help_and_version_only_alone(void **state)
 	    "FD '--help' is not a number");
 }
 
+/* What stat() might say of ABS_PATH, and fstat() of FD: device, inode, kind. */
+static struct stat
+stat_of(dev_t dev, ino_t ino, mode_t kind)
+{
+	struct stat st;
+
+	memset(&st, 0, sizeof(st));
+	st.st_dev = dev;
+	st.st_ino = ino;
+	st.st_mode = kind | 0644;
+	return st;
+}
+
+static void
+expect_path_refused(const char *path, int stat_errno, const struct stat *at,
+    const char *message)
+{
+	struct options opt = { .fd = 3, .path = path };
+	struct stat file = stat_of(0xfe00, 12, S_IFREG);
+	char err[200] = "";
+
+	assert_int_equal(cli_check_path(&opt, stat_errno, at, &file, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, message);
+}
+
+static void
+test_path_names_the_fd_file(void **state)
+{
+	struct options opt = { .fd = 3, .path = "/mnt/f" };
+	struct stat file = stat_of(0xfe00, 12, S_IFREG);
+	struct stat same = stat_of(0xfe00, 12, S_IFREG);
+	char err[200] = "";
+
+	(void)state;
+	assert_int_equal(cli_check_path(&opt, 0, &same, &file, err,
+	    sizeof(err)), 0);
+	assert_string_equal(err, "");
+}
+
+static void
+test_path_refused(void **state)
+{
+	struct stat none = stat_of(0, 0, 0);
+	struct stat other_file = stat_of(0xfe00, 13, S_IFREG);
+	struct stat other_device = stat_of(0xfe01, 12, S_IFREG);
+	struct stat dir = stat_of(0xfe00, 2, S_IFDIR);
+	struct stat null = stat_of(5, 4, S_IFCHR);
+
+	(void)state;
+	expect_path_refused("/mnt/none", ENOENT, &none,
+	    "ABS_PATH '/mnt/none' does not exist");
+	expect_path_refused("/mnt/f/x", ENOTDIR, &none,
+	    "ABS_PATH '/mnt/f/x' cannot be looked up: Not a directory");
+	expect_path_refused("/mnt/g", 0, &other_file,
+	    "ABS_PATH '/mnt/g' names another file than FD 3");
+	/* The same inode number on another device is another file. */
+	expect_path_refused("/mnt2/f", 0, &other_device,
+	    "ABS_PATH '/mnt2/f' names another file than FD 3");
+	expect_path_refused("/mnt", 0, &dir,
+	    "ABS_PATH '/mnt' is a directory, not the file open as FD 3");
+	expect_path_refused("/dev/null", 0, &null,
+	    "ABS_PATH '/dev/null' is a device node, not the file open as FD 3");
+}
+
 int
 main(void)
 {
@@ -163,6 +229,8 @@ main(void)
 		cmocka_unit_test(test_bad_path_and_mode),
 		cmocka_unit_test(test_bad_flags),
 		cmocka_unit_test(test_help_and_version_only_alone),
+		cmocka_unit_test(test_path_names_the_fd_file),
+		cmocka_unit_test(test_path_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

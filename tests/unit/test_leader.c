@@ -3,6 +3,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <cmocka.h>
 
 #include "leader.h"
@@ -69,12 +71,90 @@ test_refusals(void **state)
 	    "cannot be read");
 }
 
+/*
+ * Regions 6 and 9 lead groups that name regions not on the device: 8 for
+ * the one, 11, 12 and 14 for the other.  Region 13 leads a group whose
+ * members all exist, one of them made by another program.
+ */
+static const char HOLES[] =
+    "6: 0+8 8 dmstats DMS_GROUP=a:6-8#-\n"
+    "7: 8+8 8 dmstats -\n"
+    "9: 16+8 8 dmstats DMS_GROUP=b:9-12,14#-\n"
+    "10: 24+8 8 dmstats -\n"
+    "13: 32+8 8 dmstats DMS_GROUP=c:13,15#-\n"
+    "15: 40+8 8 other -\n";
+
+static void
+expect_holes_refused(uint64_t id, const char *want)
+{
+	struct listing l;
+	struct descriptor d;
+	char err[256] = "";
+
+	assert_int_equal(listing_parse(HOLES, &l), 0);
+	assert_null(leader_find(&l, id, "lin", &d, err, sizeof(err)));
+	assert_string_equal(err, want);
+	assert_null(d.members);
+	listing_free(&l);
+}
+
+static void
+test_missing_members(void **state)
+{
+	struct listing l;
+	struct descriptor d;
+	char err[256] = "";
+
+	(void)state;
+	expect_holes_refused(6, "GROUP_ID 6: its descriptor names region 8, "
+	    "which is not on lin");
+	expect_holes_refused(9, "GROUP_ID 9: its descriptor names region 11 "
+	    "and 2 more that are not on lin");
+	assert_int_equal(listing_parse(HOLES, &l), 0);
+	assert_non_null(leader_find(&l, 13, "lin", &d, err, sizeof(err)));
+	assert_int_equal(d.n_members, 2);
+	assert_string_equal(err, "");
+	descriptor_free(&d);
+	listing_free(&l);
+}
+
+/* The last member of a long, fragmented group is missing. */
+static void
+test_missing_last_of_many(void **state)
+{
+	char *text;
+	size_t used = 0, size = 1 << 20;
+	struct listing l;
+	struct descriptor d;
+	char err[256] = "";
+	int id;
+
+	(void)state;
+	text = malloc(size);
+	assert_non_null(text);
+	used += (size_t)snprintf(text, size, "0: 0+8 8 dmstats DMS_GROUP=f:0");
+	for (id = 2; id <= 4000; id += 2)
+		used += (size_t)snprintf(text + used, size - used, ",%d", id);
+	used += (size_t)snprintf(text + used, size - used, "#-\n");
+	for (id = 2; id < 4000; id += 2)
+		used += (size_t)snprintf(text + used, size - used,
+		    "%d: %d+8 8 dmstats -\n", id, id * 8);
+	assert_int_equal(listing_parse(text, &l), 0);
+	assert_null(leader_find(&l, 0, "lin", &d, err, sizeof(err)));
+	assert_string_equal(err, "GROUP_ID 0: its descriptor names region "
+	    "4000, which is not on lin");
+	listing_free(&l);
+	free(text);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_leader_found),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_missing_members),
+		cmocka_unit_test(test_missing_last_of_many),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,5 @@
 /* @stats_list answers as the kernel prints them. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -102,6 +103,27 @@ test_empty_and_malformed(void **state)
 	assert_int_equal(listing_parse("1: 1+2 2 dmstats\n", &l), -1);
 }
 
+/*
+ * Found by fuzzing: two lines by one id were both kept, and listing_find
+ * then returned either.  The kernel never lists an id twice.
+ */
+static void
+test_an_id_twice_is_malformed(void **state)
+{
+	struct listing l;
+
+	(void)state;
+	assert_int_equal(listing_parse("0: 8+8 8 dmstats -\n"
+	    "0: 16+8 8 dmstats -\n", &l), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_null(l.regions);
+	assert_int_equal(l.count, 0);
+	/* Out of order too: 3 comes twice once sorted. */
+	assert_int_equal(listing_parse("3: 8+8 8 p -\n1: 0+8 8 p -\n"
+	    "3: 24+8 8 p -\n", &l), -1);
+	assert_int_equal(errno, EINVAL);
+}
+
 int
 main(void)
 {
@@ -111,6 +133,7 @@ main(void)
 		cmocka_unit_test(test_aux_with_blanks),
 		cmocka_unit_test(test_found_by_id_in_any_order),
 		cmocka_unit_test(test_empty_and_malformed),
+		cmocka_unit_test(test_an_id_twice_is_malformed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

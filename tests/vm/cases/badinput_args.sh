@@ -32,6 +32,8 @@ assert_refused "$dev" 1 "dmfilemapd: FD 9 is not open" "$ok" 9 "$gid" /mnt/f ino
 assert_refused "$dev" 1 "dmfilemapd: FD 3 is a directory, not a regular file" '3</mnt' 3 "$gid" /mnt/f inode 0 0
 assert_refused "$dev" 1 "dmfilemapd: FD 3 is a pipe, not a regular file" '3< <(:)' 3 "$gid" /mnt/f inode 0 0
 assert_refused "$dev" 1 "dmfilemapd: FD 3 is a device node, not a regular file" "3<$dev" 3 "$gid" /mnt/f inode 0 0
+assert_refused "$dev" 1 "dmfilemapd: FD 3 is a device node, not a regular file" '3</dev/null' 3 "$gid" /mnt/f inode 0 0
+assert_refused "$dev" 1 "dmfilemapd: FD 0 is a device node, not a regular file" '</dev/null' 0 "$gid" /mnt/f inode 0 0
 assert_refused "$dev" 1 "dmfilemapd: FD 3 is open write-only; it must be readable" '3>>/mnt/f' 3 "$gid" /mnt/f inode 0 0
 
 step "GROUP_ID"

@@ -1,10 +1,11 @@
 #!/bin/bash
 # A detached daemon: its starter returns 0 only once the daemon runs and has
 # brought the group up to date; the daemon leads its own session, has / as
-# its directory, stdio on /dev/null (VERBOSE 0), and holds only the file and
-# its own event fds, none of what its caller had open (dmstats leaves it an
+# its directory, stdio on /dev/null (VERBOSE 0), and holds only the file,
+# its own event fds and the mount table (polled for unmounts), none of what its caller had open (dmstats leaves it an
 # open /dev/mapper/control).  Detached at VERBOSE 0, it still reports its
-# life cycle to syslog.
+# life cycle to syslog; at VERBOSE 2 its stdio is /dev/null all the same,
+# and its region changes go to syslog.
 set -eu
 . /test/lib.sh
 
@@ -27,9 +28,10 @@ assert_detached() {
 	[ "$sockets" -le 2 ] || { echo "$fds" >&2; fail "$pid holds $sockets sockets"; }
 	claim_held_by "$pid" || fail "$pid holds no claim on its group"
 	want=$(printf '%s\n' "0 /dev/null" "1 /dev/null" "2 /dev/null" "$file" \
-		anon_inode:inotify "anon_inode:[signalfd]" "anon_inode:[timerfd]" | sort)
+		/proc/PID/mountinfo anon_inode:inotify "anon_inode:[signalfd]" "anon_inode:[timerfd]" | sort)
 	assert_eq "$want" "$(printf '%s\n' "$fds" | grep -v -e ' /dev/mapper/control$' -e ' socket:\[' |
-		sed 's/^\([3-9]\|[1-9][0-9]\+\) //' | sort)" "fds of $pid (besides the control node and syslog)"
+		sed -e 's/^\([3-9]\|[1-9][0-9]\+\) //' -e 's#^/proc/[0-9]*/mountinfo$#/proc/PID/mountinfo#' |
+		sort)" "fds of $pid (besides the control node and syslog)"
 }
 
 # claim_held_by PID: one of PID's sockets is bound to a dmfilemapd claim.
@@ -81,4 +83,12 @@ wait_log "$SYSLOG_FILE" "dmfilemapd\[$pid\]: group $gid updated: "
 kill -TERM "$pid"
 wait_until 5 process_gone "$pid"
 wait_log "$SYSLOG_FILE" "dmfilemapd\[$pid\]: Terminated: exiting, group $gid left as it is"
-echo "ok: both daemons detached cleanly"
+
+step "dmstats create --filemap -vv: detached, stdio on /dev/null all the same"
+fallocate -l 2M /mnt/h
+gid=$(filemap_create /mnt/h -vv)
+pid=$(wait_for_daemon "$gid" /mnt/h)
+assert_detached "$pid" /mnt/h
+fallocate -l 5M /mnt/h
+wait_log "$SYSLOG_FILE" "dmfilemapd\[$pid\]: created region "
+echo "ok: the daemons detached cleanly"

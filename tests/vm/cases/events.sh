@@ -25,8 +25,9 @@ trace_end() {
 # pass_after EVENT FROM: succeeds when the trace, from line FROM on, shows
 # the daemon logging "event: EVENT" and then reading the file's extents.
 pass_after() {
-	tail -n +"$2" "$TRACE" | awk -v event="\"event: $1\"" '
-		/write\(2, / && index($0, event) { logged = 1; next }
+	tail -n +"$2" "$TRACE" | awk -v event="event: $1" '
+		# One write a line: "dmfilemapd: event: modify\n".
+		/write\(2, / && index($0, "\"dmfilemapd: " event "\\n\"") { logged = 1; next }
 		logged && /FS_IOC_FIEMAP/ { found = 1; exit }
 		END { exit !found }'
 }

@@ -1,0 +1,59 @@
+/*
+ * Which regions a daemon can prove are its group's.  A group id alone
+ * proves nothing: the kernel hands out the lowest free id, so a group
+ * deleted and another created at once share it.  The group is ours only
+ * while the kernel's listing is explained by what this daemon last read
+ * or wrote; and a region it creates carries a tag naming the group and
+ * the file, so that a later daemon of the same group can tell the regions
+ * a killed one left from anybody else's.  Pure: it reads listings only.
+ */
+#ifndef DMFILEMAPD_OWNERSHIP_H
+#define DMFILEMAPD_OWNERSHIP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "listing.h"
+#include "plan.h"
+
+/* What the daemon knows of its group. */
+struct known_group {
+	uint64_t id;			/* the leader's region id */
+	const char *descriptor;		/* the leader's aux_data, as last read or written */
+	const char *program_id;		/* the leader's */
+	const char *options;		/* the leader's precise/histogram words */
+	const struct region *members;	/* present at the last look, ascending id */
+	size_t n_members;
+};
+
+enum ownership {
+	OWNED,		/* the listing is what the daemon left, less deleted members */
+	UNGROUPED,	/* no region has the id, or it leads no group */
+	FOREIGN,	/* the id leads a group the daemon did not make */
+};
+
+/*
+ * Compares the listing with what the daemon knows.  The leader must carry
+ * the very descriptor the daemon last saw, with the same program and
+ * settings, and every member still listed must have the range the daemon
+ * knows it by.  For FOREIGN, writes why into why.
+ */
+enum ownership ownership_check(const struct listing *listing,
+    const struct known_group *g, char *why, size_t whylen);
+
+/* Longest tag ownership_tag writes, with its NUL. */
+#define OWNERSHIP_TAG_MAX 64
+
+/* The aux_data of a region created for group leader on the file with inode ino. */
+void ownership_tag(char *buf, size_t len, uint64_t leader, uint64_t ino);
+
+/*
+ * Writes into orphans (room for listing->count ids) the regions carrying
+ * tag that no group's descriptor in the listing names, ascending; returns
+ * how many, or -1 when memory runs out.  The listing must hold every
+ * program's regions.
+ */
+long ownership_orphans(const struct listing *listing, const char *tag,
+    uint64_t *orphans);
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * Proving that a group, and a region, is this daemon's: see ownership.h.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "descriptor.h"
+#include "extents.h"
+#include "ownership.h"
+
+static const struct region *
+known_member(const struct known_group *g, uint64_t id)
+{
+	struct region key = { .id = id };
+
+	return bsearch(&key, g->members, g->n_members, sizeof(key),
+	    compare_region_ids);
+}
+
+/* The members the descriptor names and the listing still has. */
+static int
+members_explained(const struct listing *listing, const struct known_group *g,
+    const struct descriptor *d, char *why, size_t whylen)
+{
+	const struct listed_region *r;
+	const struct region *known;
+	size_t i;
+
+	for (i = 0; i < d->n_members; i++) {
+		if ((r = listing_find(listing, d->members[i])) == NULL)
+			continue;	/* deleted by someone: its range is re-covered */
+		known = known_member(g, r->id);
+		if (known == NULL) {
+			snprintf(why, whylen, "region %" PRIu64 " is a member "
+			    "this daemon did not know", r->id);
+			return 0;
+		}
+		if (known->start != r->start || known->len != r->len) {
+			snprintf(why, whylen, "region %" PRIu64 " lies at %"
+			    PRIu64 "+%" PRIu64 ", not at %" PRIu64 "+%" PRIu64,
+			    r->id, r->start, r->len, known->start, known->len);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+enum ownership
+ownership_check(const struct listing *listing, const struct known_group *g,
+    char *why, size_t whylen)
+{
+	const struct listed_region *leader = listing_find(listing, g->id);
+	struct descriptor d;
+	int found, explained;
+
+	if (leader == NULL)
+		return UNGROUPED;
+	found = descriptor_parse(leader->aux, &d);
+	if (found == 0)
+		return UNGROUPED;
+	if (found < 0) {
+		snprintf(why, whylen, "its descriptor '%s' cannot be read",
+		    leader->aux);
+		return FOREIGN;
+	}
+	if (strcmp(leader->aux, g->descriptor) != 0) {
+		snprintf(why, whylen, "its descriptor is '%s', not '%s'",
+		    leader->aux, g->descriptor);
+		explained = 0;
+	} else if (strcmp(leader->program_id, g->program_id) != 0 ||
+	    strcmp(leader->options, g->options) != 0) {
+		snprintf(why, whylen, "its leader is of program '%s' with "
+		    "settings '%s'", leader->program_id, leader->options);
+		explained = 0;
+	} else {
+		explained = members_explained(listing, g, &d, why, whylen);
+	}
+	descriptor_free(&d);
+	return explained ? OWNED : FOREIGN;
+}
+
+void
+ownership_tag(char *buf, size_t len, uint64_t leader, uint64_t ino)
+{
+	snprintf(buf, len, "dmfilemapd:%" PRIu64 ":%" PRIu64, leader, ino);
+}
+
+/*
+ * Marks in named (by position in the listing) every region a descriptor
+ * names.  A descriptor that cannot be read might name anything: then
+ * nothing can be called an orphan.
+ */
+static int
+mark_named(const struct listing *listing, unsigned char *named)
+{
+	const struct listed_region *member;
+	struct descriptor d;
+	size_t i, j;
+	int found;
+
+	for (i = 0; i < listing->count; i++) {
+		if ((found = descriptor_parse(listing->regions[i].aux, &d)) < 0)
+			return -1;
+		for (j = 0; found && j < d.n_members; j++)
+			if ((member = listing_find(listing, d.members[j])) != NULL)
+				named[member - listing->regions] = 1;
+		descriptor_free(&d);
+	}
+	return 0;
+}
+
+long
+ownership_orphans(const struct listing *listing, const char *tag,
+    uint64_t *orphans)
+{
+	unsigned char *named = calloc(listing->count + 1, 1);
+	size_t i;
+	long n = 0;
+
+	if (named == NULL || mark_named(listing, named) != 0) {
+		free(named);
+		return -1;
+	}
+	for (i = 0; i < listing->count; i++)
+		if (!named[i] && strcmp(listing->regions[i].aux, tag) == 0)
+			orphans[n++] = listing->regions[i].id;
+	free(named);
+	return n;
+}
