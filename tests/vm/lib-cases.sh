@@ -465,3 +465,24 @@ assert_groups_disjoint() {
 		fail "regions listed by two groups on $1: ${twice//$'\n'/ }"
 	}
 }
+
+# no_strays_but DEV IDS...: no region of DEV is outside every group, IDS
+# left aside.
+no_strays_but() {
+	local dev=$1 id keep
+	shift
+	keep=" $* "
+	for id in $(stray_regions "$dev"); do
+		[[ $keep == *" $id "* ]] || return 1
+	done
+}
+
+# wait_no_strays TIMEOUT_S DEV [IDS...]: waits until no region of DEV but
+# IDS is outside every group, then fails as assert_no_strays_but does.  A
+# group can match its file a moment before its daemon has deleted the
+# members the new descriptor let go.
+wait_no_strays() {
+	local limit=$1
+	shift
+	poll_until "$limit" no_strays_but "$@" || assert_no_strays_but "$@"
+}

@@ -1,16 +1,18 @@
 #!/bin/bash
 # Other processes change the group, and the daemon does what dmfilemapd(8)
-# says (HOW THE GROUP IS KEPT, TIMING), seen at the group check that their
+# says (HOW THE GROUP IS KEPT, TIMING, FAULTS), seen at the group check that their
 # use of the control node prompts, within a second:
-#   - a member deleted with `dmstats delete --regionid` (which also drops
-#     it from the descriptor) is re-created;
 #   - a region another process makes, which takes an id below the group's
 #     leader and lies on the file's data, is not the group's: it is left
 #     as it is, the group keeps its id, and growth goes on around it;
 #   - the leader deleted with `dmstats delete --regionid` (which dissolves
-#     the group) or the descriptor cleared with a raw @stats_set_aux
-#     (ungrouped) ends the daemon with status 0, the regions left as they
-#     are.
+#     the group) ends the daemon with status 0, the regions left as they
+#     are;
+#   - a member deleted with `dmstats delete --regionid` (which also drops
+#     it from the descriptor) is re-created (FAULTS: "a member region
+#     deleted by someone else");
+#   - the descriptor cleared with a raw @stats_set_aux (ungrouped) ends
+#     the daemon with status 0, the regions left as they are.
 # (leader_not_lowest.sh covers a member deleted with a raw @stats_delete
 # and the daemon's own new region taking an id below the leader;
 # group_lifecycle.sh covers `dmstats delete --groupid` and `dmstats
@@ -41,24 +43,12 @@ places() {
 }
 
 require_daemon
-step "ext4 on a dm-linear device, /mnt/f in 4 extents and /mnt/g in 2, their daemons"
+step "ext4 on a dm-linear device, /mnt/f in 4 extents and /mnt/g in 3, their daemons"
 dev=$(make_linear lin)
 make_fs ext4 "$dev" /mnt
 start f 4
-start g 2
+start g 3
 gid=$(group_id_by_alias "$dev" f)
-
-step "a member of f deleted with dmstats delete --regionid"
-read -r victim start len < <(group_regions "$dev" "$gid" | sed -n 3p)
-dmstats delete --regionid "$victim" lin
-t0=$(now_ms)
-assert_match "^DMS_GROUP=f:" "$(region_line "$dev" "$gid" | awk '{ print $5 }')" "f's descriptor"
-! group_regions "$dev" "$gid" | grep -q "^$victim " || fail "dmstats left region $victim in the descriptor"
-wait_group /mnt/f "$dev" f 10
-took=$(($(now_ms) - t0))
-echo "   $start+$len covered again after $took ms"
-[ "$took" -le "$WITHIN_MS" ] || fail "the deleted member came back after $took ms"
-wait_log /tmp/f.log "updated: .* 1 created, 0 deleted\$"
 
 step "f's first extent punched out: the leader goes, f's id moves up"
 fallocate -p -o 0 -l 1M /mnt/f
@@ -82,7 +72,7 @@ wait_group /mnt/f "$dev" f
 assert_eq "$gid" "$(group_id_by_alias "$dev" f)" "f's group id after growth"
 assert_eq "$line" "$(region_line "$dev" "$low")" "the region below the leader after growth"
 group_valid "$dev" "$gid"
-assert_no_strays_but "$dev" "$low"
+wait_no_strays 30 "$dev" "$low"
 assert_running "${PID[f]}" "f's daemon"
 
 step "f's leader deleted with dmstats delete --regionid: the group is dissolved"
@@ -99,9 +89,23 @@ sleep 1
 assert_eq "$kept" "$(places "$members")" "f's former members"
 assert_eq "$line" "$(region_line "$dev" "$low")" "the region below f's former leader"
 
+gid_g=$(group_id_by_alias "$dev" g)
+step "a member of g deleted with dmstats delete --regionid"
+read -r victim start len < <(group_regions "$dev" "$gid_g" | sed -n 3p)
+dmstats delete --regionid "$victim" lin
+t0=$(now_ms)
+assert_match "^DMS_GROUP=g:" "$(region_line "$dev" "$gid_g" | awk '{ print $5 }')" "g's descriptor"
+! group_regions "$dev" "$gid_g" | grep -q "^$victim " || fail "dmstats left region $victim in the descriptor"
+wait_group /mnt/g "$dev" g 10
+took=$(($(now_ms) - t0))
+echo "   $start+$len covered again after $took ms"
+[ "$took" -le "$WITHIN_MS" ] || fail "the deleted member came back after $took ms"
+wait_log /tmp/g.log "updated: .* 1 created, 0 deleted\$"
+
 step "g's descriptor cleared with a raw @stats_set_aux: the group is ungrouped"
 gid_g=$(group_id_by_alias "$dev" g)
 members=$(group_members "$dev" "$gid_g")
+kept=$(places "$members")
 dmsetup message lin 0 @stats_set_aux "$gid_g" -
 t0=$(now_ms)
 assert_exit 0 "${PID[g]}" 5 "exit status of g's daemon"
@@ -109,8 +113,7 @@ took=$(($(now_ms) - t0))
 [ "$took" -le "$WITHIN_MS" ] || fail "g's daemon took $took ms to see its group ungrouped"
 wait_log /tmp/g.log "^dmfilemapd: group $gid_g was deleted or ungrouped: exiting\$"
 sleep 1
-for id in $members; do
-	assert_match "^$id: [0-9]+\+[0-9]+ [0-9]+ dmstats -\$" "$(region_line "$dev" "$id")" "g's former member $id"
-done
+assert_eq "$kept" "$(places "$members")" "g's former members"
+assert_eq "-" "$(region_line "$dev" "$gid_g" | awk '{ print $5 }')" "aux_data of g's former leader"
 assert_eq "" "$(unwatched dmstats list --group --noheadings lin 2>/dev/null)" "groups left on $dev"
 echo "ok: the daemons did what the manual says when others changed their groups"

@@ -75,7 +75,7 @@ sleep 1
 kill -HUP "$pid"
 wait_in_step 15 "$file" "$dev" "$(group_id_by_alias "$dev" f)"
 assert_running "$pid" "the daemon after the second SIGHUP"
-assert_no_strays "$dev"
+wait_no_strays 30 "$dev"
 
 echo quit >&"${xfs_io[1]}"
 wait "$xfs_io_pid" || true

@@ -47,7 +47,7 @@ suspend_for() {
 	timeout 60 sync || fail "sync did not end within 60 s of the resume"
 	wait_in_step 30 "$file" "$dev" "$(group_id_by_alias "$dev" f)"
 	assert_running "$FG_PID" "the daemon after the resume"
-	assert_no_strays "$dev"
+	wait_no_strays 30 "$dev"
 }
 
 require_daemon

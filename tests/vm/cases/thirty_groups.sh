@@ -235,13 +235,13 @@ echo "   $updates runs of update_filemap during the churn"
 step "every group in step with its file, none holding another's regions"
 wait_all_in_step 60
 assert_groups_disjoint "$dev"
-assert_no_strays "$dev"
+wait_no_strays 30 "$dev"
 assert_thirty "after the churn"
 
 step "update_filemap on every group"
 for ((k = 1; k <= FILES; k++)); do update "$k"; done
 wait_all_in_step 30
 assert_groups_disjoint "$dev"
-assert_no_strays "$dev"
+wait_no_strays 30 "$dev"
 assert_thirty "at the end"
 echo "ok: $FILES groups in step, $FILES daemons, after $updates runs of update_filemap (seed $SEED)"

@@ -74,7 +74,7 @@ step "space freed: the file grows again"
 rm /mnt/filler
 dd if=/dev/zero of="$file" bs=1M count=4 oflag=append conv=notrunc,fsync status=none
 wait_in_step 30 "$file" "$dev" "$(group_id_by_alias "$dev" f)"
-assert_no_strays "$dev"
+wait_no_strays 30 "$dev"
 assert_running "$FG_PID" "the daemon after the space came back"
 kill -TERM "$FG_PID"
 assert_exit 0 "$FG_PID" 5 "exit status after SIGTERM"
