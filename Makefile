@@ -21,9 +21,9 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) $(DM_CFLAGS)
 # unit tests link these and run natively.
 NATIVE_SRC = src/cli.c src/plan.c src/pairheap.c src/extents.c src/listing.c \
              src/descriptor.c src/leader.c src/ownership.c src/fiemap.c src/follow.c \
-             src/claim.c
-DAEMON_SRC = src/stats.c src/group.c src/apply.c src/sync.c src/watch.c src/track.c src/monitor.c src/log.c src/daemon.c \
-             src/main.c
+             src/claim.c src/stats.c src/group.c src/apply.c src/sync.c src/log.c \
+             src/sources.c src/decimal.c
+DAEMON_SRC = src/devmapper.c src/watch.c src/track.c src/monitor.c src/daemon.c src/main.c
 NATIVE_OBJ = $(NATIVE_SRC:.c=.o)
 OBJ        = $(NATIVE_OBJ) $(DAEMON_SRC:.c=.o)
 
@@ -54,9 +54,9 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
              -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,$(FUZZ)/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
 # What each target links: the module it parses with what that needs.
-FUZZ_SRC_listing    = src/listing.c
-FUZZ_SRC_descriptor = src/descriptor.c src/extents.c
-FUZZ_SRC_cli        = src/cli.c
+FUZZ_SRC_listing    = src/listing.c src/extents.c src/decimal.c
+FUZZ_SRC_descriptor = src/descriptor.c src/extents.c src/decimal.c
+FUZZ_SRC_cli        = src/cli.c src/decimal.c
 # make fuzz: each target for FUZZ_SECONDS, its corpus kept in build/fuzz/.
 FUZZ_SECONDS ?= 600
 
@@ -68,8 +68,11 @@ dmfilemapd: $(OBJ)
 src/%.o: src/%.c $(wildcard include/*.h)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-tests/unit/test_%: tests/unit/test_%.c $(NATIVE_OBJ) $(wildcard include/*.h)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(NATIVE_OBJ) -lcmocka
+# The in-memory dm-stats kernel some unit tests run the daemon's logic on.
+UNIT_HELPERS = tests/unit/model.c tests/unit/model.h
+
+tests/unit/test_%: tests/unit/test_%.c $(NATIVE_OBJ) $(UNIT_HELPERS) $(wildcard include/*.h)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< tests/unit/model.c $(NATIVE_OBJ) -lcmocka
 
 bench/odirect-read: bench/odirect_read.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
@@ -91,10 +94,10 @@ $(SAN)/src/%.o: src/%.c $(wildcard include/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
 
-$(SAN)/tests/unit/test_%: tests/unit/test_%.c $(SAN_NATIVE_OBJ) $(wildcard include/*.h)
+$(SAN)/tests/unit/test_%: tests/unit/test_%.c $(SAN_NATIVE_OBJ) $(UNIT_HELPERS) $(wildcard include/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(SAN_FLAGS) $(SAN_LDFLAGS) -o $@ $< \
-	    $(SAN_NATIVE_OBJ) -lcmocka
+	    tests/unit/model.c $(SAN_NATIVE_OBJ) -lcmocka
 
 .SECONDEXPANSION:
 $(FUZZ)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $$(FUZZ_SRC_$$*) $(wildcard include/*.h)

@@ -19,7 +19,11 @@ struct range {
  */
 size_t ranges_normalize(struct range *ranges, size_t count);
 
-/* Orders uint64_t values (region ids) for qsort and bsearch. */
+/*
+ * Orders uint64_t values (region ids) for qsort and bsearch, and so every
+ * struct whose first member is its uint64_t id (C lets a pointer to a
+ * struct stand for a pointer to its first member).
+ */
 int compare_ids(const void *a, const void *b);
 
 /* Non-zero when both arrays hold the same ranges in the same order. */

@@ -26,7 +26,8 @@ int file_map_add(struct file_map *map, const struct fiemap_extent *extents,
 /*
  * Fills map with the whole file's device ranges.  Never forces writeback:
  * ranges still in delayed allocation are reported through map->pending.
- * Returns 0, or -errno (-EOPNOTSUPP when the filesystem has no FIEMAP).
+ * Returns 0, or -1 with errno set (EOPNOTSUPP when the filesystem has no
+ * FIEMAP).
  */
 int file_map_read(int fd, struct file_map *map);
 

@@ -1,6 +1,6 @@
 /*
  * A dm-stats region group on the file's device, read and written through
- * libdevmapper's target messages.
+ * dm-stats messages (stats.h).
  */
 #ifndef DMFILEMAPD_GROUP_H
 #define DMFILEMAPD_GROUP_H
@@ -36,12 +36,13 @@ enum group_state {
 };
 
 /*
- * Binds to the group whose leader is region id on device dev, for the file
- * with inode ino, and takes the group as it is now for its own.  On
+ * Binds to the group whose leader is region id on the open device dev,
+ * which it takes over even when it fails (group_close closes it), for the
+ * file with inode ino, and takes the group as it is now for its own.  On
  * failure writes one line into err naming what is wrong and returns -1.
  */
-int group_open(struct group *g, dev_t dev, uint64_t id, uint64_t ino,
-    char *err, size_t errlen);
+int group_open(struct group *g, const struct stats_device *dev, uint64_t id,
+    uint64_t ino, char *err, size_t errlen);
 
 /*
  * Re-reads the group's members from the kernel, after checking that the

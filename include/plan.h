@@ -56,7 +56,5 @@ enum plan_status plan_make(const struct range *mapped, size_t n_mapped,
 
 void plan_free(struct plan *plan);
 
-/* Orders regions by id for qsort and bsearch. */
-int compare_region_ids(const void *a, const void *b);
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * The kernel's dm-stats messages on one device, each one target message
- * (one ioctl) through libdevmapper.
+ * The kernel's dm-stats messages on one device, formatted and parsed here,
+ * each sent by the device's send function: one target message (one ioctl)
+ * through libdevmapper, or the unit tests' in-memory kernel.
  */
 #ifndef DMFILEMAPD_STATS_H
 #define DMFILEMAPD_STATS_H
@@ -12,18 +13,24 @@
 #include "extents.h"
 #include "listing.h"
 
+struct stats_device;
+
+/*
+ * Sends one message to the device.  On success returns 0 and, when answer
+ * is not NULL, a malloc'd copy of the kernel's answer; on failure -1 with
+ * errno set.
+ */
+typedef int stats_send_fn(const struct stats_device *dev, const char *message,
+    char **answer);
+
 struct stats_device {
 	unsigned int major, minor;
 	char *name;		/* device-mapper name, for messages */
+	stats_send_fn *send;	/* devmapper.c's, or a model's */
+	void *model;		/* the model's own state */
 };
 
-/* Checks that devno is a device-mapper device and learns its name. */
-int stats_device_open(struct stats_device *dev, dev_t devno, char *err,
-    size_t errlen);
 void stats_device_close(struct stats_device *dev);
-
-/* The path of the device-mapper control node, as libdevmapper opens it. */
-int stats_control_path(char *buf, size_t len);
 
 /* Lists the regions of program_id, or of every program when it is "". */
 int stats_list(const struct stats_device *dev, const char *program_id,

@@ -1,22 +1,50 @@
-/* One sync pass: the file's extents read, and the group brought in line. */
+/*
+ * One sync pass: the group brought in line with the file's extents, which
+ * the caller has just read.  The pass decides nothing about when it runs
+ * again: it says what happened, and the event loop schedules.
+ */
 #ifndef DMFILEMAPD_SYNC_H
 #define DMFILEMAPD_SYNC_H
 
 #include <stdint.h>
 
-#include "monitor.h"
+#include "fiemap.h"
+#include "group.h"
+
+#define EMPTY_GRACE_MS	1000	/* how long the file may stay without data */
+
+struct sync {
+	struct file_map map;	/* the file's extents, filled in before each pass */
+	struct file_map synced;	/* as the group was last made to match */
+	int have_synced;
+	int group_known;	/* the group is as the last pass left it */
+	int may_know_group;	/* the caller sees other processes' use of
+				   device-mapper and clears group_known then */
+	unsigned int cap;	/* regions per extent */
+	int64_t empty_since;	/* since when the file has looked empty */
+	const char *path;	/* the file's name, for messages */
+};
 
 enum pass_result {
 	PASS_DONE,		/* the group matches the file */
-	PASS_AGAIN,		/* look again soon: data awaits allocation */
-	PASS_FAILED,		/* a step failed: try again later */
+	PASS_AGAIN,		/* look again soon: data awaits allocation, or
+				   the file has just become empty */
+	PASS_FAILED,		/* a step failed (logged): try again later */
+	PASS_GROUP_ENDED,	/* deleted, ungrouped, or no longer this
+				   daemon's: left untouched (logged) */
+	PASS_FILE_EMPTY,	/* the file stayed without data: the group was
+				   removed (logged) */
 };
 
+void sync_init(struct sync *s, unsigned int cap, const char *path);
+void sync_free(struct sync *s);
+
 /*
- * Reads the file's extents.  When they changed since the group was last
- * made to match, or when check_group is set, re-reads the group and applies
- * the plan.  Sets m->done when the work is over (group gone, file empty).
+ * When s->map changed since the group was last made to match, or when
+ * check_group is set, re-reads the group and applies the plan.  *checked
+ * says whether the group was found in step.
  */
-enum pass_result sync_pass(struct monitor *m, int check_group, int64_t now);
+enum pass_result sync_pass(struct sync *s, struct group *g, int check_group,
+    int64_t now, int *checked);
 
 #endif

@@ -1,25 +1,49 @@
 /*
- * The followed file's identity as the monitor keeps it: the end of a
- * deleted file (inode mode) and a file replaced at the path (path mode).
+ * Keeping hold of the right file between passes: in inode mode, noticing
+ * that a deleted file is over; in path mode, taking up the file that now
+ * has the name, or giving up when none comes.  Each says what it found
+ * (and logs it); the event loop acts on it.
  */
 #ifndef DMFILEMAPD_TRACK_H
 #define DMFILEMAPD_TRACK_H
 
 #include <stdint.h>
+#include <sys/stat.h>
 
-struct monitor;
+#define PATH_GRACE_MS	1000	/* how long the path may stay empty */
+
+struct watch;
+
+enum track_state {
+	TRACK_GOES_ON,		/* the same file, still wanted */
+	TRACK_SWITCHED,		/* path mode: *fd and *file are a new file now */
+	TRACK_WAIT,		/* path mode: nothing at the path yet: look again */
+	TRACK_ENDED,		/* the work is over */
+	TRACK_FAILED,		/* the path names something unusable: over */
+};
 
 /*
- * Inode mode: once the file has no name left, ends the monitor unless
- * another process holds it, and then watches for that holder's close.
+ * Inode mode: once the file open as fd has no name left, it is over unless
+ * another process holds it; then *unlinked is set, and the file watched
+ * for that holder's close.
  */
-void track_unlinked(struct monitor *m);
+enum track_state track_unlinked(int fd, const struct stat *file,
+    struct watch *w, const char *path, uint64_t group_id, int *unlinked);
 
 /*
- * Path mode: follows a file that took the path; ends the monitor when the
- * path stays empty or names something unusable.  Returns 0 when the pass
- * may go on with m->fd.
+ * Path mode: follows a file that took the path, opening and watching it
+ * in place of *fd; ends when the path stays empty for PATH_GRACE_MS
+ * (counted from *missing_since) or names something unusable.
  */
-int track_path(struct monitor *m, int64_t now);
+enum track_state track_path(const char *path, uint64_t group_id, int *fd,
+    struct stat *file, struct watch *w, int64_t *missing_since, int64_t now);
+
+/*
+ * Whether the file's file system is still mounted here: a lazily
+ * unmounted one lives on only while the daemon holds the file.  Says so
+ * when it is not.
+ */
+int track_mounted(const struct stat *file, const char *path,
+    uint64_t group_id);
 
 #endif

@@ -229,7 +229,7 @@ sort_members(const struct group *g, const struct plan *plan,
 		else
 			leaving[(*n_leaving)++] = member->id;
 	}
-	qsort(next, n, sizeof(*next), compare_region_ids);
+	qsort(next, n, sizeof(*next), compare_ids);
 	return n;
 }
 

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "claim.h"
+#include "sources.h"
 
 #define REPLY_KEPT 'K'
 #define REPLY_LET_GO 'L'
@@ -58,9 +58,13 @@ peer_trusted(int fd)
 	return cred.uid == 0 || cred.uid == geteuid();
 }
 
-/* A listening fd holding the name, or -1 (EADDRINUSE: someone holds it). */
+/*
+ * A socket bound to the claim's name on id (listening, as its holder), or
+ * connected to it (asking its holder); -1 with errno: EADDRINUSE when
+ * another holds the name, ECONNREFUSED when none listens on it.
+ */
 static int
-bind_name(const struct claim *c, uint64_t id)
+claim_socket(const struct claim *c, uint64_t id, int as_holder)
 {
 	struct sockaddr_un addr;
 	socklen_t len = claim_address(&addr, c, id);
@@ -69,22 +73,12 @@ bind_name(const struct claim *c, uint64_t id)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -1;
-	if (bind(fd, (struct sockaddr *)&addr, len) != 0 || listen(fd, 8) != 0)
-		return close_keeping_errno(fd);
-	return fd;
-}
-
-/* A connection to the name's holder, or -1 (ECONNREFUSED: none listens). */
-static int
-ask_holder(const struct claim *c, uint64_t id)
-{
-	struct sockaddr_un addr;
-	socklen_t len = claim_address(&addr, c, id);
-	int fd;
-
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -1;
+	if (as_holder) {
+		if (bind(fd, (struct sockaddr *)&addr, len) != 0 ||
+		    listen(fd, 8) != 0)
+			return close_keeping_errno(fd);
+		return fd;
+	}
 	/* A unix socket connects at once, or is refused: no EINPROGRESS. */
 	if (connect(fd, (struct sockaddr *)&addr, len) != 0)
 		return close_keeping_errno(fd);
@@ -132,11 +126,11 @@ claim_take(struct claim *c, uint64_t id, int64_t now)
 	c->id = id;
 	/* A holder that lets go between our bind and our connect: again. */
 	for (tries = 0; tries < TAKE_TRIES; tries++) {
-		if ((c->fd = bind_name(c, id)) >= 0)
+		if ((c->fd = claim_socket(c, id, 1)) >= 0)
 			return CLAIM_HELD;
 		if (errno != EADDRINUSE)
 			return CLAIM_FAILED;
-		if ((c->ask_fd = ask_holder(c, id)) >= 0) {
+		if ((c->ask_fd = claim_socket(c, id, 0)) >= 0) {
 			c->ask_deadline = now + CLAIM_REPLY_MS;
 			return CLAIM_ASKING;
 		}
@@ -166,15 +160,6 @@ claim_reply_came(struct claim *c, int64_t now)
 		return CLAIM_TAKEN;
 	/* Let go, or the holder's end closed: it exited. */
 	return claim_take(c, c->id, now);
-}
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 enum claim_state

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal.h"
 #include "cli.h"
 
 #define ARGS_MIN 5		/* program name and the four required ones */
@@ -38,30 +39,22 @@ follow_mode_name(enum follow_mode mode)
 static int
 parse_number(const char *s, uint64_t max, uint64_t *out, const char **why)
 {
-	uint64_t value = 0, digit;
+	const char *end;
 
-	if (*s == '\0') {
+	if (*s == '\0')
 		*why = "is empty";
-		return -1;
-	}
-	if (s[0] == '-' && s[1] >= '0' && s[1] <= '9') {
+	else if (s[0] == '-' && s[1] >= '0' && s[1] <= '9')
 		*why = "is negative";
-		return -1;
-	}
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9') {
-			*why = "is not a number";
-			return -1;
-		}
-		digit = (uint64_t)(*s - '0');
-		if (digit > max || value > (max - digit) / 10) {
-			*why = "is out of range";
-			return -1;
-		}
-		value = value * 10 + digit;
-	}
-	*out = value;
-	return 0;
+	else if ((end = decimal_read(s, out)) == NULL)
+		*why = *s >= '0' && *s <= '9' ? "is out of range" :
+		    "is not a number";
+	else if (*end != '\0')
+		*why = "is not a number";
+	else if (*out > max)
+		*why = "is out of range";
+	else
+		return 0;
+	return -1;
 }
 
 static enum cli_result

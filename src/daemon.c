@@ -48,17 +48,17 @@ static int
 check_fiemap(int fd, char *err, size_t errlen)
 {
 	struct file_map map = { 0 };
-	int r = file_map_read(fd, &map);
+	int r = file_map_read(fd, &map), saved = errno;
 
 	file_map_free(&map);
 	if (r == 0)
 		return 0;
-	if (r == -EOPNOTSUPP)
+	if (saved == EOPNOTSUPP)
 		snprintf(err, errlen, "FD %d: the file's filesystem does not "
 		    "support FIEMAP", fd);
 	else
 		snprintf(err, errlen, "FD %d: cannot read the file's extents: "
-		    "%s", fd, strerror(-r));
+		    "%s", fd, strerror(saved));
 	return -1;
 }
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal.h"
 #include "descriptor.h"
 #include "extents.h"
 
@@ -27,13 +28,9 @@
 static int
 read_id(const char **s, uint64_t *out)
 {
-	char *end;
+	const char *end = decimal_read(*s, out);
 
-	if (!isdigit((unsigned char)**s))
-		return -1;
-	errno = 0;
-	*out = strtoull(*s, &end, 10);
-	if (errno != 0)
+	if (end == NULL)
 		return -1;
 	*s = end;
 	return 0;

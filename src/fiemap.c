@@ -88,14 +88,19 @@ file_map_read(int fd, struct file_map *map)
 		fm->fm_start = next;
 		fm->fm_length = FIEMAP_MAX_OFFSET - next;
 		fm->fm_extent_count = FIEMAP_BATCH;
-		if (ioctl(fd, FS_IOC_FIEMAP, fm) < 0)
-			return errno == ENOTTY ? -EOPNOTSUPP : -errno;
+		if (ioctl(fd, FS_IOC_FIEMAP, fm) < 0) {
+			if (errno == ENOTTY)
+				errno = EOPNOTSUPP;
+			return -1;
+		}
 		if (fm->fm_mapped_extents == 0)
 			break;
 		done = file_map_add(map, fm->fm_extents, fm->fm_mapped_extents,
 		    &next);
-		if (done < 0)
-			return -ENOMEM;
+		if (done < 0) {
+			errno = ENOMEM;
+			return -1;
+		}
 	}
 	map->count = ranges_normalize(map->ranges, map->count);
 	return 0;

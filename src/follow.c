@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "decimal.h"
 #include "follow.h"
 
 enum path_state
@@ -59,12 +60,10 @@ follow_link_count(int fd)
 static int
 is_number(const char *s)
 {
-	if (*s == '\0')
-		return 0;
-	for (; *s != '\0'; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
+	uint64_t value;
+	const char *end = decimal_read(s, &value);
+
+	return end != NULL && *end == '\0';
 }
 
 /* Whether one process has an fd on the file. */

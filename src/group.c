@@ -105,8 +105,8 @@ collect_members(struct group *g, const struct listing *listing,
 }
 
 int
-group_open(struct group *g, dev_t dev, uint64_t id, uint64_t ino, char *err,
-    size_t errlen)
+group_open(struct group *g, const struct stats_device *dev, uint64_t id,
+    uint64_t ino, char *err, size_t errlen)
 {
 	const struct listed_region *leader;
 	struct descriptor d;
@@ -116,8 +116,7 @@ group_open(struct group *g, dev_t dev, uint64_t id, uint64_t ino, char *err,
 	memset(g, 0, sizeof(*g));
 	g->id = id;
 	g->file_ino = ino;
-	if (stats_device_open(&g->dev, dev, err, errlen) != 0)
-		return -1;
+	g->dev = *dev;
 	if (stats_list(&g->dev, "", &listing) != 0) {
 		snprintf(err, errlen, "%s: cannot list dm-stats regions: %s",
 		    g->dev.name, strerror(errno));

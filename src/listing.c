@@ -5,10 +5,16 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal.h"
+#include "extents.h"
 #include "listing.h"
+
+_Static_assert(offsetof(struct listed_region, id) == 0,
+    "compare_ids orders regions by their first member");
 
 #define PRECISE " precise_timestamps"
 #define HISTOGRAM " histogram:"
@@ -53,15 +59,11 @@ split_options(char *rest, int *n_options)
 static int
 read_number(char **s, char end, uint64_t *out)
 {
-	char *stop;
+	const char *stop = decimal_read(*s, out);
 
-	errno = 0;
-	if (**s < '0' || **s > '9')
+	if (stop == NULL || *stop != end)
 		return -1;
-	*out = strtoull(*s, &stop, 10);
-	if (errno != 0 || *stop != end)
-		return -1;
-	*s = stop + 1;
+	*s += stop - *s + 1;
 	return 0;
 }
 
@@ -97,14 +99,6 @@ count_lines(const char *s)
 	return n + 1;
 }
 
-static int
-compare_listed(const void *a, const void *b)
-{
-	const struct listed_region *x = a, *y = b;
-
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
 /*
  * The kernel lists regions by ascending id, so a group of thousands of
  * members is looked up in O(m log n); should an answer ever come out of
@@ -120,7 +114,7 @@ order_by_id(struct listing *listing)
 	for (i = 1; i < listing->count; i++)
 		if (listing->regions[i - 1].id > listing->regions[i].id) {
 			qsort(listing->regions, listing->count,
-			    sizeof(*listing->regions), compare_listed);
+			    sizeof(*listing->regions), compare_ids);
 			break;
 		}
 	for (i = 1; i < listing->count; i++)
@@ -170,7 +164,7 @@ listing_find(const struct listing *listing, uint64_t id)
 	struct listed_region key = { .id = id };
 
 	return bsearch(&key, listing->regions, listing->count,
-	    sizeof(key), compare_listed);
+	    sizeof(key), compare_ids);
 }
 
 void

@@ -2,9 +2,12 @@
  * The event loop.  A few fds and one poll(): inotify says when the file
  * (or, in path mode, its directory) changed and when another process used
  * device-mapper, the timerfd says when a coalesced pass or a group check
- * is due, the signalfd carries signals, and in path mode the mount table
- * says when something was mounted.  Nothing sleeps and nothing polls the
- * kernel while all is quiet but the rare unprompted group check.
+ * is due, the signalfd carries signals, the mount table says when
+ * something was mounted or unmounted, and the claim's socket brings other
+ * daemons' questions.  Nothing sleeps and nothing polls the kernel while
+ * all is quiet but the rare unprompted group check.  Only this file (and
+ * main.c) knows struct monitor: the modules below return what happened,
+ * and the loop alone schedules, finishes and moves the claim.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -14,33 +17,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <sys/signalfd.h>
 #include <sys/sysmacros.h>
-#include <sys/timerfd.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "follow.h"
+#include "devmapper.h"
 #include "log.h"
+#include "sources.h"
 #include "monitor.h"
-#include "sync.h"
 #include "track.h"
 #include "watch.h"
 
 /* A lasting failure is retried no less often than an unwatched group is checked. */
 #define FAILURE_BACKOFF_MAX UNWATCHED_CHECK_MS
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Ends the loop: the work is over, with this exit status. */
-void
+static void
 monitor_finish(struct monitor *m, int status)
 {
 	m->done = 1;
@@ -78,38 +69,56 @@ schedule_group_check(struct monitor *m)
 }
 
 /* The group was just found as it should be: when to look again. */
-void
-monitor_group_checked(struct monitor *m, int64_t now)
+static void
+group_checked(struct monitor *m, int64_t now)
 {
 	if (m->done)
 		return;
-	if (m->control_wd < 0 && watch_dm_control(m) == 0)
+	if (m->watch.control_wd < 0 && watch_dm_control(&m->watch) == 0)
 		log_info(VERB_LIFECYCLE, "watching the device-mapper control "
 		    "node again");
 	m->group_checked = now;
-	m->group_due = now + (m->control_wd >= 0 ? GROUP_CHECK_MS :
+	m->group_due = now + (m->watch.control_wd >= 0 ? GROUP_CHECK_MS :
 	    UNWATCHED_CHECK_MS);
 }
 
 static int
 setup_sources(struct monitor *m, char *err, size_t errlen)
 {
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	signal(SIGPIPE, SIG_IGN);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0 ||
-	    (m->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0 ||
-	    (m->timer_fd = timerfd_create(CLOCK_MONOTONIC,
-	    TFD_CLOEXEC | TFD_NONBLOCK)) < 0) {
+	if (sources_open(&m->signal_fd, &m->timer_fd) != 0) {
 		snprintf(err, errlen, "cannot set up event sources: %s",
 		    strerror(errno));
 		return -1;
 	}
-	return watch_start(m, err, errlen);
+	if (watch_start(&m->watch, m->fd, m->opt->path,
+	    m->opt->mode == FOLLOW_PATH, err, errlen) != 0)
+		return -1;
+	if (m->watch.control_wd < 0)
+		log_warn("cannot watch the device-mapper control node (%s): "
+		    "checking the group every %d s", strerror(errno),
+		    UNWATCHED_CHECK_MS / 1000);
+	return 0;
+}
+
+/* One pass over the file's extents as they are now; the loop acts on its result. */
+static enum pass_result
+sync_now(struct monitor *m, int check_group, int64_t now)
+{
+	enum pass_result result;
+	int checked;
+
+	if (file_map_read(m->fd, &m->sync.map) != 0) {
+		log_error("%s: cannot read its extents: %s", m->opt->path,
+		    strerror(errno));
+		return PASS_FAILED;
+	}
+	m->sync.may_know_group = m->watch.control_wd >= 0;
+	result = sync_pass(&m->sync, &m->group, check_group, now, &checked);
+	if (checked)
+		group_checked(m, now);
+	if (result == PASS_GROUP_ENDED || result == PASS_FILE_EMPTY)
+		monitor_finish(m, 0);
+	return result;
 }
 
 /* Returns 1 when another daemon follows the group. */
@@ -135,22 +144,27 @@ int
 monitor_start(struct monitor *m, const struct options *opt,
     const struct stat *file, char *err, size_t errlen)
 {
+	struct stats_device dev;
+	unsigned int cap;
 	int claimed;
 
 	memset(m, 0, sizeof(*m));
 	m->opt = opt;
 	m->fd = opt->fd;
 	m->file = *file;
-	m->inotify_fd = m->timer_fd = m->signal_fd = -1;
-	m->mounts_fd = -1;
-	m->file_wd = m->dir_wd = m->control_wd = -1;
+	m->timer_fd = m->signal_fd = -1;
+	m->watch.inotify_fd = m->watch.mounts_fd = -1;
 	m->pass_due = NEVER;
-	m->missing_since = m->empty_since = NEVER;
+	m->missing_since = NEVER;
 	m->last_pass = now_ms() - PASS_GAP_MS;
+	sync_init(&m->sync, REGIONS_PER_EXTENT_DEFAULT, opt->path);
 	claim_init(&m->claim, major(file->st_dev), minor(file->st_dev));
-	if (cli_regions_per_extent(&m->cap, err, errlen) != 0 ||
-	    group_open(&m->group, file->st_dev, opt->group_id,
-	    (uint64_t)file->st_ino, err, errlen) != 0)
+	if (cli_regions_per_extent(&cap, err, errlen) != 0 ||
+	    devmapper_open(&dev, file->st_dev, err, errlen) != 0)
+		return -1;
+	m->sync.cap = cap;
+	if (group_open(&m->group, &dev, opt->group_id, (uint64_t)file->st_ino,
+	    err, errlen) != 0)
 		return -1;
 	if ((claimed = claim_at_start(m, err, errlen)) != 0) {
 		if (claimed > 0)
@@ -164,7 +178,7 @@ monitor_start(struct monitor *m, const struct options *opt,
 	    "follow %s, %s", opt->fd, opt->group_id, m->group.dev.name,
 	    follow_mode_name(opt->mode), opt->path);
 	/* The first pass is what makes update_filemap work at all. */
-	if (sync_pass(m, 1, now_ms()) == PASS_FAILED) {
+	if (sync_now(m, 1, now_ms()) == PASS_FAILED) {
 		snprintf(err, errlen, "the first sync of group %" PRIu64
 		    " failed", opt->group_id);
 		return -1;
@@ -193,6 +207,33 @@ claim_settled(struct monitor *m, enum claim_state state)
 	}
 }
 
+/*
+ * Path mode: the file at the path, before each pass.  Returns 0 when the
+ * pass may go on with m->fd.
+ */
+static int
+check_path(struct monitor *m, int64_t now)
+{
+	switch (track_path(m->opt->path, m->group.id, &m->fd, &m->file,
+	    &m->watch, &m->missing_since, now)) {
+	case TRACK_SWITCHED:
+		m->sync.have_synced = 0;
+		return 0;
+	case TRACK_GOES_ON:
+		return 0;
+	case TRACK_WAIT:
+		m->pass_due = now + RECHECK_MS;
+		break;
+	case TRACK_ENDED:
+		monitor_finish(m, 0);
+		break;
+	case TRACK_FAILED:
+		monitor_finish(m, 1);
+		break;
+	}
+	return -1;
+}
+
 static void
 run_pass(struct monitor *m, int check_group, int64_t now)
 {
@@ -200,9 +241,12 @@ run_pass(struct monitor *m, int check_group, int64_t now)
 
 	m->pass_due = NEVER;
 	m->last_pass = now;
-	if (m->opt->mode == FOLLOW_PATH && track_path(m, now) != 0)
+	if (m->opt->mode == FOLLOW_PATH && check_path(m, now) != 0)
 		return;
-	switch (sync_pass(m, check_group, now)) {
+	switch (sync_now(m, check_group, now)) {
+	case PASS_GROUP_ENDED:
+	case PASS_FILE_EMPTY:
+		break;
 	case PASS_DONE:
 		m->failures = 0;
 		break;
@@ -248,16 +292,13 @@ answer_question(struct monitor *m, int64_t now)
 	claim_answer(fd, !m->done && asked == m->group.id);
 }
 
-/* A lazily unmounted file system lives on only while we hold the file. */
+/* Inode mode: whether a file that lost its last name is over. */
 static void
-check_mounted(struct monitor *m)
+check_unlinked(struct monitor *m)
 {
-	if (follow_fs_mounted(m->file.st_dev) != 0)
-		return;
-	log_info(VERB_LIFECYCLE, "%s: its file system is no longer mounted: "
-	    "exiting, group %" PRIu64 " left as it is", m->opt->path,
-	    m->group.id);
-	monitor_finish(m, 0);
+	if (track_unlinked(m->fd, &m->file, &m->watch, m->opt->path,
+	    m->group.id, &m->unlinked) == TRACK_ENDED)
+		monitor_finish(m, 0);
 }
 
 static void
@@ -265,17 +306,18 @@ take_news(struct monitor *m)
 {
 	struct watch_news news;
 
-	watch_read(m, &news);
+	watch_read(&m->watch, &news);
 	if (m->opt->mode == FOLLOW_INODE && (news.file & (IN_ATTRIB |
 	    IN_DELETE_SELF | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)))
-		track_unlinked(m);
+		check_unlinked(m);
 	/* The kernel drops the watch with the file's last name; we hold on. */
-	if (!m->done && m->file_wd < 0 && watch_file(m) != 0)
+	if (!m->done && m->watch.file_wd < 0 &&
+	    watch_file(&m->watch, m->fd, m->unlinked) != 0)
 		log_warn("cannot watch the file again: %s", strerror(errno));
 	if (news.file || news.name)
 		schedule_pass(m);
 	if (news.control) {
-		m->group_known = 0;
+		m->sync.group_known = 0;
 		schedule_group_check(m);
 	}
 }
@@ -283,17 +325,17 @@ take_news(struct monitor *m)
 static void
 read_signals(struct monitor *m)
 {
-	struct signalfd_siginfo si;
+	int signo;
 
-	while (!m->done && read(m->signal_fd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGHUP) {
+	while (!m->done && (signo = sources_next_signal(m->signal_fd)) != 0) {
+		if (signo == SIGHUP) {
 			log_info(VERB_LIFECYCLE, "SIGHUP: full sync");
-			m->have_synced = 0;
+			m->sync.have_synced = 0;
 			m->group_due = now_ms();
 			continue;
 		}
 		log_info(VERB_LIFECYCLE, "%s: exiting, group %" PRIu64 " left "
-		    "as it is", strsignal((int)si.ssi_signo), m->group.id);
+		    "as it is", strsignal(signo), m->group.id);
 		monitor_finish(m, 0);
 	}
 }
@@ -311,23 +353,6 @@ next_due(const struct monitor *m)
 	return due;
 }
 
-static int
-arm_timer(struct monitor *m)
-{
-	int64_t due = next_due(m);
-	struct itimerspec its;
-
-	memset(&its, 0, sizeof(its));
-	/* A zero time would disarm the timer; a due time in the past fires. */
-	if (due < 1)
-		due = 1;
-	if (due != NEVER) {
-		its.it_value.tv_sec = due / 1000;
-		its.it_value.tv_nsec = (long)(due % 1000) * 1000000;
-	}
-	return timerfd_settime(m->timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
-}
-
 /* The poll set's slots; a slot whose fd is -1 is passed over by poll(). */
 enum slot {
 	SLOT_INOTIFY,
@@ -343,10 +368,10 @@ static void
 fill_slots(const struct monitor *m, struct pollfd *fds)
 {
 	memset(fds, 0, N_SLOTS * sizeof(*fds));
-	fds[SLOT_INOTIFY].fd = m->inotify_fd;
+	fds[SLOT_INOTIFY].fd = m->watch.inotify_fd;
 	fds[SLOT_TIMER].fd = m->timer_fd;
 	fds[SLOT_SIGNAL].fd = m->signal_fd;
-	fds[SLOT_MOUNTS].fd = m->mounts_fd;
+	fds[SLOT_MOUNTS].fd = m->watch.mounts_fd;
 	fds[SLOT_CLAIM].fd = m->claim.fd;
 	fds[SLOT_ASK].fd = m->claim.ask_fd;
 	fds[SLOT_INOTIFY].events = fds[SLOT_TIMER].events = POLLIN;
@@ -358,24 +383,21 @@ fill_slots(const struct monitor *m, struct pollfd *fds)
 static void
 take_events(struct monitor *m, const struct pollfd *fds)
 {
-	uint64_t expirations;
-
 	if (fds[SLOT_SIGNAL].revents)
 		read_signals(m);
 	if (fds[SLOT_INOTIFY].revents && !m->done)
 		take_news(m);
 	if (fds[SLOT_MOUNTS].revents && !m->done) {
 		log_info(VERB_DEBUG, "event: the mount table changed");
-		check_mounted(m);
+		if (!track_mounted(&m->file, m->opt->path, m->group.id))
+			monitor_finish(m, 0);
 		if (m->opt->mode == FOLLOW_PATH)
 			schedule_pass(m);
 	}
 	if (fds[SLOT_CLAIM].revents && !m->done)
 		answer_question(m, now_ms());
-	if (fds[SLOT_TIMER].revents &&
-	    read(m->timer_fd, &expirations, sizeof(expirations)) < 0 &&
-	    errno != EAGAIN)
-		log_warn("timer: %s", strerror(errno));
+	if (fds[SLOT_TIMER].revents)
+		sources_take_timer(m->timer_fd);
 }
 
 int
@@ -385,10 +407,11 @@ monitor_run(struct monitor *m)
 	int64_t now;
 
 	if (!m->done && m->opt->mode == FOLLOW_INODE)
-		track_unlinked(m);
+		check_unlinked(m);
 	while (!m->done) {
 		fill_slots(m, fds);
-		if (arm_timer(m) != 0 || poll(fds, N_SLOTS, -1) < 0) {
+		if (sources_arm(m->timer_fd, next_due(m)) != 0 ||
+		    poll(fds, N_SLOTS, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error("event loop: %s", strerror(errno));
@@ -415,16 +438,11 @@ void
 monitor_close(struct monitor *m)
 {
 	group_close(&m->group);
-	file_map_free(&m->map);
-	file_map_free(&m->synced);
-	free(m->dir);
-	if (m->inotify_fd >= 0)
-		close(m->inotify_fd);
+	sync_free(&m->sync);
+	watch_close(&m->watch);
 	if (m->timer_fd >= 0)
 		close(m->timer_fd);
 	if (m->signal_fd >= 0)
 		close(m->signal_fd);
 	claim_release(&m->claim);
-	if (m->mounts_fd >= 0)
-		close(m->mounts_fd);
 }

@@ -16,7 +16,7 @@ known_member(const struct known_group *g, uint64_t id)
 	struct region key = { .id = id };
 
 	return bsearch(&key, g->members, g->n_members, sizeof(key),
-	    compare_region_ids);
+	    compare_ids);
 }
 
 /* The members the descriptor names and the listing still has. */

@@ -6,6 +6,7 @@
  * binary heap whose stale entries are skipped as they come up:
  * O((n + m) log(n + m)) in all.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,10 @@ struct member {
 	size_t range;		/* the mapped range that holds a kept member */
 	enum fate fate;
 };
+
+_Static_assert(offsetof(struct member, id) == 0 &&
+    offsetof(struct region, id) == 0,
+    "compare_ids orders members and regions by their first member");
 
 /* A member by its start; equal starts fall to the lower index, the lower id. */
 struct by_start {
@@ -71,14 +76,6 @@ static uint64_t
 range_end(const struct range *r)
 {
 	return r->start + r->len;
-}
-
-static int
-compare_members(const void *a, const void *b)
-{
-	const struct member *x = a, *y = b;
-
-	return x->id < y->id ? -1 : x->id > y->id;
 }
 
 static int
@@ -128,7 +125,7 @@ sort_members(struct planner *p, const struct region *regions, size_t n)
 		p->members[i].fate = FATE_OPEN;
 	}
 	p->n_members = n;
-	qsort(p->members, n, sizeof(*p->members), compare_members);
+	qsort(p->members, n, sizeof(*p->members), compare_ids);
 	settle_repeats(p->members, n);
 	for (i = 0; i < n; i++) {
 		if (p->members[i].fate != FATE_OPEN)
@@ -408,11 +405,4 @@ plan_free(struct plan *plan)
 	free(plan->create);
 	free(plan->heat_ids);
 	memset(plan, 0, sizeof(*plan));
-}
-
-int
-compare_region_ids(const void *a, const void *b)
-{
-	return compare_ids(&((const struct region *)a)->id,
-	    &((const struct region *)b)->id);
 }

@@ -1,7 +1,8 @@
 /*
  * The sync pass.  The kernel is only asked about the group when the file's
  * layout changed or a group check is due, so a file that is written in
- * place costs one FIEMAP call per event and nothing else.
+ * place costs one FIEMAP call per event and nothing else.  Every failure
+ * is logged here, where the pass gives up; the result only says so.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -42,45 +43,51 @@ log_plan(const struct plan *plan)
 		    plan->create[i].start, plan->create[i].len);
 }
 
-/* Plans once without counters; reads them only when merges are due. */
-static enum plan_status
-make_plan(struct monitor *m, struct plan *plan)
+/*
+ * Plans once without counters; reads them only when merges are due.
+ * Returns 0, or -1 with the failure logged.
+ */
+static int
+make_plan(const struct sync *s, const struct group *g, struct plan *plan)
 {
-	struct group *g = &m->group;
 	enum plan_status status;
 
-	status = plan_make(m->map.ranges, m->map.count, g->members,
-	    g->n_members, m->cap, 0, plan);
-	if (status != PLAN_NEEDS_HEAT)
-		return status;
-	if (group_read_heat(g, g->members, g->n_members, plan->heat_ids,
-	    plan->n_heat) != 0) {
-		log_error("%s: cannot read region counters: %s", g->dev.name,
-		    strerror(errno));
+	status = plan_make(s->map.ranges, s->map.count, g->members,
+	    g->n_members, s->cap, 0, plan);
+	if (status == PLAN_NEEDS_HEAT) {
+		if (group_read_heat(g, g->members, g->n_members,
+		    plan->heat_ids, plan->n_heat) != 0) {
+			log_error("%s: cannot read region counters: %s",
+			    g->dev.name, strerror(errno));
+			plan_free(plan);
+			return -1;
+		}
 		plan_free(plan);
-		return PLAN_NO_MEMORY;
+		status = plan_make(s->map.ranges, s->map.count, g->members,
+		    g->n_members, s->cap, 1, plan);
 	}
-	plan_free(plan);
-	return plan_make(m->map.ranges, m->map.count, g->members,
-	    g->n_members, m->cap, 1, plan);
+	if (status != PLAN_OK) {
+		log_error("cannot plan the group's regions: out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 /*
  * The group is taken as the last pass left it, sparing the listing, unless
  * a group check is due or another process has used the device-mapper
- * control node since (the monitor then forgets it and prompts a check).
+ * control node since (the caller then forgets it and prompts a check).
  * A group that is gone, or is no longer the one this daemon made, is said
  * so here; the caller ends the work without touching it.
  */
 static enum group_state
-know_group(struct monitor *m, int check_group)
+know_group(struct sync *s, struct group *g, int check_group)
 {
-	struct group *g = &m->group;
 	enum group_state state;
 	char why[512];
-	int known = m->group_known && !check_group;
+	int known = s->group_known && !check_group;
 
-	m->group_known = 0;
+	s->group_known = 0;
 	if (known)
 		return GROUP_PRESENT;
 	switch ((state = group_refresh(g, why, sizeof(why)))) {
@@ -103,28 +110,23 @@ know_group(struct monitor *m, int check_group)
 }
 
 static enum pass_result
-sync_group(struct monitor *m, int check_group)
+sync_group(struct sync *s, struct group *g, int check_group)
 {
-	struct group *g = &m->group;
 	struct plan plan;
 	struct file_map swap;
 	int r = 0;
 
-	switch (know_group(m, check_group)) {
+	switch (know_group(s, g, check_group)) {
 	case GROUP_PRESENT:
 		break;
 	case GROUP_FAILED:
 		return PASS_FAILED;
 	case GROUP_GONE:
 	case GROUP_FOREIGN:
-		monitor_finish(m, 0);
-		return PASS_DONE;
+		return PASS_GROUP_ENDED;
 	}
-	if (make_plan(m, &plan) != PLAN_OK) {
-		log_error("cannot plan the group's regions: %s",
-		    strerror(errno ? errno : ENOMEM));
+	if (make_plan(s, g, &plan) != 0)
 		return PASS_FAILED;
-	}
 	log_plan(&plan);
 	if (plan.n_delete > 0 || plan.n_create > 0 || group_is_stale(g)) {
 		r = group_apply(g, &plan);
@@ -136,11 +138,11 @@ sync_group(struct monitor *m, int check_group)
 	if (r != 0)
 		return PASS_FAILED;
 	/* Keep what the group now matches; the old buffer is reused. */
-	swap = m->synced;
-	m->synced = m->map;
-	m->map = swap;
-	m->have_synced = 1;
-	m->group_known = m->control_wd >= 0;
+	swap = s->synced;
+	s->synced = s->map;
+	s->map = swap;
+	s->have_synced = 1;
+	s->group_known = s->may_know_group;
 	return PASS_DONE;
 }
 
@@ -150,53 +152,62 @@ sync_group(struct monitor *m, int check_group)
  * moment.
  */
 static enum pass_result
-file_is_empty(struct monitor *m, int64_t now)
+file_is_empty(struct sync *s, struct group *g, int64_t now)
 {
-	struct group *g = &m->group;
 	char why[512];
 
-	if (m->empty_since == NEVER)
-		m->empty_since = now;
-	if (now - m->empty_since < EMPTY_GRACE_MS)
+	if (s->empty_since == INT64_MAX)
+		s->empty_since = now;
+	if (now - s->empty_since < EMPTY_GRACE_MS)
 		return PASS_AGAIN;
 	log_info(VERB_LIFECYCLE, "%s has no data on the device: removing group %"
-	    PRIu64 " and exiting", m->opt->path, g->id);
+	    PRIu64 " and exiting", s->path, g->id);
 	if (group_refresh(g, why, sizeof(why)) == GROUP_PRESENT &&
 	    group_remove(g) != 0)
 		log_error("group %" PRIu64 " could not be removed whole", g->id);
-	monitor_finish(m, 0);
-	return PASS_DONE;
+	return PASS_FILE_EMPTY;
+}
+
+void
+sync_init(struct sync *s, unsigned int cap, const char *path)
+{
+	memset(s, 0, sizeof(*s));
+	s->cap = cap;
+	s->path = path;
+	s->empty_since = INT64_MAX;
+}
+
+void
+sync_free(struct sync *s)
+{
+	file_map_free(&s->map);
+	file_map_free(&s->synced);
 }
 
 enum pass_result
-sync_pass(struct monitor *m, int check_group, int64_t now)
+sync_pass(struct sync *s, struct group *g, int check_group, int64_t now,
+    int *checked)
 {
 	enum pass_result result = PASS_DONE;
-	int changed, pending, r;
+	int changed, pending = s->map.pending;
 
-	if ((r = file_map_read(m->fd, &m->map)) != 0) {
-		log_error("%s: cannot read its extents: %s", m->opt->path,
-		    strerror(-r));
-		return PASS_FAILED;
-	}
-	if (m->map.count == 0 && !m->map.pending)
-		return file_is_empty(m, now);
-	m->empty_since = NEVER;
+	*checked = 0;
+	if (s->map.count == 0 && !s->map.pending)
+		return file_is_empty(s, g, now);
+	s->empty_since = INT64_MAX;
 	/*
 	 * Data not yet placed by the filesystem (a file being rewritten) is
 	 * waited for: a group cannot be left with no region at all.
 	 */
-	if (m->map.count == 0)
+	if (s->map.count == 0)
 		return PASS_AGAIN;
-	changed = !m->have_synced || !ranges_equal(m->map.ranges,
-	    m->map.count, m->synced.ranges, m->synced.count);
-	pending = m->map.pending;
+	changed = !s->have_synced || !ranges_equal(s->map.ranges,
+	    s->map.count, s->synced.ranges, s->synced.count);
 	if (changed)
-		log_layout(&m->map);
+		log_layout(&s->map);
 	if (changed || check_group) {
-		result = sync_group(m, check_group);
-		if (result == PASS_DONE)
-			monitor_group_checked(m, now);
+		result = sync_group(s, g, check_group);
+		*checked = result == PASS_DONE;
 	}
 	return result == PASS_DONE && pending ? PASS_AGAIN : result;
 }

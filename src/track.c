@@ -1,7 +1,6 @@
 /*
- * Keeping hold of the right file between passes: in inode mode, noticing
- * that a deleted file is over; in path mode, taking up the file that now
- * has the name, or giving up when none comes.
+ * Keeping hold of the right file: see track.h.  Messages say what was
+ * found; the loop decides what follows.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -10,100 +9,103 @@
 
 #include "follow.h"
 #include "log.h"
-#include "monitor.h"
 #include "track.h"
 #include "watch.h"
 
-/*
- * Inode mode: a file with no name left is over once no other process
- * holds it.  /proc is read only here, after the link count reached zero.
- */
-void
-track_unlinked(struct monitor *m)
+/* Watches the file open as fd afresh, with close events once unlinked. */
+static void
+rewatch(struct watch *w, int fd, int unlinked, const char *what)
 {
-	int held;
-
-	if (follow_link_count(m->fd) != 0)
-		return;
-	held = follow_held_elsewhere(&m->file);
-	if (held == 0) {
-		log_info(VERB_LIFECYCLE, "%s was deleted and nothing else holds "
-		    "it: exiting, group %" PRIu64 " left as it is",
-		    m->opt->path, m->group.id);
-		monitor_finish(m, 0);
-	} else if (!m->unlinked) {
-		log_info(VERB_LIFECYCLE, "%s was deleted but is still open "
-		    "elsewhere: following it until it is closed", m->opt->path);
-		m->unlinked = 1;
-		if (watch_file(m) != 0)
-			log_warn("cannot watch for the file's close: %s",
-			    strerror(errno));
-	}
+	watch_drop_file(w);
+	if (watch_file(w, fd, unlinked) != 0)
+		log_warn("cannot watch %s: %s", what, strerror(errno));
 }
 
-/* Path mode: follow a file that replaced ours, e.g. by `mv new path`. */
-static int
-switch_file(struct monitor *m)
+/* /proc is read only here, after the link count reached zero. */
+enum track_state
+track_unlinked(int fd, const struct stat *file, struct watch *w,
+    const char *path, uint64_t group_id, int *unlinked)
+{
+	if (follow_link_count(fd) != 0)
+		return TRACK_GOES_ON;
+	if (follow_held_elsewhere(file) == 0) {
+		log_info(VERB_LIFECYCLE, "%s was deleted and nothing else holds "
+		    "it: exiting, group %" PRIu64 " left as it is", path,
+		    group_id);
+		return TRACK_ENDED;
+	}
+	if (*unlinked)
+		return TRACK_GOES_ON;
+	log_info(VERB_LIFECYCLE, "%s was deleted but is still open elsewhere: "
+	    "following it until it is closed", path);
+	*unlinked = 1;
+	rewatch(w, fd, 1, "for the file's close");
+	return TRACK_GOES_ON;
+}
+
+/* A file that replaced ours, e.g. by `mv new path`, taken up in place of *fd. */
+static enum track_state
+switch_file(const char *path, int *fd, struct stat *file, struct watch *w)
 {
 	struct stat st;
-	int fd = follow_open(m->opt->path, &st);
+	int new_fd = follow_open(path, &st);
 
-	if (fd < 0)
-		return -1;
-	if (st.st_dev != m->file.st_dev || !S_ISREG(st.st_mode)) {
-		close(fd);	/* replaced again meanwhile: the next pass decides */
-		return -1;
+	if (new_fd < 0)
+		return TRACK_WAIT;
+	if (st.st_dev != file->st_dev || !S_ISREG(st.st_mode)) {
+		close(new_fd);	/* replaced again meanwhile: the next pass decides */
+		return TRACK_WAIT;
 	}
-	watch_drop_file(m);
-	close(m->fd);
-	m->fd = fd;
-	m->file = st;
-	m->have_synced = 0;
+	close(*fd);
+	*fd = new_fd;
+	*file = st;
 	log_info(VERB_LIFECYCLE, "%s was replaced: following the new file "
-	    "(inode %lu)", m->opt->path, (unsigned long)st.st_ino);
-	if (watch_file(m) != 0)
-		log_warn("cannot watch the new file: %s", strerror(errno));
-	return 0;
+	    "(inode %lu)", path, (unsigned long)st.st_ino);
+	rewatch(w, new_fd, 0, "the new file");
+	return TRACK_SWITCHED;
 }
 
-/* Returns 0 when the pass may go on with m->fd. */
-int
-track_path(struct monitor *m, int64_t now)
+enum track_state
+track_path(const char *path, uint64_t group_id, int *fd, struct stat *file,
+    struct watch *w, int64_t *missing_since, int64_t now)
 {
-	switch (follow_path_state(m->opt->path, &m->file)) {
+	switch (follow_path_state(path, file)) {
 	case PATH_SAME:
-		m->missing_since = NEVER;
-		return 0;
+		*missing_since = INT64_MAX;
+		return TRACK_GOES_ON;
 	case PATH_REPLACED:
-		m->missing_since = NEVER;
-		if (switch_file(m) == 0)
-			return 0;
-		break;
+		*missing_since = INT64_MAX;
+		return switch_file(path, fd, file, w);
 	case PATH_MISSING:
-		if (m->missing_since == NEVER) {
-			m->missing_since = now;
+		if (*missing_since == INT64_MAX) {
+			*missing_since = now;
 			log_info(VERB_LIFECYCLE, "no file at %s: waiting %d ms "
-			    "for one", m->opt->path, PATH_GRACE_MS);
-		} else if (now - m->missing_since >= PATH_GRACE_MS) {
+			    "for one", path, PATH_GRACE_MS);
+		} else if (now - *missing_since >= PATH_GRACE_MS) {
 			log_info(VERB_LIFECYCLE, "no file at %s for %d ms: "
-			    "exiting, group %" PRIu64 " left as it is",
-			    m->opt->path, PATH_GRACE_MS, m->group.id);
-			monitor_finish(m, 0);
-			return -1;
+			    "exiting, group %" PRIu64 " left as it is", path,
+			    PATH_GRACE_MS, group_id);
+			return TRACK_ENDED;
 		}
-		break;
+		return TRACK_WAIT;
 	case PATH_OTHER_DEVICE:
 		log_error("%s now names a file on another device, whose "
-		    "extents mean nothing to group %" PRIu64 ": exiting",
-		    m->opt->path, m->group.id);
-		monitor_finish(m, 1);
-		return -1;
+		    "extents mean nothing to group %" PRIu64 ": exiting", path,
+		    group_id);
+		return TRACK_FAILED;
 	case PATH_NOT_REGULAR:
-		log_error("%s is no longer a regular file: exiting",
-		    m->opt->path);
-		monitor_finish(m, 1);
-		return -1;
+		log_error("%s is no longer a regular file: exiting", path);
+		break;
 	}
-	m->pass_due = now + RECHECK_MS;
-	return -1;
+	return TRACK_FAILED;
+}
+
+int
+track_mounted(const struct stat *file, const char *path, uint64_t group_id)
+{
+	if (follow_fs_mounted(file->st_dev) != 0)
+		return 1;
+	log_info(VERB_LIFECYCLE, "%s: its file system is no longer mounted: "
+	    "exiting, group %" PRIu64 " left as it is", path, group_id);
+	return 0;
 }

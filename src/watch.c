@@ -1,6 +1,6 @@
 /*
  * The inotify side of the event loop: which events are asked for, and
- * what a batch of them says.  What to do about them is the monitor's.
+ * what a batch of them says.  What to do about them is the loop's.
  *
  * dm-stats sends no event when a region is deleted or relabelled, but
  * whoever does it goes through the device-mapper control node, and closing
@@ -18,8 +18,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "monitor.h"
-#include "stats.h"
+#include "devmapper.h"
 #include "watch.h"
 
 #define FILE_EVENTS (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | \
@@ -34,24 +33,24 @@
  * its last name: then another holder's close may be the end of it.
  */
 int
-watch_file(struct monitor *m)
+watch_file(struct watch *w, int fd, int unlinked)
 {
 	char path[64];
 	uint32_t mask = FILE_EVENTS;
 
-	if (m->unlinked)
+	if (unlinked)
 		mask |= IN_CLOSE_NOWRITE;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", m->fd);
-	m->file_wd = inotify_add_watch(m->inotify_fd, path, mask);
-	return m->file_wd < 0 ? -1 : 0;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	w->file_wd = inotify_add_watch(w->inotify_fd, path, mask);
+	return w->file_wd < 0 ? -1 : 0;
 }
 
 void
-watch_drop_file(struct monitor *m)
+watch_drop_file(struct watch *w)
 {
-	if (m->file_wd >= 0)
-		inotify_rm_watch(m->inotify_fd, m->file_wd);
-	m->file_wd = -1;
+	if (w->file_wd >= 0)
+		inotify_rm_watch(w->inotify_fd, w->file_wd);
+	w->file_wd = -1;
 }
 
 /*
@@ -59,57 +58,58 @@ watch_drop_file(struct monitor *m)
  * our own messages never close the node and cannot wake us.
  */
 int
-watch_dm_control(struct monitor *m)
+watch_dm_control(struct watch *w)
 {
 	char path[PATH_MAX];
 
-	if (stats_control_path(path, sizeof(path)) != 0) {
+	if (devmapper_control_path(path, sizeof(path)) != 0) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	m->control_wd = inotify_add_watch(m->inotify_fd, path, CONTROL_EVENTS);
-	return m->control_wd < 0 ? -1 : 0;
+	w->control_wd = inotify_add_watch(w->inotify_fd, path, CONTROL_EVENTS);
+	return w->control_wd < 0 ? -1 : 0;
 }
 
 int
-watch_start(struct monitor *m, char *err, size_t errlen)
+watch_start(struct watch *w, int fd, const char *path, int follow_path,
+    char *err, size_t errlen)
 {
-	m->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	if (m->inotify_fd < 0) {
+	w->file_wd = w->dir_wd = w->control_wd = w->mounts_fd = -1;
+	w->dir = NULL;
+	w->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (w->inotify_fd < 0) {
 		snprintf(err, errlen, "cannot start inotify: %s",
 		    strerror(errno));
 		return -1;
 	}
-	if (watch_file(m) != 0) {
+	if (watch_file(w, fd, 0) != 0) {
 		snprintf(err, errlen, "ABS_PATH '%s': cannot watch the file: %s",
-		    m->opt->path, strerror(errno));
+		    path, strerror(errno));
 		return -1;
 	}
-	if (watch_dm_control(m) != 0)
-		log_warn("cannot watch the device-mapper control node (%s): "
-		    "checking the group every %d s", strerror(errno),
-		    UNWATCHED_CHECK_MS / 1000);
+	/* Without it the group is checked more often: the caller says so. */
+	watch_dm_control(w);
 	/*
 	 * Mounts and unmounts are no inotify events, but this fd polls for
 	 * them: a mount over the path, the file system unmounted lazily.
 	 */
-	m->mounts_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-	if (m->mounts_fd < 0)
+	w->mounts_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (w->mounts_fd < 0)
 		log_warn("cannot watch the mount table (%s): mounts and "
 		    "unmounts are seen by the group check only",
 		    strerror(errno));
-	if (m->opt->mode != FOLLOW_PATH)
+	if (!follow_path)
 		return 0;
-	if ((m->dir = strdup(m->opt->path)) == NULL) {
+	if ((w->dir = strdup(path)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	m->base = strrchr(m->opt->path, '/') + 1;
-	m->dir_wd = inotify_add_watch(m->inotify_fd, dirname(m->dir),
+	w->base = strrchr(path, '/') + 1;
+	w->dir_wd = inotify_add_watch(w->inotify_fd, dirname(w->dir),
 	    DIR_EVENTS);
-	if (m->dir_wd < 0) {
+	if (w->dir_wd < 0) {
 		snprintf(err, errlen, "ABS_PATH '%s': cannot watch its "
-		    "directory: %s", m->opt->path, strerror(errno));
+		    "directory: %s", path, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -141,32 +141,32 @@ log_event(const struct inotify_event *ev)
 }
 
 static void
-take_event(struct monitor *m, const struct inotify_event *ev,
+take_event(struct watch *w, const struct inotify_event *ev,
     struct watch_news *news)
 {
-	if (ev->wd == m->control_wd) {
+	if (ev->wd == w->control_wd) {
 		log_info(VERB_DEBUG, "event: the device-mapper control node "
 		    "was %s", ev->mask & IN_IGNORED ? "removed" : "closed");
 		news->control = 1;
 		/* The node was removed: libdevmapper may be making a new one. */
 		if (ev->mask & IN_IGNORED)
-			m->control_wd = -1;
-	} else if (ev->wd == m->dir_wd) {
-		if (ev->len > 0 && strcmp(ev->name, m->base) == 0) {
+			w->control_wd = -1;
+	} else if (ev->wd == w->dir_wd) {
+		if (ev->len > 0 && strcmp(ev->name, w->base) == 0) {
 			log_event(ev);
 			news->name = 1;
 		}
-	} else if (ev->wd == m->file_wd) {
+	} else if (ev->wd == w->file_wd) {
 		log_event(ev);
 		news->file |= ev->mask;
 		if (ev->mask & IN_IGNORED)
-			m->file_wd = -1;
+			w->file_wd = -1;
 	}
 	/* Anything else is from a watch already replaced. */
 }
 
 void
-watch_read(struct monitor *m, struct watch_news *news)
+watch_read(struct watch *w, struct watch_news *news)
 {
 	char buf[4096]
 	    __attribute__((aligned(__alignof__(struct inotify_event))));
@@ -177,9 +177,21 @@ watch_read(struct monitor *m, struct watch_news *news)
 	news->file = 0;
 	news->name = 0;
 	news->control = 0;
-	while ((n = read(m->inotify_fd, buf, sizeof(buf))) > 0)
+	while ((n = read(w->inotify_fd, buf, sizeof(buf))) > 0)
 		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)p;
-			take_event(m, ev, news);
+			take_event(w, ev, news);
 		}
+}
+
+void
+watch_close(struct watch *w)
+{
+	free(w->dir);
+	w->dir = NULL;
+	if (w->inotify_fd >= 0)
+		close(w->inotify_fd);
+	if (w->mounts_fd >= 0)
+		close(w->mounts_fd);
+	w->inotify_fd = w->mounts_fd = -1;
 }

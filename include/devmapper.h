@@ -1,0 +1,24 @@
+/*
+ * The real device-mapper: libdevmapper's target messages to a device, and
+ * where its control node is.
+ */
+#ifndef DMFILEMAPD_DEVMAPPER_H
+#define DMFILEMAPD_DEVMAPPER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "stats.h"
+
+/*
+ * Checks that devno is a device-mapper device, learns its name, and makes
+ * dev send its messages through libdevmapper.  On failure writes one line
+ * into err and returns -1.
+ */
+int devmapper_open(struct stats_device *dev, dev_t devno, char *err,
+    size_t errlen);
+
+/* The path of the device-mapper control node, as libdevmapper opens it. */
+int devmapper_control_path(char *buf, size_t len);
+
+#endif

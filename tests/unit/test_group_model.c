@@ -1,0 +1,433 @@
+/*
+ * Whole sequences of passes through the daemon's real group and sync code
+ * (group.c, apply.c, sync.c, stats.c, plan.c, ownership.c) against the
+ * in-memory dm-stats kernel of model.c.  After every pass each scenario
+ * compares the kernel's whole @stats_list (ids, ranges, program ids,
+ * descriptor text, tags, options) with what it must be, and counters
+ * where they matter.  The file is an inode of number INO whose extents
+ * each pass sets by hand.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "group.h"
+#include "model.h"
+#include "sync.h"
+
+#define INO 7
+#define CAP 64
+#define MAX_RANGES 8
+
+struct bed {
+	struct model k;
+	struct stats_device dev;
+	struct group g;
+	struct sync s;
+	int64_t now;
+	int opened;
+};
+
+static int
+setup(void **state)
+{
+	struct bed *b = calloc(1, sizeof(*b));
+
+	if (b == NULL)
+		return -1;
+	model_init(&b->k, &b->dev);
+	b->now = 1000000;
+	*state = b;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct bed *b = *state;
+
+	if (b->opened) {
+		group_close(&b->g);
+		sync_free(&b->s);
+	} else {
+		stats_device_close(&b->dev);
+	}
+	free(b);
+	return 0;
+}
+
+/*
+ * What `dmstats create --filemap` leaves: one region per range, program
+ * dmstats, the descriptor on the lowest.  Returns the group's id.
+ */
+static uint64_t
+filemap(struct bed *b, const char *alias_and_aux, const char *options,
+    const struct range *ranges, size_t n)
+{
+	char aux[4400], *hash;
+	uint64_t first = 0, last = 0, id;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		id = model_create(&b->k, ranges[i].start, ranges[i].len,
+		    "dmstats", "-", options);
+		if (i == 0)
+			first = id;
+		last = id;
+	}
+	/* alias_and_aux is "ALIAS#USER": the member list goes between. */
+	hash = strchr(alias_and_aux, '#');
+	if (first == last)
+		snprintf(aux, sizeof(aux), "DMS_GROUP=%.*s:%ju%s",
+		    (int)(hash - alias_and_aux), alias_and_aux, first, hash);
+	else
+		snprintf(aux, sizeof(aux), "DMS_GROUP=%.*s:%ju-%ju%s",
+		    (int)(hash - alias_and_aux), alias_and_aux, first, last,
+		    hash);
+	model_set_aux(&b->k, first, aux);
+	return first;
+}
+
+static void
+open_group(struct bed *b, uint64_t id)
+{
+	char err[256] = "";
+
+	assert_int_equal(group_open(&b->g, &b->dev, id, INO, err,
+	    sizeof(err)), 0);
+	sync_init(&b->s, CAP, "/f");
+	b->opened = 1;
+}
+
+/* One pass over the file as ranges, a group check when check is set. */
+static enum pass_result
+pass(struct bed *b, int check, const struct range *ranges, size_t n)
+{
+	int checked;
+
+	b->s.map.ranges = realloc(b->s.map.ranges,
+	    (n + 1) * sizeof(*ranges));
+	assert_non_null(b->s.map.ranges);
+	if (n > 0)
+		memcpy(b->s.map.ranges, ranges, n * sizeof(*ranges));
+	b->s.map.count = n;
+	b->s.map.capacity = n + 1;
+	b->s.map.pending = 0;
+	b->now += 1000;
+	return sync_pass(&b->s, &b->g, check, b->now, &checked);
+}
+
+static void
+expect_list(const struct bed *b, const char *want)
+{
+	char *got = model_list(&b->k);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static const struct range ONE[] = { { 100, 8 } };
+
+/* A group already in step: the first pass lists it and changes nothing. */
+static void
+test_in_step(void **state)
+{
+	struct bed *b = *state;
+	unsigned long before;
+
+	open_group(b, filemap(b, "f#-", "", ONE, 1));
+	before = b->k.messages;
+	assert_int_equal(pass(b, 1, ONE, 1), PASS_DONE);
+	assert_int_equal(b->k.messages - before, 1);
+	expect_list(b, "0: 100+8 8 dmstats DMS_GROUP=f:0#-\n");
+	/* Unchanged extents and no check due: the kernel is not asked. */
+	assert_int_equal(pass(b, 0, ONE, 1), PASS_DONE);
+	assert_int_equal(b->k.messages - before, 1);
+}
+
+/* Growth keeps the region and its counters, and adds a tagged one. */
+static void
+test_growth_keeps_counters(void **state)
+{
+	struct bed *b = *state;
+	const struct range grown[] = { { 100, 16 } };
+	const struct range more[] = { { 100, 24 } };
+
+	open_group(b, filemap(b, "f#-", "", ONE, 1));
+	model_read(&b->k, 101);
+	model_read(&b->k, 102);
+	assert_int_equal(pass(b, 1, grown, 1), PASS_DONE);
+	expect_list(b, "0: 100+8 8 dmstats DMS_GROUP=f:0-1#-\n"
+	    "1: 108+8 8 dmstats dmfilemapd:0:7\n");
+	assert_int_equal(b->k.regions[0].reads, 2);
+	model_read(&b->k, 110);
+	assert_int_equal(pass(b, 0, more, 1), PASS_DONE);
+	expect_list(b, "0: 100+8 8 dmstats DMS_GROUP=f:0-2#-\n"
+	    "1: 108+8 8 dmstats dmfilemapd:0:7\n"
+	    "2: 116+8 8 dmstats dmfilemapd:0:7\n");
+	assert_int_equal(b->k.regions[0].reads, 2);
+	assert_int_equal(b->k.regions[1].reads, 1);
+}
+
+/* A hole punched in the leader's range: new regions, the group moves. */
+static void
+test_punch(void **state)
+{
+	struct bed *b = *state;
+	const struct range two[] = { { 100, 16 }, { 300, 8 } };
+	const struct range punched[] = { { 100, 4 }, { 108, 8 }, { 300, 8 } };
+
+	open_group(b, filemap(b, "f#-", "", two, 2));
+	assert_int_equal(pass(b, 1, punched, 3), PASS_DONE);
+	expect_list(b, "1: 300+8 8 dmstats DMS_GROUP=f:1-3#-\n"
+	    "2: 100+4 4 dmstats dmfilemapd:0:7\n"
+	    "3: 108+8 8 dmstats dmfilemapd:0:7\n");
+	assert_int_equal(b->g.id, 1);
+}
+
+/* Truncation drops a member: tagged for the group, then deleted. */
+static void
+test_truncate(void **state)
+{
+	struct bed *b = *state;
+	const struct range two[] = { { 100, 8 }, { 300, 8 } };
+
+	open_group(b, filemap(b, "f#-", "", two, 2));
+	b->k.fail_prefix = "@stats_delete";
+	assert_int_equal(pass(b, 1, ONE, 1), PASS_FAILED);
+	/* The delete failed: the leaving member is tagged, the group valid. */
+	expect_list(b, "0: 100+8 8 dmstats DMS_GROUP=f:0#-\n"
+	    "1: 300+8 8 dmstats dmfilemapd:0:7\n");
+	b->k.fail_prefix = NULL;
+	/* What a killed daemon leaves, the next one sweeps. */
+	group_sweep(&b->g);
+	expect_list(b, "0: 100+8 8 dmstats DMS_GROUP=f:0#-\n");
+}
+
+/* Deleted, ungrouped or replaced by another process: ended, untouched. */
+static void
+test_group_gone(void **state)
+{
+	struct bed *b = *state;
+	const struct range other[] = { { 900, 8 } };
+
+	open_group(b, filemap(b, "f#-", "", ONE, 1));
+	model_set_aux(&b->k, 0, "-");
+	assert_int_equal(pass(b, 1, ONE, 1), PASS_GROUP_ENDED);
+	expect_list(b, "0: 100+8 8 dmstats -\n");
+	model_delete(&b->k, 0);
+	assert_int_equal(pass(b, 1, ONE, 1), PASS_GROUP_ENDED);
+	expect_list(b, "");
+	/* Another file's group now has the id, under the same alias even. */
+	filemap(b, "f#-", "", other, 1);
+	assert_int_equal(pass(b, 1, ONE, 1), PASS_GROUP_ENDED);
+	expect_list(b, "0: 900+8 8 dmstats DMS_GROUP=f:0#-\n");
+}
+
+/* A member deleted by another process is covered again. */
+static void
+test_member_deleted(void **state)
+{
+	struct bed *b = *state;
+	const struct range two[] = { { 100, 8 }, { 300, 8 } };
+
+	open_group(b, filemap(b, "f#-", "", two, 2));
+	assert_int_equal(pass(b, 1, two, 2), PASS_DONE);
+	model_delete(&b->k, 1);
+	assert_int_equal(pass(b, 1, two, 2), PASS_DONE);
+	expect_list(b, "0: 100+8 8 dmstats DMS_GROUP=f:0-1#-\n"
+	    "1: 300+8 8 dmstats dmfilemapd:0:7\n");
+}
+
+/* A new region that gets an id below the leader's takes the descriptor. */
+static void
+test_leader_below(void **state)
+{
+	struct bed *b = *state;
+	const struct range grown[] = { { 100, 16 } };
+
+	model_create(&b->k, 5000, 8, "other", "-", "");
+	open_group(b, filemap(b, "f#-", "", ONE, 1));
+	model_delete(&b->k, 0);
+	assert_int_equal(pass(b, 1, grown, 1), PASS_DONE);
+	expect_list(b, "0: 108+8 8 dmstats DMS_GROUP=f:0-1#-\n"
+	    "1: 100+8 8 dmstats -\n");
+	assert_int_equal(b->g.id, 0);
+}
+
+/* The alias, blanks and all, and the user's aux_data are kept verbatim. */
+static void
+test_alias_and_user_aux(void **state)
+{
+	struct bed *b = *state;
+	const struct range grown[] = { { 100, 16 } };
+
+	open_group(b, filemap(b, "'my file'#note: keep me", "", ONE, 1));
+	assert_int_equal(pass(b, 1, grown, 1), PASS_DONE);
+	expect_list(b, "0: 100+8 8 dmstats DMS_GROUP='my file':0-1#note: keep me\n"
+	    "1: 108+8 8 dmstats dmfilemapd:0:7\n");
+}
+
+/* New members count like the leader: precise timestamps, same histogram. */
+static void
+test_settings_copied(void **state)
+{
+	struct bed *b = *state;
+	const struct range grown[] = { { 100, 16 } };
+
+	open_group(b, filemap(b, "f#-", "precise_timestamps histogram:10,20",
+	    ONE, 1));
+	assert_int_equal(pass(b, 1, grown, 1), PASS_DONE);
+	expect_list(b, "0: 100+8 8 dmstats DMS_GROUP=f:0-1#- "
+	    "precise_timestamps histogram:10,20\n"
+	    "1: 108+8 8 dmstats dmfilemapd:0:7 "
+	    "precise_timestamps histogram:10,20\n");
+}
+
+/* Other programs' regions and other groups are never touched. */
+static void
+test_foreign_untouched(void **state)
+{
+	struct bed *b = *state;
+	const struct range theirs[] = { { 700, 8 }, { 800, 8 } };
+	const struct range grown[] = { { 100, 16 } };
+	uint64_t gid;
+
+	model_create(&b->k, 100, 64, "other", "mine", "");
+	filemap(b, "g#-", "", theirs, 2);
+	gid = filemap(b, "f#-", "", ONE, 1);
+	model_read(&b->k, 105);
+	open_group(b, gid);
+	assert_int_equal(pass(b, 1, grown, 1), PASS_DONE);
+	assert_int_equal(pass(b, 1, ONE, 1), PASS_DONE);
+	expect_list(b, "0: 100+64 64 other mine\n"
+	    "1: 700+8 8 dmstats DMS_GROUP=g:1-2#-\n"
+	    "2: 800+8 8 dmstats -\n"
+	    "3: 100+8 8 dmstats DMS_GROUP=f:3#-\n");
+	assert_int_equal(b->k.regions[0].reads, 1);
+}
+
+/* Only this group's tagged leftovers are swept, nothing else. */
+static void
+test_sweep(void **state)
+{
+	struct bed *b = *state;
+
+	open_group(b, filemap(b, "f#-", "", ONE, 1));
+	model_create(&b->k, 200, 8, "dmstats", "dmfilemapd:0:7", "");
+	model_create(&b->k, 300, 8, "dmstats", "dmfilemapd:0:8", "");
+	model_create(&b->k, 400, 8, "dmstats", "dmfilemapd:9:7", "");
+	model_create(&b->k, 500, 8, "dmstats", "-", "");
+	group_sweep(&b->g);
+	expect_list(b, "0: 100+8 8 dmstats DMS_GROUP=f:0#-\n"
+	    "2: 300+8 8 dmstats dmfilemapd:0:8\n"
+	    "3: 400+8 8 dmstats dmfilemapd:9:7\n"
+	    "4: 500+8 8 dmstats -\n");
+}
+
+/* A descriptor that cannot be written undoes the pass's creates. */
+static void
+test_descriptor_write_fails(void **state)
+{
+	struct bed *b = *state;
+	const struct range grown[] = { { 100, 16 } };
+
+	open_group(b, filemap(b, "f#-", "", ONE, 1));
+	b->k.fail_prefix = "@stats_set_aux 0 DMS";
+	assert_int_equal(pass(b, 1, grown, 1), PASS_FAILED);
+	expect_list(b, "0: 100+8 8 dmstats DMS_GROUP=f:0#-\n");
+	b->k.fail_prefix = NULL;
+	assert_int_equal(pass(b, 1, grown, 1), PASS_DONE);
+	expect_list(b, "0: 100+8 8 dmstats DMS_GROUP=f:0-1#-\n"
+	    "1: 108+8 8 dmstats dmfilemapd:0:7\n");
+}
+
+/* A descriptor past libdevmapper's list row is never written. */
+static void
+test_row_guard(void **state)
+{
+	struct bed *b = *state;
+	const struct range grown[] = { { 100, 16 } };
+	char alias[4096], want[4200];
+	int n;
+
+	/* The leader's row, newline included, one character short of 4096. */
+	n = 4095 - (int)strlen("0: 100+8 8 dmstats DMS_GROUP=:0#-\n");
+	memset(alias, 'a', (size_t)n);
+	strcpy(alias + n, "#-");
+	open_group(b, filemap(b, alias, "", ONE, 1));
+	snprintf(want, sizeof(want), "0: 100+8 8 dmstats DMS_GROUP=%.*s:0#-\n",
+	    n, alias);
+	assert_int_equal(strlen(want), 4095);
+	assert_int_equal(pass(b, 1, grown, 1), PASS_FAILED);
+	/* The region made for the growth was deleted again. */
+	expect_list(b, want);
+	assert_int_equal(b->k.creates, 2);
+}
+
+/* The file emptied for good: after the grace time its group is removed. */
+static void
+test_file_empty(void **state)
+{
+	struct bed *b = *state;
+	const struct range two[] = { { 100, 8 }, { 300, 8 } };
+
+	open_group(b, filemap(b, "f#-", "", two, 2));
+	assert_int_equal(pass(b, 1, NULL, 0), PASS_AGAIN);
+	expect_list(b, "0: 100+8 8 dmstats DMS_GROUP=f:0-1#-\n"
+	    "1: 300+8 8 dmstats -\n");
+	assert_int_equal(pass(b, 1, NULL, 0), PASS_FILE_EMPTY);
+	expect_list(b, "");
+}
+
+/*
+ * Past the cap, an extent's regions merge down to half the cap: with a cap
+ * of 2, the third region of a growing extent makes all three one new
+ * region, whose counters start anew.
+ */
+static void
+test_merge_past_cap(void **state)
+{
+	struct bed *b = *state;
+	const struct range twice[] = { { 100, 16 } };
+	const struct range thrice[] = { { 100, 24 } };
+
+	open_group(b, filemap(b, "f#-", "", ONE, 1));
+	b->s.cap = 2;
+	model_read(&b->k, 100);
+	assert_int_equal(pass(b, 0, twice, 1), PASS_DONE);
+	expect_list(b, "0: 100+8 8 dmstats DMS_GROUP=f:0-1#-\n"
+	    "1: 108+8 8 dmstats dmfilemapd:0:7\n");
+	assert_int_equal(pass(b, 0, thrice, 1), PASS_DONE);
+	expect_list(b, "2: 100+24 24 dmstats DMS_GROUP=f:2#-\n");
+	assert_int_equal(b->k.regions[2].reads, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_in_step, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_growth_keeps_counters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_punch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_gone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_member_deleted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leader_below, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alias_and_user_aux, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_settings_copied, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_untouched, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_descriptor_write_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_row_guard, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_merge_past_cap, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
