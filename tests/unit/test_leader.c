@@ -22,18 +22,28 @@ static const char LISTING[] =
     "4: 32+8 8 dmstats DMS_GROUP=g:3-4#-\n"
     "5: 40+8 8 dmstats DMS_GROUP=h:\n";
 
-/* Checks GROUP_ID id is refused with exactly the message want. */
+/*
+ * Checks GROUP_ID id is refused in the listing text with exactly the
+ * message want, and that nothing of a descriptor is left behind.
+ */
 static void
-expect_refused(uint64_t id, const char *want)
+expect_refused_in(const char *text, uint64_t id, const char *want)
 {
 	struct listing l;
 	struct descriptor d;
 	char err[256] = "";
 
-	assert_int_equal(listing_parse(LISTING, &l), 0);
+	assert_int_equal(listing_parse(text, &l), 0);
 	assert_null(leader_find(&l, id, "lin", &d, err, sizeof(err)));
 	assert_string_equal(err, want);
+	assert_null(d.members);
 	listing_free(&l);
+}
+
+static void
+expect_refused(uint64_t id, const char *want)
+{
+	expect_refused_in(LISTING, id, want);
 }
 
 static void
@@ -85,20 +95,6 @@ static const char HOLES[] =
     "15: 40+8 8 other -\n";
 
 static void
-expect_holes_refused(uint64_t id, const char *want)
-{
-	struct listing l;
-	struct descriptor d;
-	char err[256] = "";
-
-	assert_int_equal(listing_parse(HOLES, &l), 0);
-	assert_null(leader_find(&l, id, "lin", &d, err, sizeof(err)));
-	assert_string_equal(err, want);
-	assert_null(d.members);
-	listing_free(&l);
-}
-
-static void
 test_missing_members(void **state)
 {
 	struct listing l;
@@ -106,9 +102,9 @@ test_missing_members(void **state)
 	char err[256] = "";
 
 	(void)state;
-	expect_holes_refused(6, "GROUP_ID 6: its descriptor names region 8, "
+	expect_refused_in(HOLES, 6, "GROUP_ID 6: its descriptor names region 8, "
 	    "which is not on lin");
-	expect_holes_refused(9, "GROUP_ID 9: its descriptor names region 11 "
+	expect_refused_in(HOLES, 9, "GROUP_ID 9: its descriptor names region 11 "
 	    "and 2 more that are not on lin");
 	assert_int_equal(listing_parse(HOLES, &l), 0);
 	assert_non_null(leader_find(&l, 13, "lin", &d, err, sizeof(err)));
