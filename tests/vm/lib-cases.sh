@@ -317,3 +317,172 @@ hand_started_daemon() {
 	daemon=$!
 	wait_until 15 grep -q "started: fd 3, group $gid " "$log"
 }
+
+# ---- Helpers for the fault cases (foreign regions, busy daemons, ...) ----
+
+# region_line DEV ID: region ID's line of @stats_list, byte for byte, or
+# nothing when there is no region ID.
+region_line() {
+	local list
+	list=$(stats_list "$1") || fail "cannot list the regions of $1"
+	printf '%s\n' "$list" | awk -v id="$2:" '$1 == id'
+}
+
+# region_counters DEV ID: region ID's counters summed over its areas, in
+# @stats_print's order, without the I/Os in flight (the one counter that
+# may go down).
+region_counters() {
+	local out
+	out=$(unwatched dmsetup message "${1#/dev/mapper/}" 0 @stats_print "$2") ||
+		fail "cannot print the counters of region $2 on $1"
+	printf '%s\n' "$out" | awk '
+		{ for (i = 2; i <= NF; i++) sum[i] += $i; if (NF > n) n = NF }
+		END {
+			for (i = 2; i <= n; i++) if (i != 10) line = line (i > 2 ? " " : "") sum[i] + 0
+			print line
+		}'
+}
+
+# assert_counters_not_lower OLD NEW WHAT: fails when a counter of NEW (as
+# region_counters prints them) is below the same counter of OLD.
+assert_counters_not_lower() {
+	awk -v old="$1" -v new="$2" 'BEGIN {
+		n = split(old, o, " "); split(new, c, " ")
+		for (i = 1; i <= n; i++) if (c[i] + 0 < o[i] + 0) exit 1
+	}' || fail "$3: counters went down from '$1' to '$2'"
+}
+
+# cpu_ticks PID: the user and system CPU time PID has used, in clock ticks.
+cpu_ticks() {
+	local stat
+	stat=$(cat "/proc/$1/stat") || fail "no process $1"
+	stat=${stat##*) }
+	# After the command name: state is field 1, utime 12, stime 13.
+	echo "$stat" | awk '{ print $12 + $13 }'
+}
+
+# fs_block DIR: the allocation unit of DIR's file system, in bytes.
+fs_block() {
+	stat -f -c %S "$1"
+}
+
+# striped_file FILE N: makes FILE N physically separate extents of 3 blocks:
+# 4N blocks allocated in one go, then the last block of every 4 punched
+# out, all in one xfs_io process.  split_stripes and restripe then
+# change its layout in one go, so that a daemon has thousands of regions
+# to make in one pass.
+striped_file() {
+	local b
+	b=$(fs_block "$(dirname "$1")")
+	rm -f "$1"
+	xfs_io -f -c "falloc 0 $((4 * $2 * b))" "$1" >/dev/null 2>&1 ||
+		fail "cannot allocate $1"
+	stripe_punch "$1" "$2" 3
+	assert_eq "$2" "$(file_extents "$1" | wc -l)" "extents of $1"
+}
+
+# stripe_punch FILE N K: punches block K (0-3) out of each of FILE's N
+# stripes of 4 blocks.
+stripe_punch() {
+	local b
+	b=$(fs_block "$(dirname "$1")")
+	awk -v n="$2" -v k="$3" -v b="$b" 'BEGIN {
+		for (i = 0; i < n; i++) printf "fpunch %d %d\n", (4 * i + k) * b, b
+	}' | xfs_io "$1" >/dev/null 2>&1 || fail "cannot punch $1"
+}
+
+# split_stripes FILE N: punches the middle block out of each stripe: N
+# extents of 3 blocks become 2N of 1 block, every region is replaced.
+split_stripes() {
+	stripe_punch "$1" "$2" 1
+}
+
+# restripe FILE N: makes FILE's N stripes anew elsewhere on the device:
+# emptied, its old blocks taken by a new filler file, then allocated and
+# punched as by striped_file, all in one xfs_io process, so that a daemon
+# stopped meanwhile sees one change: every region replaced.
+restripe() {
+	local b filler
+	b=$(fs_block "$(dirname "$1")")
+	filler=$1.filler.$(date +%s%N)
+	{
+		echo "truncate 0"
+		echo "open -f $filler"
+		echo "falloc 0 $((4 * $2 * b))"
+		echo "file 0"
+		echo "falloc 0 $((4 * $2 * b))"
+		awk -v n="$2" -v b="$b" 'BEGIN {
+			for (i = 0; i < n; i++) printf "fpunch %d %d\n", (4 * i + 3) * b, b
+		}'
+	} | xfs_io "$1" >/dev/null 2>&1 || fail "cannot restripe $1"
+	assert_eq "$2" "$(file_extents "$1" | wc -l)" "extents of $1"
+}
+
+# assert_no_strays_but DEV IDS...: assert_no_strays, IDS (regions that are
+# meant to be ungrouped) left aside.
+assert_no_strays_but() {
+	local dev=$1 strays id keep
+	shift
+	keep=" $* "
+	strays=$(stray_regions "$dev" | while read -r id; do
+		[[ $keep == *" $id "* ]] || echo "$id"
+	done)
+	[ -z "$strays" ] || {
+		stats_list "$dev" >&2
+		fail "regions outside any group on $dev: ${strays//$'\n'/ }"
+	}
+}
+
+# group_valid DEV GROUP_ID: the group's descriptor is on its lowest member,
+# names only regions that exist, and `dmstats list --group` shows it.
+group_valid() {
+	local members listed
+	members=$(group_members "$1" "$2") || exit 1
+	[ "$(printf '%s\n' "$members" | sort -n | head -n 1)" = "$2" ] ||
+		fail "group $2 on $1 has a member below its leader: ${members//$'\n'/ }"
+	listed=$(unwatched dmstats list --group --noheadings --separator : -o group_id,obj_type "${1#/dev/mapper/}" |
+		awk -F: -v id="$2" '$1 == id && $2 == "group"')
+	[ -n "$listed" ] || fail "dmstats list --group does not show group $2 on $1"
+}
+
+# assert_groups_disjoint DEV: fails when a region is listed by two groups.
+assert_groups_disjoint() {
+	local twice
+	twice=$(stats_list "$1" | awk '
+		$5 ~ /^DMS_GROUP=/ {
+			list = $5
+			sub(/^DMS_GROUP=[^:]*:/, "", list)
+			sub(/#.*/, "", list)
+			n = split(list, part, ",")
+			for (i = 1; i <= n; i++) {
+				lo = hi = part[i]
+				if (part[i] ~ /-/) { split(part[i], r, "-"); lo = r[1]; hi = r[2] }
+				for (j = lo + 0; j <= hi + 0; j++) if (seen[j]++) print j
+			}
+		}')
+	[ -z "$twice" ] || {
+		stats_list "$1" >&2
+		fail "regions listed by two groups on $1: ${twice//$'\n'/ }"
+	}
+}
+
+# no_strays_but DEV IDS...: no region of DEV is outside every group, IDS
+# left aside.
+no_strays_but() {
+	local dev=$1 id keep
+	shift
+	keep=" $* "
+	for id in $(stray_regions "$dev"); do
+		[[ $keep == *" $id "* ]] || return 1
+	done
+}
+
+# wait_no_strays TIMEOUT_S DEV [IDS...]: waits until no region of DEV but
+# IDS is outside every group, then fails as assert_no_strays_but does.  A
+# group can match its file a moment before its daemon has deleted the
+# members the new descriptor let go.
+wait_no_strays() {
+	local limit=$1
+	shift
+	poll_until "$limit" no_strays_but "$@" || assert_no_strays_but "$@"
+}
