@@ -94,8 +94,8 @@ step "a member of g deleted with dmstats delete --regionid"
 read -r victim start len < <(group_regions "$dev" "$gid_g" | sed -n 3p)
 dmstats delete --regionid "$victim" lin
 t0=$(now_ms)
-assert_match "^DMS_GROUP=g:" "$(region_line "$dev" "$gid_g" | awk '{ print $5 }')" "g's descriptor"
-! group_regions "$dev" "$gid_g" | grep -q "^$victim " || fail "dmstats left region $victim in the descriptor"
+# The daemon may already have re-covered the range with a region of a
+# lower free id, and moved the group there: look it up by its alias.
 wait_group /mnt/g "$dev" g 10
 took=$(($(now_ms) - t0))
 echo "   $start+$len covered again after $took ms"
