@@ -21,7 +21,7 @@ struct sync {
 	int may_know_group;	/* the caller sees other processes' use of
 				   device-mapper and clears group_known then */
 	unsigned int cap;	/* regions per extent */
-	int64_t empty_since;	/* since when the file has looked empty */
+	int64_t empty_since;	/* since when the file has looked empty, or NEVER */
 	const char *path;	/* the file's name, for messages */
 };
 

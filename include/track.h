@@ -33,7 +33,8 @@ enum track_state track_unlinked(int fd, const struct stat *file,
 /*
  * Path mode: follows a file that took the path, opening and watching it
  * in place of *fd; ends when the path stays empty for PATH_GRACE_MS
- * (counted from *missing_since) or names something unusable.
+ * (counted from *missing_since, NEVER while it is not) or names
+ * something unusable.
  */
 enum track_state track_path(const char *path, uint64_t group_id, int *fd,
     struct stat *file, struct watch *w, int64_t *missing_since, int64_t now);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "sources.h"
 #include "plan.h"
 #include "sync.h"
 
@@ -156,7 +157,7 @@ file_is_empty(struct sync *s, struct group *g, int64_t now)
 {
 	char why[512];
 
-	if (s->empty_since == INT64_MAX)
+	if (s->empty_since == NEVER)
 		s->empty_since = now;
 	if (now - s->empty_since < EMPTY_GRACE_MS)
 		return PASS_AGAIN;
@@ -174,7 +175,7 @@ sync_init(struct sync *s, unsigned int cap, const char *path)
 	memset(s, 0, sizeof(*s));
 	s->cap = cap;
 	s->path = path;
-	s->empty_since = INT64_MAX;
+	s->empty_since = NEVER;
 }
 
 void
@@ -194,7 +195,7 @@ sync_pass(struct sync *s, struct group *g, int check_group, int64_t now,
 	*checked = 0;
 	if (s->map.count == 0 && !s->map.pending)
 		return file_is_empty(s, g, now);
-	s->empty_since = INT64_MAX;
+	s->empty_since = NEVER;
 	/*
 	 * Data not yet placed by the filesystem (a file being rewritten) is
 	 * waited for: a group cannot be left with no region at all.

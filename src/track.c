@@ -9,6 +9,7 @@
 
 #include "follow.h"
 #include "log.h"
+#include "sources.h"
 #include "track.h"
 #include "watch.h"
 
@@ -71,13 +72,13 @@ track_path(const char *path, uint64_t group_id, int *fd, struct stat *file,
 {
 	switch (follow_path_state(path, file)) {
 	case PATH_SAME:
-		*missing_since = INT64_MAX;
+		*missing_since = NEVER;
 		return TRACK_GOES_ON;
 	case PATH_REPLACED:
-		*missing_since = INT64_MAX;
+		*missing_since = NEVER;
 		return switch_file(path, fd, file, w);
 	case PATH_MISSING:
-		if (*missing_since == INT64_MAX) {
+		if (*missing_since == NEVER) {
 			*missing_since = now;
 			log_info(VERB_LIFECYCLE, "no file at %s: waiting %d ms "
 			    "for one", path, PATH_GRACE_MS);
