@@ -42,6 +42,20 @@ places() {
 		index(ids, " " id " ") { print $1, $2 }'
 }
 
+# expect_ended NAME GID WHAT MEMBERS KEPT: NAME's daemon sees its group
+# WHAT (dissolved, ungrouped) within WITHIN_MS, says so, exits 0, and
+# leaves the regions MEMBERS where they were before (KEPT, their places).
+expect_ended() {
+	local name=$1 gid=$2 what=$3 members=$4 kept=$5 t0 took
+	t0=$(now_ms)
+	assert_exit 0 "${PID[$name]}" 5 "exit status of $name's daemon"
+	took=$(($(now_ms) - t0))
+	[ "$took" -le "$WITHIN_MS" ] || fail "$name's daemon took $took ms to see its group $what"
+	wait_log "/tmp/$name.log" "^dmfilemapd: group $gid was deleted or ungrouped: exiting\$"
+	sleep 1
+	assert_eq "$kept" "$(places "$members")" "$name's former members"
+}
+
 require_daemon
 step "ext4 on a dm-linear device, /mnt/f in 4 extents and /mnt/g in 3, their daemons"
 dev=$(make_linear lin)
@@ -80,13 +94,7 @@ members=$(group_members "$dev" "$gid" | grep -vx "$gid")
 kept=$(places "$members")
 [ -n "$kept" ] || fail "group f has no member but its leader: nothing to watch"
 dmstats delete --regionid "$gid" lin
-t0=$(now_ms)
-assert_exit 0 "${PID[f]}" 5 "exit status of f's daemon"
-took=$(($(now_ms) - t0))
-[ "$took" -le "$WITHIN_MS" ] || fail "f's daemon took $took ms to see its group dissolved"
-wait_log /tmp/f.log "^dmfilemapd: group $gid was deleted or ungrouped: exiting\$"
-sleep 1
-assert_eq "$kept" "$(places "$members")" "f's former members"
+expect_ended f "$gid" dissolved "$members" "$kept"
 assert_eq "$line" "$(region_line "$dev" "$low")" "the region below f's former leader"
 
 gid_g=$(group_id_by_alias "$dev" g)
@@ -107,13 +115,7 @@ gid_g=$(group_id_by_alias "$dev" g)
 members=$(group_members "$dev" "$gid_g")
 kept=$(places "$members")
 dmsetup message lin 0 @stats_set_aux "$gid_g" -
-t0=$(now_ms)
-assert_exit 0 "${PID[g]}" 5 "exit status of g's daemon"
-took=$(($(now_ms) - t0))
-[ "$took" -le "$WITHIN_MS" ] || fail "g's daemon took $took ms to see its group ungrouped"
-wait_log /tmp/g.log "^dmfilemapd: group $gid_g was deleted or ungrouped: exiting\$"
-sleep 1
-assert_eq "$kept" "$(places "$members")" "g's former members"
+expect_ended g "$gid_g" ungrouped "$members" "$kept"
 assert_eq "-" "$(region_line "$dev" "$gid_g" | awk '{ print $5 }')" "aux_data of g's former leader"
 assert_eq "" "$(unwatched dmstats list --group --noheadings lin 2>/dev/null)" "groups left on $dev"
 echo "ok: the daemons did what the manual says when others changed their groups"
