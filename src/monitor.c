@@ -100,6 +100,34 @@ setup_sources(struct monitor *m, char *err, size_t errlen)
 	return 0;
 }
 
+/* Acts on where an attempt to claim the group's id has got to. */
+static void
+claim_settled(struct monitor *m, enum claim_state state)
+{
+	switch (state) {
+	case CLAIM_HELD:
+		/*
+		 * While the name was not ours, a daemon holding it may have
+		 * moved or rewritten the group: look before writing again.
+		 */
+		m->sync.group_known = 0;
+		bring_forward(&m->group_due, now_ms());
+		break;
+	case CLAIM_ASKING:
+		break;
+	case CLAIM_TAKEN:
+		log_info(VERB_LIFECYCLE, "group %" PRIu64 " is followed by "
+		    "another dmfilemapd now: exiting", m->group.id);
+		monitor_finish(m, 0);
+		break;
+	case CLAIM_FAILED:
+		log_error("cannot claim group %" PRIu64 ": %s: exiting",
+		    m->group.id, strerror(errno));
+		monitor_finish(m, 1);
+		break;
+	}
+}
+
 /* One pass over the file's extents as they are now; the loop acts on its result. */
 static enum pass_result
 sync_now(struct monitor *m, int check_group, int64_t now)
@@ -118,6 +146,13 @@ sync_now(struct monitor *m, int check_group, int64_t now)
 		group_checked(m, now);
 	if (result == PASS_GROUP_ENDED || result == PASS_FILE_EMPTY)
 		monitor_finish(m, 0);
+	/*
+	 * The group moved to another lowest region: its claim moves with
+	 * it.  Until the new name is held no pass runs, so that a daemon
+	 * started for the new id meanwhile cannot work beside this one.
+	 */
+	if (!m->done && m->group.id != m->claim.id)
+		claim_settled(m, claim_take(&m->claim, m->group.id, now));
 	return result;
 }
 
@@ -186,27 +221,6 @@ monitor_start(struct monitor *m, const struct options *opt,
 	return 0;
 }
 
-/* Acts on where an attempt to claim the group's id has got to. */
-static void
-claim_settled(struct monitor *m, enum claim_state state)
-{
-	switch (state) {
-	case CLAIM_HELD:
-	case CLAIM_ASKING:
-		break;
-	case CLAIM_TAKEN:
-		log_info(VERB_LIFECYCLE, "group %" PRIu64 " is followed by "
-		    "another dmfilemapd now: exiting", m->group.id);
-		monitor_finish(m, 0);
-		break;
-	case CLAIM_FAILED:
-		log_error("cannot claim group %" PRIu64 ": %s: exiting",
-		    m->group.id, strerror(errno));
-		monitor_finish(m, 1);
-		break;
-	}
-}
-
 /*
  * Path mode: the file at the path, before each pass.  Returns 0 when the
  * pass may go on with m->fd.
@@ -263,13 +277,6 @@ run_pass(struct monitor *m, int check_group, int64_t now)
 		m->pass_due = now + backoff;
 		break;
 	}
-	/*
-	 * The group moved to another lowest region: its claim moves with
-	 * it.  Until the new name is held no pass runs, so that a daemon
-	 * started for the new id meanwhile cannot work beside this one.
-	 */
-	if (!m->done && m->group.id != m->claim.id)
-		claim_settled(m, claim_take(&m->claim, m->group.id, now));
 }
 
 /*
