@@ -13,7 +13,6 @@ struct listed_region {
 	uint64_t id;
 	uint64_t start;		/* sectors */
 	uint64_t len;		/* sectors */
-	uint64_t step;
 	const char *program_id;
 	const char *aux;
 	const char *options;	/* "precise_timestamps", "histogram:...", both, or "" */

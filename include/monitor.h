@@ -15,17 +15,10 @@
 #include "cli.h"
 #include "fiemap.h"
 #include "group.h"
+#include "schedule.h"
 #include "sources.h"
 #include "sync.h"
 #include "watch.h"
-
-/* Intervals in milliseconds; the manual page documents them. */
-#define PASS_GAP_MS	50	/* least time between passes during a burst */
-#define RECHECK_MS	200	/* while data awaits allocation, or the path is empty */
-#define GROUP_CHECK_MS	60000	/* how often a quiet daemon checks its group unprompted */
-#define UNWATCHED_CHECK_MS 5000	/* the same, when the dm control node cannot be watched */
-#define CONTROL_GAP_MS	250	/* least time between checks prompted by dm activity */
-
 
 struct monitor {
 	const struct options *opt;
@@ -38,13 +31,9 @@ struct monitor {
 	int timer_fd, signal_fd;
 	struct claim claim;	/* holds the group against a second daemon */
 
-	int64_t pass_due;	/* when the next pass runs, or NEVER */
-	int64_t group_due;	/* when the group must next be checked */
-	int64_t group_checked;	/* when it last was */
-	int64_t last_pass;
+	struct schedule when;	/* when the next pass and group check are due */
 	int64_t missing_since;	/* path mode: since when the path is empty */
 	int unlinked;		/* inode mode: the file has lost its last name */
-	int failures;		/* passes failed in a row */
 
 	int done;
 	int exit_status;

@@ -23,8 +23,7 @@ struct plan {
 	size_t n_delete;
 	struct range *create;	/* ranges to create, ascending start */
 	size_t n_create;
-	uint64_t *keep_ids;	/* regions left as they are, ascending id */
-	size_t n_keep;
+	size_t n_keep;		/* regions left as they are */
 	uint64_t *heat_ids;	/* see PLAN_NEEDS_HEAT, ascending id */
 	size_t n_heat;
 };

@@ -71,11 +71,13 @@ static int
 parse_line(char *line, struct listed_region *r)
 {
 	char *p = line, *space;
+	uint64_t step;
 
+	/* The step (the length of its areas) is checked for form; nothing needs it. */
 	if (read_number(&p, ':', &r->id) != 0 || *p++ != ' ' ||
 	    read_number(&p, '+', &r->start) != 0 ||
 	    read_number(&p, ' ', &r->len) != 0 ||
-	    read_number(&p, ' ', &r->step) != 0)
+	    read_number(&p, ' ', &step) != 0)
 		return -1;
 	space = strchr(p, ' ');
 	if (space == NULL)

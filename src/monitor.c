@@ -24,11 +24,9 @@
 #include "log.h"
 #include "sources.h"
 #include "monitor.h"
+#include "schedule.h"
 #include "track.h"
 #include "watch.h"
-
-/* A lasting failure is retried no less often than an unwatched group is checked. */
-#define FAILURE_BACKOFF_MAX UNWATCHED_CHECK_MS
 
 /* Ends the loop: the work is over, with this exit status. */
 static void
@@ -36,36 +34,6 @@ monitor_finish(struct monitor *m, int status)
 {
 	m->done = 1;
 	m->exit_status = status;
-}
-
-/* Moves *due to earliest, or to now if that has passed, unless it is sooner. */
-static void
-bring_forward(int64_t *due, int64_t earliest)
-{
-	int64_t now = now_ms();
-
-	if (earliest < now)
-		earliest = now;
-	if (earliest < *due)
-		*due = earliest;
-}
-
-/* Runs a pass no sooner than PASS_GAP_MS after the last one. */
-static void
-schedule_pass(struct monitor *m)
-{
-	bring_forward(&m->pass_due, m->last_pass + PASS_GAP_MS);
-}
-
-/*
- * Another process used device-mapper: it may have deleted or regrouped
- * regions, so check soon, but not more often than every CONTROL_GAP_MS
- * however busy the device is.
- */
-static void
-schedule_group_check(struct monitor *m)
-{
-	bring_forward(&m->group_due, m->group_checked + CONTROL_GAP_MS);
 }
 
 /* The group was just found as it should be: when to look again. */
@@ -77,9 +45,7 @@ group_checked(struct monitor *m, int64_t now)
 	if (m->watch.control_wd < 0 && watch_dm_control(&m->watch) == 0)
 		log_info(VERB_LIFECYCLE, "watching the device-mapper control "
 		    "node again");
-	m->group_checked = now;
-	m->group_due = now + (m->watch.control_wd >= 0 ? GROUP_CHECK_MS :
-	    UNWATCHED_CHECK_MS);
+	schedule_group_in_step(&m->when, now, m->watch.control_wd >= 0);
 }
 
 static int
@@ -111,7 +77,7 @@ claim_settled(struct monitor *m, enum claim_state state)
 		 * moved or rewritten the group: look before writing again.
 		 */
 		m->sync.group_known = 0;
-		bring_forward(&m->group_due, now_ms());
+		schedule_check_now(&m->when, now_ms());
 		break;
 	case CLAIM_ASKING:
 		break;
@@ -189,9 +155,8 @@ monitor_start(struct monitor *m, const struct options *opt,
 	m->file = *file;
 	m->timer_fd = m->signal_fd = -1;
 	m->watch.inotify_fd = m->watch.mounts_fd = -1;
-	m->pass_due = NEVER;
+	schedule_init(&m->when, now_ms());
 	m->missing_since = NEVER;
-	m->last_pass = now_ms() - PASS_GAP_MS;
 	sync_init(&m->sync, REGIONS_PER_EXTENT_DEFAULT, opt->path);
 	claim_init(&m->claim, major(file->st_dev), minor(file->st_dev));
 	if (cli_regions_per_extent(&cap, err, errlen) != 0 ||
@@ -236,7 +201,7 @@ check_path(struct monitor *m, int64_t now)
 	case TRACK_GOES_ON:
 		return 0;
 	case TRACK_WAIT:
-		m->pass_due = now + RECHECK_MS;
+		schedule_recheck(&m->when, now);
 		break;
 	case TRACK_ENDED:
 		monitor_finish(m, 0);
@@ -251,32 +216,10 @@ check_path(struct monitor *m, int64_t now)
 static void
 run_pass(struct monitor *m, int check_group, int64_t now)
 {
-	int64_t backoff;
-
-	m->pass_due = NEVER;
-	m->last_pass = now;
+	schedule_pass_started(&m->when, now);
 	if (m->opt->mode == FOLLOW_PATH && check_path(m, now) != 0)
 		return;
-	switch (sync_now(m, check_group, now)) {
-	case PASS_GROUP_ENDED:
-	case PASS_FILE_EMPTY:
-		break;
-	case PASS_DONE:
-		m->failures = 0;
-		break;
-	case PASS_AGAIN:
-		m->failures = 0;
-		m->pass_due = now + RECHECK_MS;
-		break;
-	case PASS_FAILED:
-		/* Back off, so a lasting failure is not retried in a spin. */
-		backoff = (int64_t)RECHECK_MS << (m->failures < 5 ? m->failures : 5);
-		if (backoff > FAILURE_BACKOFF_MAX)
-			backoff = FAILURE_BACKOFF_MAX;
-		m->failures++;
-		m->pass_due = now + backoff;
-		break;
-	}
+	schedule_pass_ended(&m->when, sync_now(m, check_group, now), now);
 }
 
 /*
@@ -322,10 +265,11 @@ take_news(struct monitor *m)
 	    watch_file(&m->watch, m->fd, m->unlinked) != 0)
 		log_warn("cannot watch the file again: %s", strerror(errno));
 	if (news.file || news.name)
-		schedule_pass(m);
+		schedule_file_changed(&m->when, now_ms());
 	if (news.control) {
+		/* It may have deleted or regrouped regions. */
 		m->sync.group_known = 0;
-		schedule_group_check(m);
+		schedule_control_used(&m->when, now_ms());
 	}
 }
 
@@ -338,7 +282,7 @@ read_signals(struct monitor *m)
 		if (signo == SIGHUP) {
 			log_info(VERB_LIFECYCLE, "SIGHUP: full sync");
 			m->sync.have_synced = 0;
-			m->group_due = now_ms();
+			schedule_check_now(&m->when, now_ms());
 			continue;
 		}
 		log_info(VERB_LIFECYCLE, "%s: exiting, group %" PRIu64 " left "
@@ -354,7 +298,7 @@ next_due(const struct monitor *m)
 	int64_t due = NEVER;
 
 	if (m->claim.fd >= 0)
-		due = m->pass_due < m->group_due ? m->pass_due : m->group_due;
+		due = schedule_next(&m->when);
 	if (m->claim.ask_fd >= 0 && m->claim.ask_deadline < due)
 		due = m->claim.ask_deadline;
 	return due;
@@ -399,7 +343,7 @@ take_events(struct monitor *m, const struct pollfd *fds)
 		if (!track_mounted(&m->file, m->opt->path, m->group.id))
 			monitor_finish(m, 0);
 		if (m->opt->mode == FOLLOW_PATH)
-			schedule_pass(m);
+			schedule_file_changed(&m->when, now_ms());
 	}
 	if (fds[SLOT_CLAIM].revents && !m->done)
 		answer_question(m, now_ms());
@@ -411,6 +355,7 @@ int
 monitor_run(struct monitor *m)
 {
 	struct pollfd fds[N_SLOTS];
+	enum due due;
 	int64_t now;
 
 	if (!m->done && m->opt->mode == FOLLOW_INODE)
@@ -431,12 +376,9 @@ monitor_run(struct monitor *m)
 		if (m->claim.ask_fd >= 0 && (fds[SLOT_ASK].revents ||
 		    now >= m->claim.ask_deadline))
 			claim_settled(m, claim_reply_came(&m->claim, now));
-		else if (m->claim.fd < 0)
-			continue;
-		else if (now >= m->group_due)
-			run_pass(m, 1, now);
-		else if (now >= m->pass_due)
-			run_pass(m, 0, now);
+		else if (m->claim.fd >= 0 &&
+		    (due = schedule_due(&m->when, now)) != DUE_NOTHING)
+			run_pass(m, due == DUE_CHECK, now);
 	}
 	return m->exit_status;
 }

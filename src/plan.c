@@ -326,14 +326,12 @@ list_plan(const struct planner *p, struct plan *out)
 	size_t i;
 
 	out->delete_ids = alloc_array(p->n_members, sizeof(*out->delete_ids));
-	out->keep_ids = alloc_array(p->n_members, sizeof(*out->keep_ids));
 	out->create = alloc_array(p->n_pieces, sizeof(*out->create));
-	if (out->delete_ids == NULL || out->keep_ids == NULL ||
-	    out->create == NULL)
+	if (out->delete_ids == NULL || out->create == NULL)
 		return PLAN_NO_MEMORY;
 	for (i = 0; i < p->n_members; i++) {
 		if (p->members[i].fate == FATE_KEEP)
-			out->keep_ids[out->n_keep++] = p->members[i].id;
+			out->n_keep++;
 		else if (p->members[i].fate == FATE_DELETE)
 			out->delete_ids[out->n_delete++] = p->members[i].id;
 	}
@@ -401,7 +399,6 @@ void
 plan_free(struct plan *plan)
 {
 	free(plan->delete_ids);
-	free(plan->keep_ids);
 	free(plan->create);
 	free(plan->heat_ids);
 	memset(plan, 0, sizeof(*plan));

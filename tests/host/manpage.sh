@@ -12,9 +12,9 @@ warnings=$(groff -man -ww -z "$page" 2>&1)
 # phrase may be split across lines and its words set apart.
 text=$(MANWIDTH=200 man -l "$page" 2>/dev/null | col -b | tr -s '[:space:]' ' ')
 
-# constant NAME: its value in include/monitor.h, cli.h, claim.h, sync.h or track.h
+# constant NAME: its value in include/schedule.h, cli.h, claim.h, sync.h or track.h
 constant() {
-	sed -n "s/^#define $1[[:space:]]*\([0-9]*\).*/\1/p" "$top"/include/{monitor,cli,claim,sync,track}.h
+	sed -n "s/^#define $1[[:space:]]*\([0-9]*\).*/\1/p" "$top"/include/{schedule,cli,claim,sync,track}.h
 }
 
 expect() {

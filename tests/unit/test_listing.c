@@ -23,7 +23,6 @@ test_plain_and_grouped_lines(void **state)
 	assert_int_equal(r->id, 0);
 	assert_int_equal(r->start, 32770);
 	assert_int_equal(r->len, 16384);
-	assert_int_equal(r->step, 16384);
 	assert_string_equal(r->program_id, "dmstats");
 	assert_string_equal(r->aux, "DMS_GROUP=file:0-4#-");
 	assert_string_equal(r->options, "");

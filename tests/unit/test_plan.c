@@ -16,6 +16,31 @@
 #define INPUT(mapped, regions) mapped, COUNT(mapped), regions, COUNT(regions)
 #define UNCAPPED 1000
 
+/*
+ * The regions a plan leaves as they are: each id it does not delete,
+ * ascending, a repeated id once.
+ */
+static size_t
+survivors(const struct plan *p, const struct region *regions, size_t n,
+    uint64_t *ids)
+{
+	size_t i, j, k, n_ids = 0;
+	int left;
+
+	for (i = 0; i < n; i++) {
+		for (left = 1, j = 0; j < p->n_delete; j++)
+			left &= p->delete_ids[j] != regions[i].id;
+		for (j = 0; j < n_ids; j++)
+			left &= ids[j] != regions[i].id;
+		if (!left)
+			continue;
+		for (k = n_ids++; k > 0 && ids[k - 1] > regions[i].id; k--)
+			ids[k] = ids[k - 1];
+		ids[k] = regions[i].id;
+	}
+	return n_ids;
+}
+
 static void
 expect_ids(const uint64_t *got, size_t n_got, const uint64_t *want,
     size_t n_want)
@@ -25,6 +50,18 @@ expect_ids(const uint64_t *got, size_t n_got, const uint64_t *want,
 	assert_int_equal(n_got, n_want);
 	for (i = 0; i < n_want; i++)
 		assert_int_equal(got[i], want[i]);
+}
+
+/* The plan keeps exactly the regions want (ascending ids, no copies). */
+static void
+expect_kept(const struct plan *p, const struct region *regions, size_t n,
+    const uint64_t *want, size_t n_want)
+{
+	uint64_t left[64];
+
+	assert_true(n <= 64);
+	assert_int_equal(p->n_keep, n_want);
+	expect_ids(left, survivors(p, regions, n, left), want, n_want);
 }
 
 /*
@@ -46,7 +83,7 @@ expect_plan(const struct range *mapped, size_t n_mapped,
 		assert_int_equal(plan_make(mapped, n_mapped, regions, n_regions,
 		    cap, 1, &p), PLAN_OK);
 	}
-	expect_ids(p.keep_ids, p.n_keep, keep, n_keep);
+	expect_kept(&p, regions, n_regions, keep, n_keep);
 	expect_ids(p.delete_ids, p.n_delete, del, n_del);
 	assert_int_equal(p.n_create, n_create);
 	for (i = 0; i < n_create; i++) {
@@ -265,7 +302,6 @@ test_no_memory(void **state)
 	    PLAN_NO_MEMORY);
 	assert_null(p.delete_ids);
 	assert_null(p.create);
-	assert_null(p.keep_ids);
 	assert_null(p.heat_ids);
 	assert_int_equal(p.n_delete + p.n_create + p.n_keep + p.n_heat, 0);
 }
@@ -382,7 +418,7 @@ test_cap_merges_to_half(void **state)
 
 	(void)state;
 	assert_int_equal(plan_make(INPUT(mapped, regions), 5, 0, &p), PLAN_OK);
-	expect_ids(p.keep_ids, p.n_keep, IDS(1, 2, 3, 4, 5));
+	expect_kept(&p, regions, COUNT(regions), IDS(1, 2, 3, 4, 5));
 	assert_int_equal(p.n_delete + p.n_create + p.n_heat, 0);
 	plan_free(&p);
 	expect_heat_ids(INPUT(mapped, regions), 4, IDS(1, 2, 3, 4, 5));
@@ -395,11 +431,13 @@ static size_t
 carry_out(const struct plan *p, struct region *regions, size_t n,
     uint64_t *next_id)
 {
-	size_t i, j, kept = 0;
+	uint64_t left[64];
+	size_t i, j, n_left = survivors(p, regions, n, left), kept = 0;
 
+	assert_true(n <= 64);
 	for (i = 0; i < n; i++)
-		for (j = 0; j < p->n_keep; j++)
-			if (regions[i].id == p->keep_ids[j])
+		for (j = 0; j < n_left; j++)
+			if (regions[i].id == left[j])
 				regions[kept++] = regions[i];
 	for (i = 0; i < p->n_create; i++, kept++) {
 		regions[kept].id = (*next_id)++;
@@ -469,7 +507,7 @@ test_heat_known_below_cap(void **state)
 
 	(void)state;
 	assert_int_equal(plan_make(INPUT(mapped, regions), 3, 1, &p), PLAN_OK);
-	expect_ids(p.keep_ids, p.n_keep, IDS(1, 2));
+	expect_kept(&p, regions, COUNT(regions), IDS(1, 2));
 	assert_int_equal(p.n_delete + p.n_heat, 0);
 	assert_int_equal(p.n_create, 1);
 	plan_free(&p);

@@ -311,12 +311,36 @@ same_ids(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
 	return na == nb && (na == 0 || memcmp(a, b, na * sizeof(*a)) == 0);
 }
 
+static int
+listed(const uint64_t *ids, size_t n, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i] == id)
+			return 1;
+	return 0;
+}
+
+/* The regions a plan leaves as they are: each id it does not delete, ascending. */
+static size_t
+survivors(const struct layout *l, const struct plan *p, uint64_t *ids)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < l->n_regions; i++)
+		if (first_copy(l, i) && !listed(p->delete_ids, p->n_delete,
+		    l->regions[i].id))
+			add_sorted(ids, &n, l->regions[i].id);
+	return n;
+}
+
 static void
 expect_model(const struct layout *l, const struct model *m,
     const struct plan *p)
 {
-	uint64_t keep[MOST_REGIONS], del[MOST_REGIONS];
-	size_t i, n_keep = 0, n_del = 0, n_create = 0;
+	uint64_t keep[MOST_REGIONS], del[MOST_REGIONS], left[MOST_REGIONS];
+	size_t i, n_keep = 0, n_del = 0, n_create = 0, n_left;
 	int kept[MOST_REGIONS] = { 0 };
 
 	for (i = 0; i < m->n_pieces; i++) {
@@ -334,36 +358,27 @@ expect_model(const struct layout *l, const struct model *m,
 	for (i = 0; i < l->n_regions; i++)
 		if (first_copy(l, i) && !kept[i])
 			add_sorted(del, &n_del, l->regions[i].id);
-	CHECK(same_ids(p->keep_ids, p->n_keep, keep, n_keep));
 	CHECK(same_ids(p->delete_ids, p->n_delete, del, n_del));
+	n_left = survivors(l, p, left);
+	CHECK(p->n_keep == n_left);
+	CHECK(same_ids(left, n_left, keep, n_keep));
 }
 
-static int
-listed(const uint64_t *ids, size_t n, uint64_t id)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (ids[i] == id)
-			return 1;
-	return 0;
-}
-
-/* Every region is kept or deleted, once, in ascending id order. */
+/*
+ * Only the group's regions are deleted, each once, in ascending id order,
+ * and the count of those kept is what is left.
+ */
 static void
 check_ids(const struct layout *l, const struct plan *p)
 {
 	size_t i, unique = 0;
 
-	for (i = 1; i < p->n_keep; i++)
-		CHECK(p->keep_ids[i - 1] < p->keep_ids[i]);
 	for (i = 1; i < p->n_delete; i++)
 		CHECK(p->delete_ids[i - 1] < p->delete_ids[i]);
-	for (i = 0; i < l->n_regions; i++) {
-		CHECK(listed(p->keep_ids, p->n_keep, l->regions[i].id) +
-		    listed(p->delete_ids, p->n_delete, l->regions[i].id) == 1);
+	for (i = 0; i < p->n_delete; i++)
+		CHECK(find_region(l, p->delete_ids[i]) != NULL);
+	for (i = 0; i < l->n_regions; i++)
 		unique += (size_t)first_copy(l, i);
-	}
 	CHECK(p->n_keep + p->n_delete == unique);
 	CHECK(p->n_heat == 0);
 }
@@ -390,11 +405,12 @@ check_layout(const struct layout *l, const struct model *m,
 {
 	int covered[WORLD] = { 0 };
 	unsigned per_range[MOST_MAPPED] = { 0 };
+	uint64_t left[MOST_REGIONS];
 	const struct region *r;
-	size_t i;
+	size_t i, n_left = survivors(l, p, left);
 
-	for (i = 0; i < p->n_keep; i++) {
-		CHECK((r = find_region(l, p->keep_ids[i])) != NULL);
+	for (i = 0; i < n_left; i++) {
+		r = find_region(l, left[i]);
 		count_piece(l, r->start, r->len, covered, per_range);
 	}
 	for (i = 0; i < p->n_create; i++) {
@@ -428,7 +444,7 @@ check_nothing_lost(const struct layout *l, const struct plan *p)
 			blocked |= o->id != r->id && o->len > 0 &&
 			    comes_before(o, r) && o->start + o->len > r->start;
 		}
-		CHECK(blocked || listed(p->keep_ids, p->n_keep, r->id));
+		CHECK(blocked || !listed(p->delete_ids, p->n_delete, r->id));
 	}
 	for (i = 1; i < p->n_create; i++)
 		CHECK(p->create[i - 1].start + p->create[i - 1].len <

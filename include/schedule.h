@@ -1,0 +1,71 @@
+/*
+ * The loop's timetable: when the next pass runs and when the group is
+ * next checked, as plain arithmetic on the monotonic clock (ms), so that
+ * the rules are testable without a kernel.  The loop tells it what
+ * happened; it answers what is due.
+ */
+#ifndef DMFILEMAPD_SCHEDULE_H
+#define DMFILEMAPD_SCHEDULE_H
+
+#include <stdint.h>
+
+#include "sync.h"
+
+/* Intervals in milliseconds; the manual page documents them. */
+#define PASS_GAP_MS	50	/* least time between passes during a burst */
+#define RECHECK_MS	200	/* while data awaits allocation, or the path is empty */
+#define GROUP_CHECK_MS	60000	/* how often a quiet daemon checks its group unprompted */
+#define UNWATCHED_CHECK_MS 5000	/* the same, when the dm control node cannot be watched */
+#define CONTROL_GAP_MS	250	/* least time between checks prompted by dm activity */
+/* A lasting failure is retried no less often than an unwatched group is checked. */
+#define FAILURE_BACKOFF_MAX UNWATCHED_CHECK_MS
+
+struct schedule {
+	int64_t pass_due;	/* when the next pass runs, or NEVER */
+	int64_t group_due;	/* when the group must next be checked */
+	int64_t group_checked;	/* when it was last found in step */
+	int64_t last_pass;	/* when the last pass started */
+	int failures;		/* passes failed in a row */
+};
+
+enum due {
+	DUE_NOTHING,
+	DUE_PASS,		/* a pass over the file's extents */
+	DUE_CHECK,		/* a pass that also checks the group */
+};
+
+/* Nothing is due yet but a group check; a change may start a pass at once. */
+void schedule_init(struct schedule *t, int64_t now);
+
+/* The file changed: a pass, no sooner than PASS_GAP_MS after the last one. */
+void schedule_file_changed(struct schedule *t, int64_t now);
+
+/*
+ * Another process used device-mapper: a group check, no sooner than
+ * CONTROL_GAP_MS after the last one, however busy the device is.
+ */
+void schedule_control_used(struct schedule *t, int64_t now);
+
+/* A group check as soon as the loop comes round. */
+void schedule_check_now(struct schedule *t, int64_t now);
+
+/* The group was found in step; watched: dm use by others wakes the loop. */
+void schedule_group_in_step(struct schedule *t, int64_t now, int watched);
+
+/* A pass starts now: none is due until its result says so. */
+void schedule_pass_started(struct schedule *t, int64_t now);
+
+/* Look again in RECHECK_MS (data awaits allocation, the path is empty). */
+void schedule_recheck(struct schedule *t, int64_t now);
+
+/* What a pass returned: again soon, a backed-off retry, or nothing. */
+void schedule_pass_ended(struct schedule *t, enum pass_result result,
+    int64_t now);
+
+/* The earliest time anything is due, or NEVER. */
+int64_t schedule_next(const struct schedule *t);
+
+/* What is due at now; a group check comes before a plain pass. */
+enum due schedule_due(const struct schedule *t, int64_t now);
+
+#endif

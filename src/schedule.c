@@ -1,0 +1,108 @@
+/*
+ * The loop's timetable.  Bursts of events are coalesced by bringing a due
+ * time forward, never pushing it back: a pass already due soon is not
+ * delayed by more events, and a quiet spell makes the next one immediate.
+ */
+#include "schedule.h"
+#include "sources.h"
+
+/* Moves *due to earliest, or to now if that has passed, unless it is sooner. */
+static void
+bring_forward(int64_t *due, int64_t earliest, int64_t now)
+{
+	if (earliest < now)
+		earliest = now;
+	if (earliest < *due)
+		*due = earliest;
+}
+
+void
+schedule_init(struct schedule *t, int64_t now)
+{
+	t->pass_due = NEVER;
+	t->group_due = now;
+	t->group_checked = now - CONTROL_GAP_MS;
+	t->last_pass = now - PASS_GAP_MS;
+	t->failures = 0;
+}
+
+void
+schedule_file_changed(struct schedule *t, int64_t now)
+{
+	bring_forward(&t->pass_due, t->last_pass + PASS_GAP_MS, now);
+}
+
+void
+schedule_control_used(struct schedule *t, int64_t now)
+{
+	bring_forward(&t->group_due, t->group_checked + CONTROL_GAP_MS, now);
+}
+
+void
+schedule_check_now(struct schedule *t, int64_t now)
+{
+	bring_forward(&t->group_due, now, now);
+}
+
+void
+schedule_group_in_step(struct schedule *t, int64_t now, int watched)
+{
+	t->group_checked = now;
+	t->group_due = now + (watched ? GROUP_CHECK_MS : UNWATCHED_CHECK_MS);
+}
+
+void
+schedule_pass_started(struct schedule *t, int64_t now)
+{
+	t->pass_due = NEVER;
+	t->last_pass = now;
+}
+
+void
+schedule_recheck(struct schedule *t, int64_t now)
+{
+	t->pass_due = now + RECHECK_MS;
+}
+
+void
+schedule_pass_ended(struct schedule *t, enum pass_result result, int64_t now)
+{
+	int64_t backoff;
+
+	switch (result) {
+	case PASS_GROUP_ENDED:
+	case PASS_FILE_EMPTY:
+		break;
+	case PASS_DONE:
+		t->failures = 0;
+		break;
+	case PASS_AGAIN:
+		t->failures = 0;
+		schedule_recheck(t, now);
+		break;
+	case PASS_FAILED:
+		/* Back off, so a lasting failure is not retried in a spin. */
+		backoff = (int64_t)RECHECK_MS << (t->failures < 5 ? t->failures : 5);
+		if (backoff > FAILURE_BACKOFF_MAX)
+			backoff = FAILURE_BACKOFF_MAX;
+		t->failures++;
+		t->pass_due = now + backoff;
+		break;
+	}
+}
+
+int64_t
+schedule_next(const struct schedule *t)
+{
+	return t->pass_due < t->group_due ? t->pass_due : t->group_due;
+}
+
+enum due
+schedule_due(const struct schedule *t, int64_t now)
+{
+	if (now >= t->group_due)
+		return DUE_CHECK;
+	if (now >= t->pass_due)
+		return DUE_PASS;
+	return DUE_NOTHING;
+}

@@ -1,0 +1,199 @@
+/* The loop's timetable: which pass is due when, on a clock of our own. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "schedule.h"
+#include "sources.h"
+
+#define T0 1000000	/* any start; the clock is monotonic, not zero */
+
+static void
+settled(struct schedule *t, int64_t now)
+{
+	schedule_init(t, now);
+	schedule_pass_started(t, now);
+	schedule_group_in_step(t, now, 1);
+	schedule_pass_ended(t, PASS_DONE, now);
+}
+
+/* Before the first check the group is due at once; nothing else is. */
+static void
+test_start(void **state)
+{
+	struct schedule t;
+
+	(void)state;
+	schedule_init(&t, T0);
+	assert_int_equal(schedule_due(&t, T0), DUE_CHECK);
+	assert_int_equal(schedule_next(&t), T0);
+	settled(&t, T0);
+	assert_int_equal(schedule_due(&t, T0), DUE_NOTHING);
+	assert_int_equal(schedule_next(&t), T0 + GROUP_CHECK_MS);
+	assert_int_equal(schedule_due(&t, T0 + GROUP_CHECK_MS), DUE_CHECK);
+}
+
+/* A change after a quiet spell runs a pass at once. */
+static void
+test_change_after_quiet(void **state)
+{
+	struct schedule t;
+	int64_t later = T0 + 10000;
+
+	(void)state;
+	settled(&t, T0);
+	schedule_file_changed(&t, later);
+	assert_int_equal(schedule_next(&t), later);
+	assert_int_equal(schedule_due(&t, later), DUE_PASS);
+}
+
+/* A burst: passes no closer than PASS_GAP_MS, and more events never delay one. */
+static void
+test_burst_coalesced(void **state)
+{
+	struct schedule t;
+	int64_t now = T0 + 10000;
+
+	(void)state;
+	settled(&t, T0);
+	schedule_pass_started(&t, now);
+	schedule_pass_ended(&t, PASS_DONE, now);
+	schedule_file_changed(&t, now + 1);
+	assert_int_equal(schedule_next(&t), now + PASS_GAP_MS);
+	assert_int_equal(schedule_due(&t, now + PASS_GAP_MS - 1), DUE_NOTHING);
+	schedule_file_changed(&t, now + 30);
+	schedule_file_changed(&t, now + PASS_GAP_MS - 1);
+	assert_int_equal(schedule_next(&t), now + PASS_GAP_MS);
+	assert_int_equal(schedule_due(&t, now + PASS_GAP_MS), DUE_PASS);
+}
+
+/*
+ * Another process's dm use: a check at once after a quiet spell, then no
+ * closer than CONTROL_GAP_MS however busy the device is.
+ */
+static void
+test_control_rate_limited(void **state)
+{
+	struct schedule t;
+	int64_t now = T0 + 5000, checked;
+
+	(void)state;
+	settled(&t, T0);
+	schedule_control_used(&t, now);
+	assert_int_equal(schedule_due(&t, now), DUE_CHECK);
+	schedule_pass_started(&t, now);
+	schedule_group_in_step(&t, now, 1);
+	schedule_pass_ended(&t, PASS_DONE, now);
+	checked = now;
+	for (now = checked + 100; now < checked + 1000; now += 100)
+		schedule_control_used(&t, now);
+	assert_int_equal(schedule_next(&t), checked + CONTROL_GAP_MS);
+}
+
+/* A group check is due before a pass due at the same time, and is a pass too. */
+static void
+test_check_before_pass(void **state)
+{
+	struct schedule t;
+	int64_t now = T0 + 100;
+
+	(void)state;
+	settled(&t, T0);
+	schedule_file_changed(&t, now);
+	schedule_check_now(&t, now);
+	assert_int_equal(schedule_due(&t, now), DUE_CHECK);
+}
+
+/* Without a watch on the control node the group is checked more often. */
+static void
+test_unwatched_check(void **state)
+{
+	struct schedule t;
+
+	(void)state;
+	schedule_init(&t, T0);
+	schedule_group_in_step(&t, T0, 0);
+	assert_int_equal(schedule_next(&t), T0 + UNWATCHED_CHECK_MS);
+}
+
+/* Data awaiting allocation, or an empty path: look again in RECHECK_MS. */
+static void
+test_again(void **state)
+{
+	struct schedule t;
+
+	(void)state;
+	settled(&t, T0);
+	schedule_pass_started(&t, T0 + 1);
+	schedule_pass_ended(&t, PASS_AGAIN, T0 + 1);
+	assert_int_equal(schedule_next(&t), T0 + 1 + RECHECK_MS);
+	schedule_pass_started(&t, T0 + 2);
+	schedule_recheck(&t, T0 + 2);
+	assert_int_equal(schedule_next(&t), T0 + 2 + RECHECK_MS);
+}
+
+/* Failures back off, doubling up to a bound; a success starts over. */
+static void
+test_failure_backoff(void **state)
+{
+	struct schedule t;
+	int64_t now = T0, gap, previous = 0;
+	int i;
+
+	(void)state;
+	settled(&t, T0);
+	for (i = 0; i < 12; i++) {
+		schedule_pass_started(&t, now);
+		schedule_pass_ended(&t, PASS_FAILED, now);
+		gap = t.pass_due - now;
+		assert_true(gap >= RECHECK_MS);
+		assert_true(gap <= FAILURE_BACKOFF_MAX);
+		if (i > 0)
+			assert_true(gap == previous * 2 ||
+			    gap == FAILURE_BACKOFF_MAX);
+		previous = gap;
+		now = t.pass_due;
+	}
+	assert_int_equal(previous, FAILURE_BACKOFF_MAX);
+	schedule_pass_started(&t, now);
+	schedule_pass_ended(&t, PASS_DONE, now);
+	schedule_pass_started(&t, now + 1);
+	schedule_pass_ended(&t, PASS_FAILED, now + 1);
+	assert_int_equal(t.pass_due, now + 1 + RECHECK_MS);
+}
+
+/* A pass that ended the work schedules nothing more. */
+static void
+test_ended(void **state)
+{
+	struct schedule t;
+
+	(void)state;
+	settled(&t, T0);
+	schedule_pass_started(&t, T0 + 1);
+	schedule_pass_ended(&t, PASS_GROUP_ENDED, T0 + 1);
+	assert_int_equal(t.pass_due, NEVER);
+	schedule_pass_started(&t, T0 + 2);
+	schedule_pass_ended(&t, PASS_FILE_EMPTY, T0 + 2);
+	assert_int_equal(t.pass_due, NEVER);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_start),
+		cmocka_unit_test(test_change_after_quiet),
+		cmocka_unit_test(test_burst_coalesced),
+		cmocka_unit_test(test_control_rate_limited),
+		cmocka_unit_test(test_check_before_pass),
+		cmocka_unit_test(test_unwatched_check),
+		cmocka_unit_test(test_again),
+		cmocka_unit_test(test_failure_backoff),
+		cmocka_unit_test(test_ended),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
