@@ -1,0 +1,29 @@
+#!/bin/bash
+# Run in the guest by tests/check (package/vm) with the daemon unpacked from
+# the .deb as /usr/sbin/dmfilemapd: Debian's `dmstats create --filemap`
+# starts that very binary, and the group follows the file as it grows.
+# packaged.sha256, beside this script, is the packaged binary's checksum.
+set -eu
+. /test/lib.sh
+
+require_daemon
+step "the guest's /usr/sbin/dmfilemapd is the packaged one"
+read -r want _ </test/packaged.sha256
+read -r got _ < <(sha256sum /usr/sbin/dmfilemapd)
+assert_eq "$want" "$got" "sha256 of /usr/sbin/dmfilemapd"
+
+step "ext4 on a dm-linear device, a file of 3 extents mapped by dmstats"
+dev=$(make_linear lin)
+make_fs ext4 "$dev" /mnt
+fragmented_file /mnt/f 3
+gid=$(filemap_create /mnt/f)
+pid=$(wait_for_daemon "$gid" /mnt/f)
+assert_eq /usr/sbin/dmfilemapd "$(readlink "/proc/$pid/exe")" "daemon executable"
+check_group /mnt/f "$dev" "$gid"
+
+step "the file grows: the group follows"
+fallocate -l 12M /mnt/f
+wait_group /mnt/f "$dev" f
+wait_no_strays 30 "$dev"
+assert_running "$pid" "the packaged daemon"
+echo "ok: the packaged dmfilemapd (pid $pid) follows group $gid"
