@@ -252,7 +252,7 @@ check_unlinked(struct monitor *m)
 }
 
 static void
-take_news(struct monitor *m)
+take_news(struct monitor *m, int64_t now)
 {
 	struct watch_news news;
 
@@ -265,16 +265,16 @@ take_news(struct monitor *m)
 	    watch_file(&m->watch, m->fd, m->unlinked) != 0)
 		log_warn("cannot watch the file again: %s", strerror(errno));
 	if (news.file || news.name)
-		schedule_file_changed(&m->when, now_ms());
+		schedule_file_changed(&m->when, now);
 	if (news.control) {
 		/* It may have deleted or regrouped regions. */
 		m->sync.group_known = 0;
-		schedule_control_used(&m->when, now_ms());
+		schedule_control_used(&m->when, now);
 	}
 }
 
 static void
-read_signals(struct monitor *m)
+read_signals(struct monitor *m, int64_t now)
 {
 	int signo;
 
@@ -282,7 +282,7 @@ read_signals(struct monitor *m)
 		if (signo == SIGHUP) {
 			log_info(VERB_LIFECYCLE, "SIGHUP: full sync");
 			m->sync.have_synced = 0;
-			schedule_check_now(&m->when, now_ms());
+			schedule_check_now(&m->when, now);
 			continue;
 		}
 		log_info(VERB_LIFECYCLE, "%s: exiting, group %" PRIu64 " left "
@@ -291,7 +291,7 @@ read_signals(struct monitor *m)
 	}
 }
 
-/* Passes wait while the claim is being moved (see run_pass). */
+/* Passes wait while the claim is being moved (see sync_now). */
 static int64_t
 next_due(const struct monitor *m)
 {
@@ -331,22 +331,25 @@ fill_slots(const struct monitor *m, struct pollfd *fds)
 	fds[SLOT_MOUNTS].events = POLLPRI;
 }
 
+/* The events of one wake-up, all taken as of the time it came. */
 static void
 take_events(struct monitor *m, const struct pollfd *fds)
 {
+	int64_t now = now_ms();
+
 	if (fds[SLOT_SIGNAL].revents)
-		read_signals(m);
+		read_signals(m, now);
 	if (fds[SLOT_INOTIFY].revents && !m->done)
-		take_news(m);
+		take_news(m, now);
 	if (fds[SLOT_MOUNTS].revents && !m->done) {
 		log_info(VERB_DEBUG, "event: the mount table changed");
 		if (!track_mounted(&m->file, m->opt->path, m->group.id))
 			monitor_finish(m, 0);
 		if (m->opt->mode == FOLLOW_PATH)
-			schedule_file_changed(&m->when, now_ms());
+			schedule_file_changed(&m->when, now);
 	}
 	if (fds[SLOT_CLAIM].revents && !m->done)
-		answer_question(m, now_ms());
+		answer_question(m, now);
 	if (fds[SLOT_TIMER].revents)
 		sources_take_timer(m->timer_fd);
 }

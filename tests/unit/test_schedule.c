@@ -10,13 +10,20 @@
 
 #define T0 1000000	/* any start; the clock is monotonic, not zero */
 
+/* A pass at now that found the group in step, as the loop runs one. */
+static void
+checked(struct schedule *t, int64_t now)
+{
+	schedule_pass_started(t, now);
+	schedule_group_in_step(t, now, 1);
+	schedule_pass_ended(t, PASS_DONE, now);
+}
+
 static void
 settled(struct schedule *t, int64_t now)
 {
 	schedule_init(t, now);
-	schedule_pass_started(t, now);
-	schedule_group_in_step(t, now, 1);
-	schedule_pass_ended(t, PASS_DONE, now);
+	checked(t, now);
 }
 
 /* Before the first check the group is due at once; nothing else is. */
@@ -77,19 +84,17 @@ static void
 test_control_rate_limited(void **state)
 {
 	struct schedule t;
-	int64_t now = T0 + 5000, checked;
+	int64_t now = T0 + 5000, last;
 
 	(void)state;
 	settled(&t, T0);
 	schedule_control_used(&t, now);
 	assert_int_equal(schedule_due(&t, now), DUE_CHECK);
-	schedule_pass_started(&t, now);
-	schedule_group_in_step(&t, now, 1);
-	schedule_pass_ended(&t, PASS_DONE, now);
-	checked = now;
-	for (now = checked + 100; now < checked + 1000; now += 100)
+	checked(&t, now);
+	last = now;
+	for (now = last + 100; now < last + 1000; now += 100)
 		schedule_control_used(&t, now);
-	assert_int_equal(schedule_next(&t), checked + CONTROL_GAP_MS);
+	assert_int_equal(schedule_next(&t), last + CONTROL_GAP_MS);
 }
 
 /* A group check is due before a pass due at the same time, and is a pass too. */
