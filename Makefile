@@ -27,8 +27,8 @@ HARDEN_LDFLAGS = -pie -Wl,-z,relro -Wl,-z,now
 
 # Modules that need neither libdevmapper nor a device-mapper kernel: the
 # unit tests link these and run natively.
-NATIVE_SRC = src/cli.c src/plan.c src/pairheap.c src/extents.c src/listing.c \
-             src/descriptor.c src/leader.c src/ownership.c src/fiemap.c src/follow.c \
+NATIVE_SRC = src/cli.c src/plan.c src/plan_window.c src/pairheap.c src/extents.c \
+             src/listing.c src/rows.c src/devlist.c src/descriptor.c src/leader.c src/ownership.c src/fiemap.c src/follow.c \
              src/claim.c src/stats.c src/group.c src/apply.c src/sync.c src/log.c \
              src/sources.c src/decimal.c src/schedule.c
 DAEMON_SRC = src/devmapper.c src/watch.c src/track.c src/monitor.c src/daemon.c src/main.c
@@ -36,7 +36,8 @@ NATIVE_OBJ = $(NATIVE_SRC:.c=.o)
 OBJ        = $(NATIVE_OBJ) $(DAEMON_SRC:.c=.o)
 
 # Helper programs of the VM tests and the benchmarks.
-TOOLS      = bench/odirect-read bench/plan-bench bench/fragment bench/group-wait
+TOOLS      = bench/odirect-read bench/plan-bench bench/fragment bench/group-wait \
+             bench/pass-profile
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,tests/unit/%,$(wildcard tests/unit/test_*.c))
 
@@ -65,6 +66,7 @@ FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,$(FUZZ)/fuzz_%,$(wildcard tests/fu
 FUZZ_SRC_listing    = src/listing.c src/extents.c src/decimal.c
 FUZZ_SRC_descriptor = src/descriptor.c src/extents.c src/decimal.c
 FUZZ_SRC_cli        = src/cli.c src/decimal.c
+FUZZ_SRC_rows       = src/rows.c src/listing.c src/extents.c src/decimal.c
 # make fuzz: each target for FUZZ_SECONDS, its corpus kept in build/fuzz/.
 FUZZ_SECONDS ?= 600
 
@@ -90,6 +92,10 @@ bench/plan-bench: bench/plan_bench.c src/plan.o src/pairheap.o src/extents.o
 
 bench/fragment: bench/fragment.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
+
+# The daemon's own pass, timed step by step in the guest.
+bench/pass-profile: bench/pass_profile.c $(NATIVE_OBJ) src/devmapper.o
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(NATIVE_OBJ) src/devmapper.o $(DM_LIBS)
 
 GROUP_WAIT_SRC = bench/group_wait.c bench/burst.c bench/spans.c bench/stats_group.c
 bench/group-wait: $(GROUP_WAIT_SRC) bench/group_wait.h

@@ -17,6 +17,11 @@ cpu_ns() {
 	echo "$ns"
 }
 
+# ns_to_ms NS: milliseconds with one decimal.
+ns_to_ms() {
+	awk -v ns="$1" 'BEGIN { printf "%.1f", ns / 1000000 }'
+}
+
 status_field() {
 	awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"
 }

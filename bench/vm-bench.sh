@@ -7,7 +7,8 @@
 # the way users do (`dmstats create --filemap`, which runs the dmfilemapd
 # first on PATH) and fails unless the process runs exactly that binary.
 # SCENARIO is one of
-#   reaction:FS  fidelity:FS  burst:FS  idle:FS+FS...  pass:FS:N+N...  guest
+#   reaction:FS  fidelity:FS  burst:FS  idle:FS+FS...  pass:FS:N+N...
+#   profile:FS:N+N...  groups:FS:G+G...@R  guest
 # with FS xfs or ext4 (on /dev/vda and /dev/vdb; pass uses /dev/vdc).
 # Results are lines  BENCH<TAB>scenario<TAB>metric<TAB>value ; a scenario
 # that cannot run prints  BENCH<TAB>scenario<TAB>*<TAB>not run: REASON .
@@ -273,16 +274,25 @@ scenario_pass() {
 	assert_impl "$pid"
 	group-wait -t 60 "p$fs" big "$file" >/dev/null || fail "the group is not in step with the file after create"
 	emit "$name" "kernel dm-stats MiB" "$(($(cat /sys/module/dm_mod/parameters/stats_current_allocated_bytes) >> 20))"
-	cpu0=$(cpu_ns "$pid")
-	# One more hole: the block in the middle of the file goes.
+	# One more hole, the block in the middle of the file: how soon the
+	# group is in step, as a poller sees it.  The poller uses
+	# device-mapper, which also prompts a group check.
 	out=$(group-wait -t 120 --punch $((n / 2 * 2 * block)):"$block" "p$fs" big "$file") ||
 		fail "the group did not follow one punched hole within 120 s: $out"
 	emit "$name" "one hole: in step ms" "$(field ms "$out")"
 	emit "$name" "one hole: poll interval ms" "$(field interval_ms "$out")"
 	settled_daemon "$gid" "$file" 60 >/dev/null
+	# What the pass alone costs: a hole punched by a process that does not
+	# use device-mapper, the group looked at only after the CPU is read.
+	cpu0=$(cpu_ns "$pid")
+	fallocate -p -o $(((n / 2 + 1) * 2 * block)) -l "$block" "$file"
+	sleep 0.5
+	settled_daemon "$gid" "$file" 60 >/dev/null
 	cpu1=$(cpu_ns "$pid")
-	emit "$name" "one hole: daemon CPU ms" "$(((cpu1 - cpu0) / 1000000))"
+	emit "$name" "one hole: daemon CPU ms" "$(ns_to_ms $((cpu1 - cpu0)))"
+	group-wait -t 60 "p$fs" big "$file" >/dev/null || fail "the group did not follow a second hole"
 	emit "$name" "daemon VmHWM KiB" "$(status_field "$pid" VmHWM)"
+	settled_daemon "$gid" "$file" 60 >/dev/null
 	# Quiet, the daemon checks its group once a minute, or when another
 	# process has used device-mapper, as dmsetup does here.
 	cpu0=$(cpu_ns "$pid")
@@ -291,7 +301,77 @@ scenario_pass() {
 	sleep 1
 	settled_daemon "$gid" "$file" 60 >/dev/null
 	cpu1=$(cpu_ns "$pid")
-	emit "$name" "one group check: daemon CPU ms" "$(((cpu1 - cpu0) / 1000000))"
+	emit "$name" "one group check: daemon CPU ms" "$(ns_to_ms $((cpu1 - cpu0)))"
+}
+
+# ---- profile: one pass, step by step ---------------------------------------
+# bench/pass-profile runs the daemon's own pass code on a group no daemon
+# follows, and the kernel's share of the same work (see pass_profile.c).
+
+scenario_profile() {
+	local fs=$1 n=$2 name=profile/$1/$2 file=/mnt/p/big gid out line daemon='' floor=''
+	check_stats_memory "$n"
+	make_linear "p$fs" /dev/vdc >/dev/null
+	make_fs "$fs" "/dev/mapper/p$fs" /mnt/p >/dev/null
+	fragment "$file" "$n" >/dev/null || fail "fragment $file $n failed"
+	gid=$(filemap_create "$file" --nomonitor)
+	out=$(pass-profile "$file" "$gid") || fail "pass-profile failed: $out"
+	while IFS= read -r line; do
+		case $line in
+		step=*)
+			emit "$name" "$(sed 's/^step=\(.*\) us=.*/\1/' <<<"$line") ms" \
+				"$(ns_to_ms $((${line##*us=} * 1000)))"
+			case $line in
+			step=daemon\ *) daemon=${line##*us=} ;;
+			step=floor\ *) floor=${line##*us=} ;;
+			esac
+			;;
+		messages=*) emit "$name" "messages: create/delete/set_aux" "${line#messages=}" ;;
+		esac
+	done <<<"$out"
+	[ -n "$daemon" ] && [ -n "$floor" ] || fail "pass-profile printed no daemon or floor figure"
+	emit "$name" "daemon / floor" "$(awk -v d="$daemon" -v f="$floor" 'BEGIN { printf "%.2f", d / f }')"
+}
+
+# ---- groups: G daemons on one device, one other process's dm use -----------
+# R regions in all, split over G files on one device, each followed by its
+# own daemon; `dmsetup status` then prompts every daemon to check its
+# group.  What all the daemons spend on it together, per run.
+
+# sum_cpu PID...: the processes' CPU time together, ns.
+sum_cpu() {
+	local pid total=0
+	for pid in "$@"; do total=$((total + $(cpu_ns "$pid"))); done
+	echo "$total"
+}
+
+scenario_groups() {
+	local fs=$1 g=$2 r=$3 name=groups/$1/$2 i file gid pids=() runs=5 run cpu0 cpu1 costs=() median
+	check_stats_memory "$r"
+	make_linear "p$fs" /dev/vdc >/dev/null
+	make_fs "$fs" "/dev/mapper/p$fs" /mnt/p >/dev/null
+	for i in $(seq 1 "$g"); do
+		file=/mnt/p/g$i
+		fragment "$file" $((r / g)) >/dev/null || fail "fragment $file failed"
+		gid=$(filemap_create "$file")
+		pids+=("$(settled_daemon "$gid" "$file" 60)")
+	done
+	assert_impl "${pids[0]}"
+	emit "$name" "regions in all" "$(dmstats list --allprograms --allregions "p$fs" --noheadings -o region_id 2>/dev/null | wc -l)"
+	for run in $(seq 1 $runs); do
+		cpu0=$(sum_cpu "${pids[@]}")
+		dmsetup status "p$fs" >/dev/null
+		# Every prompted check comes within a second.
+		sleep 1.5
+		cpu1=$(sum_cpu "${pids[@]}")
+		costs+=($((cpu1 - cpu0)))
+	done
+	median=$(printf '%s\n' "${costs[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")
+	emit "$name" "all daemons' CPU per dmsetup run ms" "$(ns_to_ms "$median")"
+	# The first count of groups run is the baseline of the others.
+	[ -s /tmp/groups.base ] || echo "$median" >/tmp/groups.base
+	emit "$name" "÷ the first count's" "$(awk -v m="$median" -v b="$(cat /tmp/groups.base)" \
+		'BEGIN { printf "%.2f", m / (b > 1000000 ? b : 1000000) }')"
 }
 
 # ---- the guest itself -------------------------------------------------------
@@ -319,6 +399,15 @@ main() {
 		idle) run_scenario "idle/${fs//+/,idle/}" scenario_idle "$fs" ;;
 		pass)
 			for n in ${sizes//+/ }; do run_scenario "pass/$fs/$n" scenario_pass "$fs" "$n"; done
+			;;
+		profile)
+			for n in ${sizes//+/ }; do run_scenario "profile/$fs/$n" scenario_profile "$fs" "$n"; done
+			;;
+		groups)
+			# sizes: G+G...@R
+			for n in $(tr + ' ' <<<"${sizes%@*}"); do
+				run_scenario "groups/$fs/$n" scenario_groups "$fs" "$n" "${sizes#*@}"
+			done
 			;;
 		*) echo "vm-bench: unknown scenario $spec" >&2 ;;
 		esac

@@ -1,6 +1,6 @@
 /*
- * The real device-mapper: libdevmapper's target messages to a device, and
- * where its control node is.
+ * The real device-mapper: target messages to a device, sent on the control
+ * node that libdevmapper names, and where that node is.
  */
 #ifndef DMFILEMAPD_DEVMAPPER_H
 #define DMFILEMAPD_DEVMAPPER_H
@@ -12,7 +12,7 @@
 
 /*
  * Checks that devno is a device-mapper device, learns its name, and makes
- * dev send its messages through libdevmapper.  On failure writes one line
+ * dev send its messages as DM_TARGET_MSG ioctls.  On failure writes one line
  * into err and returns -1.
  */
 int devmapper_open(struct stats_device *dev, dev_t devno, char *err,

@@ -31,6 +31,9 @@ int file_map_add(struct file_map *map, const struct fiemap_extent *extents,
  */
 int file_map_read(int fd, struct file_map *map);
 
+/* Makes to a copy of from; returns 0, or -1 with errno ENOMEM. */
+int file_map_copy(struct file_map *to, const struct file_map *from);
+
 void file_map_free(struct file_map *map);
 
 #endif

@@ -16,7 +16,7 @@ struct group {
 	struct stats_device dev;
 	uint64_t id;		/* the leader's region id, which is the group id */
 	char *program_id;	/* the leader's, given to new members */
-	int list_all;		/* list every program's regions, not just the leader's */
+	const char *share_dir;	/* where listings are shared (devlist.h), or NULL */
 	char *create_options;	/* the leader's "precise_timestamps histogram:..." */
 	int n_create_options;
 	char *alias;
@@ -26,6 +26,7 @@ struct group {
 	struct region *members;	/* as of the last group_refresh, ascending id */
 	size_t n_members;
 	size_t n_listed;	/* member ids the descriptor names */
+	unsigned long members_gen; /* changes whenever the members do */
 };
 
 enum group_state {
@@ -45,11 +46,13 @@ int group_open(struct group *g, const struct stats_device *dev, uint64_t id,
     uint64_t ino, char *err, size_t errlen);
 
 /*
- * Re-reads the group's members from the kernel, after checking that the
- * group is still the one this daemon knows (ownership.h).  For
- * GROUP_FOREIGN and GROUP_FAILED writes why into why; nothing is logged.
+ * Re-reads the group's members from a listing taken after taken_after
+ * (devlist.h), after checking that the group is still the one this daemon
+ * knows (ownership.h).  For GROUP_FOREIGN and GROUP_FAILED writes why into
+ * why; nothing is logged.
  */
-enum group_state group_refresh(struct group *g, char *why, size_t whylen);
+enum group_state group_refresh(struct group *g, int64_t taken_after,
+    char *why, size_t whylen);
 
 /*
  * Deletes the regions an earlier daemon of the group, killed, created but

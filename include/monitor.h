@@ -32,6 +32,8 @@ struct monitor {
 	struct claim claim;	/* holds the group against a second daemon */
 
 	struct schedule when;	/* when the next pass and group check are due */
+	int64_t control_seen;	/* others' dm use unchecked since (ns), or NEVER */
+	int64_t pass_ended;	/* when this daemon last wrote, at the latest (ns) */
 	int64_t missing_since;	/* path mode: since when the path is empty */
 	int unlinked;		/* inode mode: the file has lost its last name */
 

@@ -11,6 +11,8 @@
 #define NEVER INT64_MAX
 
 int64_t now_ms(void);
+/* The same clock in nanoseconds, for moments other processes compare. */
+int64_t now_ns(void);
 
 /* Creates both fds; -1 with errno set on failure. */
 int sources_open(int *signal_fd, int *timer_fd);

@@ -32,6 +32,10 @@ struct stats_device {
 
 void stats_device_close(struct stats_device *dev);
 
+/* The kernel's answer to @stats_list, malloc'd (see listing.h). */
+int stats_list_text(const struct stats_device *dev, const char *program_id,
+    char **answer);
+
 /* Lists the regions of program_id, or of every program when it is "". */
 int stats_list(const struct stats_device *dev, const char *program_id,
     struct listing *out);

@@ -17,9 +17,12 @@ struct sync {
 	struct file_map map;	/* the file's extents, filled in before each pass */
 	struct file_map synced;	/* as the group was last made to match */
 	int have_synced;
+	unsigned long synced_gen; /* the group's members_gen as the last pass left it */
 	int group_known;	/* the group is as the last pass left it */
 	int may_know_group;	/* the caller sees other processes' use of
 				   device-mapper and clears group_known then */
+	int64_t listing_after;	/* a group check needs a listing taken after
+				   this (ns, devlist.h): the caller sets it */
 	unsigned int cap;	/* regions per extent */
 	int64_t empty_since;	/* since when the file has looked empty, or NEVER */
 	const char *path;	/* the file's name, for messages */

@@ -210,26 +210,36 @@ move_descriptor(struct group *g, uint64_t leader, char *aux, int drop_old)
 	return r == 0 ? 0 : 1;
 }
 
-/* Moves members the plan keeps into next, the others into leaving. */
+/*
+ * Fills next with the members the plan keeps and the created regions, in
+ * ascending id; the others go into leaving.  The members already ascend,
+ * so only the few created regions are sorted, and the two lists merged.
+ */
 static size_t
 sort_members(const struct group *g, const struct plan *plan,
-    struct region *next, size_t n, uint64_t *leaving, size_t *n_leaving,
-    int *drop_leader)
+    struct region *created, size_t n_created, struct region *next,
+    uint64_t *leaving, size_t *n_leaving, int *drop_leader)
 {
 	const struct region *member;
-	size_t i;
+	size_t i, c = 0, n = 0;
 
+	qsort(created, n_created, sizeof(*created), compare_ids);
 	for (i = 0; i < g->n_members; i++) {
 		member = &g->members[i];
 		if (bsearch(&member->id, plan->delete_ids, plan->n_delete,
-		    sizeof(member->id), compare_ids) == NULL)
-			next[n++] = *member;
-		else if (member->id == g->id)
-			*drop_leader = 1;
-		else
-			leaving[(*n_leaving)++] = member->id;
+		    sizeof(member->id), compare_ids) != NULL) {
+			if (member->id == g->id)
+				*drop_leader = 1;
+			else
+				leaving[(*n_leaving)++] = member->id;
+			continue;
+		}
+		while (c < n_created && created[c].id < member->id)
+			next[n++] = created[c++];
+		next[n++] = *member;
 	}
-	qsort(next, n, sizeof(*next), compare_ids);
+	while (c < n_created)
+		next[n++] = created[c++];
 	return n;
 }
 
@@ -283,8 +293,7 @@ group_apply(struct group *g, const struct plan *plan)
 		failed = 1;
 	} else {
 		n_created = create_regions(g, plan, created, &failed);
-		memcpy(next, created, n_created * sizeof(*next));
-		n = sort_members(g, plan, next, n_created, leaving,
+		n = sort_members(g, plan, created, n_created, next, leaving,
 		    &n_leaving, &drop_leader);
 		/*
 		 * A descriptor naming regions that are gone is rewritten, lest
@@ -298,6 +307,7 @@ group_apply(struct group *g, const struct plan *plan)
 			free(g->members);
 			g->members = next;
 			g->n_members = g->n_listed = n;
+			g->members_gen++;
 			next = NULL;
 		}
 	}

@@ -1,19 +1,34 @@
 /*
- * The real device-mapper side of dm-stats: each message one
- * DM_DEV_TARGET_MSG ioctl through libdevmapper, to the device named by
- * major:minor.  The unit tests put an in-memory kernel in its place.
+ * The real device-mapper side of dm-stats: libdevmapper finds the device
+ * and its control node; each message is one DM_TARGET_MSG ioctl on that
+ * node, to the device named by major:minor, in a buffer this file keeps
+ * and sizes (see devmapper_send).  The unit tests put an in-memory kernel
+ * in its place.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libdevmapper.h>
 #include <linux/dm-ioctl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "devmapper.h"
 #include "log.h"
+
+#define MESSAGE_BUFFER_MIN (16u << 10)
+#define MESSAGE_BUFFER_MAX (256u << 20)	/* far past any device's listing */
+
+static int control_fd = -1;
+static struct {
+	struct dm_ioctl *io;
+	size_t size;
+} ioctl_buffer;
 
 /* libdevmapper's own messages are details of ours: show them when debugging. */
 static void
@@ -48,28 +63,91 @@ task_for(const struct stats_device *dev, int type)
 	return dmt;
 }
 
+/* Grows the one ioctl buffer to at least size bytes; new bytes are zero. */
+static int
+buffer_reserve(size_t size)
+{
+	void *grown;
+
+	if (size <= ioctl_buffer.size)
+		return 0;
+	if ((grown = realloc(ioctl_buffer.io, size)) == NULL)
+		return -1;
+	memset((char *)grown + ioctl_buffer.size, 0, size - ioctl_buffer.size);
+	ioctl_buffer.io = grown;
+	ioctl_buffer.size = size;
+	return 0;
+}
+
+/*
+ * One DM_TARGET_MSG ioctl with a buffer of size bytes.  Returns 1 when the
+ * answer did not fit, 0 on success, -1 with errno set on failure.
+ */
+static int
+message_ioctl(const struct stats_device *dev, const char *message,
+    size_t size)
+{
+	struct dm_ioctl *io;
+	struct dm_target_msg *tm;
+	size_t head = sizeof(*io) + sizeof(*tm), len = strlen(message) + 1;
+
+	while (head + len > size)
+		size *= 2;
+	if (buffer_reserve(size) != 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	io = ioctl_buffer.io;
+	memset(io, 0, head);
+	io->version[0] = DM_VERSION_MAJOR;
+	io->data_size = (uint32_t)size;
+	io->data_start = sizeof(*io);
+	io->dev = makedev(dev->major, dev->minor);
+	tm = (struct dm_target_msg *)(io + 1);
+	memcpy(tm->message, message, len);
+	if (ioctl(control_fd, DM_TARGET_MSG, io) != 0)
+		return -1;
+	return (io->flags & DM_BUFFER_FULL_FLAG) != 0;
+}
+
+/*
+ * The answer's size is learnt: a listing starts at the size the last one
+ * needed, everything else at the smallest size, so that a message after a
+ * long listing does not carry its buffer (libdevmapper's dm_task_run keeps
+ * every later buffer as large as the largest answer, and the kernel copies
+ * the whole buffer in and out).
+ */
 static int
 devmapper_send(const struct stats_device *dev, const char *message,
     char **answer)
 {
-	struct dm_task *dmt;
-	const char *response;
-	int err = 0;
+	static size_t list_size = MESSAGE_BUFFER_MIN;
+	int is_list = strncmp(message, "@stats_list", 11) == 0;
+	size_t size = is_list ? list_size : MESSAGE_BUFFER_MIN;
+	const struct dm_ioctl *io;
+	int r;
 
-	if ((dmt = task_for(dev, DM_DEVICE_TARGET_MSG)) == NULL ||
-	    !dm_task_set_message(dmt, message))
-		err = ENOMEM;
-	else if (!dm_task_run(dmt))
-		err = dm_task_get_errno(dmt) ? dm_task_get_errno(dmt) : EIO;
-	else if (answer != NULL) {
-		response = dm_task_get_message_response(dmt);
-		if ((*answer = strdup(response ? response : "")) == NULL)
-			err = ENOMEM;
+	while ((r = message_ioctl(dev, message, size)) == 1) {
+		if (size >= MESSAGE_BUFFER_MAX) {
+			errno = EOVERFLOW;
+			return -1;
+		}
+		size *= 2;
 	}
-	if (dmt != NULL)
-		dm_task_destroy(dmt);
-	errno = err;
-	return err ? -1 : 0;
+	if (r < 0)
+		return -1;
+	if (is_list)
+		list_size = size;
+	if (answer == NULL)
+		return 0;
+	io = ioctl_buffer.io;
+	*answer = strdup(io->flags & DM_DATA_OUT_FLAG ?
+	    (const char *)io + io->data_start : "");
+	if (*answer == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -78,6 +156,7 @@ devmapper_open(struct stats_device *dev, dev_t devno, char *err,
 {
 	struct dm_task *dmt;
 	struct dm_info info;
+	char path[4096];
 	int ok = 0;
 
 	dm_log_with_errno_init(library_log);
@@ -86,6 +165,12 @@ devmapper_open(struct stats_device *dev, dev_t devno, char *err,
 	dev->name = NULL;
 	dev->send = devmapper_send;
 	dev->model = NULL;
+	if (control_fd < 0 && (devmapper_control_path(path, sizeof(path)) != 0 ||
+	    (control_fd = open(path, O_RDWR | O_CLOEXEC)) < 0)) {
+		snprintf(err, errlen, "cannot open the device-mapper control "
+		    "node: %s", strerror(errno));
+		return -1;
+	}
 	if ((dmt = task_for(dev, DM_DEVICE_INFO)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -93,6 +178,8 @@ devmapper_open(struct stats_device *dev, dev_t devno, char *err,
 	if (dm_task_run(dmt) && dm_task_get_info(dmt, &info) && info.exists)
 		ok = (dev->name = strdup(dm_task_get_name(dmt))) != NULL;
 	dm_task_destroy(dmt);
+	/* The messages go on control_fd: libdevmapper's own is closed. */
+	dm_lib_release();
 	if (!ok)
 		snprintf(err, errlen, "device %u:%u does not answer as a "
 		    "device-mapper device", dev->major, dev->minor);

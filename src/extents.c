@@ -26,6 +26,17 @@ drop_empty(struct range *ranges, size_t count)
 	return n;
 }
 
+static int
+sorted_by_start(const struct range *ranges, size_t count)
+{
+	size_t i;
+
+	for (i = 1; i < count; i++)
+		if (ranges[i - 1].start > ranges[i].start)
+			return 0;
+	return 1;
+}
+
 size_t
 ranges_normalize(struct range *ranges, size_t count)
 {
@@ -35,7 +46,9 @@ ranges_normalize(struct range *ranges, size_t count)
 	count = drop_empty(ranges, count);
 	if (count == 0)
 		return 0;
-	qsort(ranges, count, sizeof(*ranges), compare_starts);
+	/* Files mostly lie in device order: then the sort is spared. */
+	if (!sorted_by_start(ranges, count))
+		qsort(ranges, count, sizeof(*ranges), compare_starts);
 	n = 1;
 	for (i = 1; i < count; i++) {
 		end = ranges[n - 1].start + ranges[n - 1].len;

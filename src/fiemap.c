@@ -106,6 +106,28 @@ file_map_read(int fd, struct file_map *map)
 	return 0;
 }
 
+int
+file_map_copy(struct file_map *to, const struct file_map *from)
+{
+	struct range *grown;
+
+	if (to->capacity < from->count) {
+		grown = realloc(to->ranges, from->count * sizeof(*grown));
+		if (grown == NULL) {
+			errno = ENOMEM;
+			return -1;
+		}
+		to->ranges = grown;
+		to->capacity = from->count;
+	}
+	if (from->count > 0)
+		memcpy(to->ranges, from->ranges, from->count * sizeof(*grown));
+	to->count = from->count;
+	to->pending = from->pending;
+	to->unmappable = from->unmappable;
+	return 0;
+}
+
 void
 file_map_free(struct file_map *map)
 {

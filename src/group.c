@@ -1,8 +1,8 @@
 /*
  * The group as the kernel keeps it: its leader's descriptor and its
  * members, read and checked against what this daemon knows (apply.c
- * changes them).  The listing is asked for by program_id so that its cost
- * grows with our program's regions rather than with the whole device's.
+ * changes them).  A check reads the device's listing that the daemons of
+ * the device share (devlist.c), and of it only the group's own rows.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -11,11 +11,13 @@
 #include <string.h>
 
 #include "descriptor.h"
+#include "devlist.h"
 #include "group.h"
 #include "leader.h"
 #include "listing.h"
 #include "log.h"
 #include "ownership.h"
+#include "rows.h"
 #include "stats.h"
 
 /*
@@ -55,25 +57,6 @@ copy_leader_settings(struct group *g, const struct listed_region *leader,
 	return 0;
 }
 
-/*
- * A filtered listing shows only regions of the leader's program; it is
- * safe to use only when every member shares that program_id.
- */
-static void
-choose_list_filter(struct group *g, const struct listing *listing,
-    const struct descriptor *d)
-{
-	const struct listed_region *r;
-	size_t i;
-
-	g->list_all = 0;
-	for (i = 0; i < d->n_members; i++) {
-		r = listing_find(listing, d->members[i]);
-		if (r != NULL && strcmp(r->program_id, g->program_id) != 0)
-			g->list_all = 1;
-	}
-}
-
 static int
 collect_members(struct group *g, const struct listing *listing,
     const struct descriptor *d)
@@ -97,6 +80,9 @@ collect_members(struct group *g, const struct listing *listing,
 		members[n].len = r->len;
 		n++;
 	}
+	if (n != g->n_members || (n > 0 &&
+	    memcmp(members, g->members, n * sizeof(*members)) != 0))
+		g->members_gen++;
 	free(g->members);
 	g->members = members;
 	g->n_members = n;
@@ -126,20 +112,77 @@ group_open(struct group *g, const struct stats_device *dev, uint64_t id,
 	if (leader != NULL) {
 		/* What the group is now is what later checks compare with. */
 		if (copy_leader_settings(g, leader, &d) == 0 &&
-		    collect_members(g, &listing, &d) == 0) {
-			choose_list_filter(g, &listing, &d);
+		    collect_members(g, &listing, &d) == 0)
 			r = 0;
-		} else {
+		else
 			snprintf(err, errlen, "out of memory");
-		}
 		descriptor_free(&d);
 	}
 	listing_free(&listing);
 	return r;
 }
 
+/*
+ * The ids whose rows a check reads: the leader's and those its descriptor
+ * names, ascending.  Returns how many, or -1 when out of memory.
+ */
+static long
+ids_to_read(const struct listing *leader_row, uint64_t leader, uint64_t **ids)
+{
+	struct descriptor d = { 0 };
+	size_t i, n = 0;
+
+	if (leader_row->count == 1 &&
+	    descriptor_parse(leader_row->regions[0].aux, &d) != 1)
+		d.n_members = 0;
+	if ((*ids = calloc(d.n_members + 1, sizeof(**ids))) == NULL) {
+		descriptor_free(&d);
+		return -1;
+	}
+	for (i = 0; i < d.n_members && d.members[i] < leader; i++)
+		(*ids)[n++] = d.members[i];
+	(*ids)[n++] = leader;
+	for (; i < d.n_members; i++)
+		if (d.members[i] != leader)
+			(*ids)[n++] = d.members[i];
+	descriptor_free(&d);
+	return (long)n;
+}
+
+/*
+ * The rows of the device's listing that a check of the group needs: the
+ * leader's, then the members' its descriptor names, each found by binary
+ * search in the stretch of rows that holds them; all rows when they
+ * cannot be searched.
+ */
+static int
+read_group_rows(const struct group *g, struct devlist *all,
+    struct listing *out)
+{
+	struct listing leader;
+	const char *rows;
+	uint64_t *ids;
+	size_t len;
+	long n;
+	int r;
+
+	if (!all->ascending)
+		return listing_parse(all->text, out);
+	if ((rows = devlist_rows(all, g->id, g->id, &len)) == NULL ||
+	    rows_select(rows, len, &g->id, 1, &leader) != 0)
+		return -1;
+	n = ids_to_read(&leader, g->id, &ids);
+	listing_free(&leader);
+	if (n < 0)
+		return -1;
+	r = (rows = devlist_rows(all, ids[0], ids[n - 1], &len)) == NULL ? -1 :
+	    rows_select(rows, len, ids, (size_t)n, out);
+	free(ids);
+	return r;
+}
+
 enum group_state
-group_refresh(struct group *g, char *why, size_t whylen)
+group_refresh(struct group *g, int64_t taken_after, char *why, size_t whylen)
 {
 	struct known_group known = {
 		.id = g->id, .descriptor = g->descriptor,
@@ -148,14 +191,23 @@ group_refresh(struct group *g, char *why, size_t whylen)
 	};
 	const struct listed_region *leader;
 	struct descriptor d = { 0 };
+	struct devlist all;
 	struct listing listing;
 	enum group_state state = GROUP_FAILED;
 	char *text = NULL;
+	int r;
 
-	if (stats_list(&g->dev, g->list_all ? "" : g->program_id,
-	    &listing) != 0) {
+	if (devlist_get(&g->dev, g->share_dir, taken_after, &all) != 0) {
 		snprintf(why, whylen, "%s: cannot list dm-stats regions: %s",
 		    g->dev.name, strerror(errno));
+		return GROUP_FAILED;
+	}
+	r = read_group_rows(g, &all, &listing);
+	devlist_release(&all);
+	if (r != 0) {
+		snprintf(why, whylen, "%s: cannot read the dm-stats region "
+		    "list: %s", g->dev.name, errno == ENOMEM ? "out of memory" :
+		    "a line is not as the kernel writes them");
 		return GROUP_FAILED;
 	}
 	switch (ownership_check(&listing, &known, why, whylen)) {

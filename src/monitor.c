@@ -20,6 +20,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "devlist.h"
 #include "devmapper.h"
 #include "log.h"
 #include "sources.h"
@@ -42,6 +43,7 @@ group_checked(struct monitor *m, int64_t now)
 {
 	if (m->done)
 		return;
+	m->control_seen = NEVER;
 	if (m->watch.control_wd < 0 && watch_dm_control(&m->watch) == 0)
 		log_info(VERB_LIFECYCLE, "watching the device-mapper control "
 		    "node again");
@@ -77,6 +79,7 @@ claim_settled(struct monitor *m, enum claim_state state)
 		 * moved or rewritten the group: look before writing again.
 		 */
 		m->sync.group_known = 0;
+		m->control_seen = NEVER;
 		schedule_check_now(&m->when, now_ms());
 		break;
 	case CLAIM_ASKING:
@@ -94,14 +97,15 @@ claim_settled(struct monitor *m, enum claim_state state)
 	}
 }
 
-/* One pass over the file's extents as they are now; the loop acts on its result. */
+/* A pass over the file's extents, now or as last read; the loop acts on it. */
 static enum pass_result
-sync_now(struct monitor *m, int check_group, int64_t now)
+sync_now(struct monitor *m, int check_group, int map_known, int64_t now)
 {
 	enum pass_result result;
 	int checked;
 
-	if (file_map_read(m->fd, &m->sync.map) != 0) {
+	if ((map_known ? file_map_copy(&m->sync.map, &m->sync.synced) :
+	    file_map_read(m->fd, &m->sync.map)) != 0) {
 		log_error("%s: cannot read its extents: %s", m->opt->path,
 		    strerror(errno));
 		return PASS_FAILED;
@@ -156,7 +160,7 @@ monitor_start(struct monitor *m, const struct options *opt,
 	m->timer_fd = m->signal_fd = -1;
 	m->watch.inotify_fd = m->watch.mounts_fd = -1;
 	schedule_init(&m->when, now_ms());
-	m->missing_since = NEVER;
+	m->missing_since = m->control_seen = NEVER;
 	sync_init(&m->sync, REGIONS_PER_EXTENT_DEFAULT, opt->path);
 	claim_init(&m->claim, major(file->st_dev), minor(file->st_dev));
 	if (cli_regions_per_extent(&cap, err, errlen) != 0 ||
@@ -166,6 +170,7 @@ monitor_start(struct monitor *m, const struct options *opt,
 	if (group_open(&m->group, &dev, opt->group_id, (uint64_t)file->st_ino,
 	    err, errlen) != 0)
 		return -1;
+	m->group.share_dir = DEVLIST_DIR;
 	if ((claimed = claim_at_start(m, err, errlen)) != 0) {
 		if (claimed > 0)
 			monitor_finish(m, 0);
@@ -178,7 +183,7 @@ monitor_start(struct monitor *m, const struct options *opt,
 	    "follow %s, %s", opt->fd, opt->group_id, m->group.dev.name,
 	    follow_mode_name(opt->mode), opt->path);
 	/* The first pass is what makes update_filemap work at all. */
-	if (sync_now(m, 1, now_ms()) == PASS_FAILED) {
+	if (sync_now(m, 1, 0, now_ms()) == PASS_FAILED) {
 		snprintf(err, errlen, "the first sync of group %" PRIu64
 		    " failed", opt->group_id);
 		return -1;
@@ -213,13 +218,27 @@ check_path(struct monitor *m, int64_t now)
 	return -1;
 }
 
+/*
+ * A check prompted by others' use of device-mapper may take a listing
+ * another daemon of the device took after that use and after this one's
+ * own last writes, any other lists anew (devlist.h); and as that use
+ * changes no file, with no file event awaiting a pass it takes the last
+ * map (writes through a memory mapping wait for the unprompted check).
+ */
 static void
 run_pass(struct monitor *m, int check_group, int64_t now)
 {
+	int file_quiet = m->when.pass_due == NEVER;
+
 	schedule_pass_started(&m->when, now);
 	if (m->opt->mode == FOLLOW_PATH && check_path(m, now) != 0)
 		return;
-	schedule_pass_ended(&m->when, sync_now(m, check_group, now), now);
+	m->sync.listing_after = m->control_seen > m->pass_ended ?
+	    m->control_seen : m->pass_ended;
+	schedule_pass_ended(&m->when, sync_now(m, check_group, check_group &&
+	    file_quiet && m->control_seen != NEVER && m->sync.have_synced, now),
+	    now);
+	m->pass_ended = now_ns();
 }
 
 /*
@@ -237,8 +256,10 @@ answer_question(struct monitor *m, int64_t now)
 		return;
 	log_info(VERB_DEBUG, "another dmfilemapd asks about group %" PRIu64,
 	    asked);
-	if (asked == m->group.id)
+	if (asked == m->group.id) {
+		m->control_seen = NEVER;
 		run_pass(m, 1, now);
+	}
 	claim_answer(fd, !m->done && asked == m->group.id);
 }
 
@@ -269,6 +290,7 @@ take_news(struct monitor *m, int64_t now)
 	if (news.control) {
 		/* It may have deleted or regrouped regions. */
 		m->sync.group_known = 0;
+		m->control_seen = now_ns();
 		schedule_control_used(&m->when, now);
 	}
 }
@@ -282,6 +304,7 @@ read_signals(struct monitor *m, int64_t now)
 		if (signo == SIGHUP) {
 			log_info(VERB_LIFECYCLE, "SIGHUP: full sync");
 			m->sync.have_synced = 0;
+			m->control_seen = NEVER;
 			schedule_check_now(&m->when, now);
 			continue;
 		}

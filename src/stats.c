@@ -52,18 +52,28 @@ stats_device_close(struct stats_device *dev)
 }
 
 int
-stats_list(const struct stats_device *dev, const char *program_id,
-    struct listing *out)
+stats_list_text(const struct stats_device *dev, const char *program_id,
+    char **answer)
 {
-	char *answer, *word;
+	char *word;
 	int r;
 
 	if ((word = message_word(program_id)) == NULL)
 		return -1;
-	r = send_message(dev, &answer, "@stats_list%s%s", *word ? " " : "",
+	r = send_message(dev, answer, "@stats_list%s%s", *word ? " " : "",
 	    word);
 	free(word);
-	if (r != 0)
+	return r;
+}
+
+int
+stats_list(const struct stats_device *dev, const char *program_id,
+    struct listing *out)
+{
+	char *answer;
+	int r;
+
+	if (stats_list_text(dev, program_id, &answer) != 0)
 		return -1;
 	r = listing_parse(answer, out);
 	free(answer);

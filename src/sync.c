@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "devlist.h"
 #include "log.h"
 #include "sources.h"
 #include "plan.h"
@@ -45,16 +46,32 @@ log_plan(const struct plan *plan)
 }
 
 /*
+ * The plan for the file's layout: of the change since the last pass alone
+ * when the group is as that pass left it, else of the whole layout.
+ */
+static enum plan_status
+plan_for(const struct sync *s, const struct group *g, int as_left,
+    int heat_known, struct plan *plan)
+{
+	if (as_left && s->have_synced)
+		return plan_change(s->synced.ranges, s->synced.count,
+		    s->map.ranges, s->map.count, g->members, g->n_members,
+		    s->cap, heat_known, plan);
+	return plan_make(s->map.ranges, s->map.count, g->members,
+	    g->n_members, s->cap, heat_known, plan);
+}
+
+/*
  * Plans once without counters; reads them only when merges are due.
  * Returns 0, or -1 with the failure logged.
  */
 static int
-make_plan(const struct sync *s, const struct group *g, struct plan *plan)
+make_plan(const struct sync *s, const struct group *g, int as_left,
+    struct plan *plan)
 {
 	enum plan_status status;
 
-	status = plan_make(s->map.ranges, s->map.count, g->members,
-	    g->n_members, s->cap, 0, plan);
+	status = plan_for(s, g, as_left, 0, plan);
 	if (status == PLAN_NEEDS_HEAT) {
 		if (group_read_heat(g, g->members, g->n_members,
 		    plan->heat_ids, plan->n_heat) != 0) {
@@ -64,8 +81,7 @@ make_plan(const struct sync *s, const struct group *g, struct plan *plan)
 			return -1;
 		}
 		plan_free(plan);
-		status = plan_make(s->map.ranges, s->map.count, g->members,
-		    g->n_members, s->cap, 1, plan);
+		status = plan_for(s, g, as_left, 1, plan);
 	}
 	if (status != PLAN_OK) {
 		log_error("cannot plan the group's regions: out of memory");
@@ -82,16 +98,17 @@ make_plan(const struct sync *s, const struct group *g, struct plan *plan)
  * so here; the caller ends the work without touching it.
  */
 static enum group_state
-know_group(struct sync *s, struct group *g, int check_group)
+know_group(struct sync *s, struct group *g, int check_group, int *as_left)
 {
 	enum group_state state;
 	char why[512];
-	int known = s->group_known && !check_group;
 
+	*as_left = s->group_known && !check_group;
 	s->group_known = 0;
-	if (known)
+	if (*as_left)
 		return GROUP_PRESENT;
-	switch ((state = group_refresh(g, why, sizeof(why)))) {
+	switch ((state = group_refresh(g, s->listing_after, why,
+	    sizeof(why)))) {
 	case GROUP_PRESENT:
 		break;
 	case GROUP_GONE:
@@ -115,10 +132,13 @@ sync_group(struct sync *s, struct group *g, int check_group)
 {
 	struct plan plan;
 	struct file_map swap;
-	int r = 0;
+	int r = 0, as_left;
 
-	switch (know_group(s, g, check_group)) {
+	switch (know_group(s, g, check_group, &as_left)) {
 	case GROUP_PRESENT:
+		/* Read again and found as the last pass left it. */
+		if (s->have_synced && g->members_gen == s->synced_gen)
+			as_left = 1;
 		break;
 	case GROUP_FAILED:
 		return PASS_FAILED;
@@ -126,7 +146,7 @@ sync_group(struct sync *s, struct group *g, int check_group)
 	case GROUP_FOREIGN:
 		return PASS_GROUP_ENDED;
 	}
-	if (make_plan(s, g, &plan) != 0)
+	if (make_plan(s, g, as_left, &plan) != 0)
 		return PASS_FAILED;
 	log_plan(&plan);
 	if (plan.n_delete > 0 || plan.n_create > 0 || group_is_stale(g)) {
@@ -143,6 +163,7 @@ sync_group(struct sync *s, struct group *g, int check_group)
 	s->synced = s->map;
 	s->map = swap;
 	s->have_synced = 1;
+	s->synced_gen = g->members_gen;
 	s->group_known = s->may_know_group;
 	return PASS_DONE;
 }
@@ -163,7 +184,7 @@ file_is_empty(struct sync *s, struct group *g, int64_t now)
 		return PASS_AGAIN;
 	log_info(VERB_LIFECYCLE, "%s has no data on the device: removing group %"
 	    PRIu64 " and exiting", s->path, g->id);
-	if (group_refresh(g, why, sizeof(why)) == GROUP_PRESENT &&
+	if (group_refresh(g, DEVLIST_NOW, why, sizeof(why)) == GROUP_PRESENT &&
 	    group_remove(g) != 0)
 		log_error("group %" PRIu64 " could not be removed whole", g->id);
 	return PASS_FILE_EMPTY;
@@ -176,6 +197,7 @@ sync_init(struct sync *s, unsigned int cap, const char *path)
 	s->cap = cap;
 	s->path = path;
 	s->empty_since = NEVER;
+	s->listing_after = DEVLIST_NOW;
 }
 
 void

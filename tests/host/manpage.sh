@@ -12,9 +12,9 @@ warnings=$(groff -man -ww -z "$page" 2>&1)
 # phrase may be split across lines and its words set apart.
 text=$(MANWIDTH=200 man -l "$page" 2>/dev/null | col -b | tr -s '[:space:]' ' ')
 
-# constant NAME: its value in include/schedule.h, cli.h, claim.h, sync.h or track.h
+# constant NAME: its value in include/schedule.h, cli.h, claim.h, sync.h, track.h or devlist.h
 constant() {
-	sed -n "s/^#define $1[[:space:]]*\([0-9]*\).*/\1/p" "$top"/include/{schedule,cli,claim,sync,track}.h
+	sed -n "s/^#define $1[[:space:]]*\([0-9]*\).*/\1/p" "$top"/include/{schedule,cli,claim,sync,track,devlist}.h
 }
 
 expect() {
@@ -26,12 +26,15 @@ expect "every $(constant RECHECK_MS) ms"
 expect "every $(($(constant GROUP_CHECK_MS) / 1000)) seconds"
 expect "checks every $(($(constant UNWATCHED_CHECK_MS) / 1000)) seconds"
 expect "at most once every $(constant CONTROL_GAP_MS) ms however busy"
+expect "$(constant CONTROL_SETTLE_MS) ms after it saw the use"
 # Noticing within half a second takes the gap and the check itself.
-[ "$(constant CONTROL_GAP_MS)" -le 300 ] || { echo "CONTROL_GAP_MS no longer leaves room for the documented half second"; exit 1; }
+[ $(($(constant CONTROL_GAP_MS) + $(constant CONTROL_SETTLE_MS))) -le 350 ] || { echo "CONTROL_GAP_MS no longer leaves room for the documented half second"; exit 1; }
 expect "busy for more than $(($(constant CLAIM_REPLY_MS) / 1000)) seconds"
 expect "more than $(($(constant PATH_GRACE_MS) / 1000)) second"
 expect "stay without data for $(($(constant EMPTY_GRACE_MS) / 1000)) second"
 expect "default $(constant REGIONS_PER_EXTENT_DEFAULT)."
+expect "cannot have it within $(($(constant DEVLIST_LOCK_WAIT_MS) / 1000)) seconds"
+expect "$(sed -n 's/^#define DEVLIST_DIR "\(.*\)"/\1/p' "$top/include/devlist.h")/major:minor"
 env_name=$(sed -n 's/^#define REGIONS_PER_EXTENT_ENV "\(.*\)"/\1/p' "$top/include/cli.h")
 expect "$env_name"
 for section in SYNOPSIS ARGUMENTS MODES "WHOSE REGIONS" LOGGING SIGNALS FAULTS "EXIT STATUS" LIMITATIONS EXAMPLES "SEE ALSO"; do

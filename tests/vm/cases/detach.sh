@@ -17,8 +17,8 @@ assert_detached() {
 	assert_eq "?" "$(ps -o tty= -p "$pid" | tr -d ' ')" "terminal of $pid"
 	assert_eq / "$(readlink "/proc/$pid/cwd")" "directory of $pid"
 	fds=$(fd_targets "$pid")
-	# libdevmapper in the daemon opens the control node for itself; a
-	# second one would be the caller's, inherited.
+	# The daemon opens the control node for itself; a second one would
+	# be the caller's, inherited.
 	control=$(printf '%s\n' "$fds" | grep -c ' /dev/mapper/control$' || true)
 	[ "$control" -le 1 ] || { echo "$fds" >&2; fail "$pid holds $control /dev/mapper/control fds"; }
 	# Once detached it logs to syslog through one socket of its own, and
@@ -27,8 +27,11 @@ assert_detached() {
 	sockets=$(printf '%s\n' "$fds" | grep -c ' socket:\[' || true)
 	[ "$sockets" -le 2 ] || { echo "$fds" >&2; fail "$pid holds $sockets sockets"; }
 	claim_held_by "$pid" || fail "$pid holds no claim on its group"
+	# It keeps the lock of the listing it shares with the device's
+	# other daemons (dmfilemapd(8), FILES).
 	want=$(printf '%s\n' "0 /dev/null" "1 /dev/null" "2 /dev/null" "$file" \
-		/proc/PID/mountinfo anon_inode:inotify "anon_inode:[signalfd]" "anon_inode:[timerfd]" | sort)
+		/proc/PID/mountinfo anon_inode:inotify "anon_inode:[signalfd]" "anon_inode:[timerfd]" \
+		"/run/dmfilemapd/$(stat -c '%Hd:%Ld' "$file").lock" | sort)
 	assert_eq "$want" "$(printf '%s\n' "$fds" | grep -v -e ' /dev/mapper/control$' -e ' socket:\[' |
 		sed -e 's/^\([3-9]\|[1-9][0-9]\+\) //' -e 's#^/proc/[0-9]*/mountinfo$#/proc/PID/mountinfo#' |
 		sort)" "fds of $pid (besides the control node and syslog)"

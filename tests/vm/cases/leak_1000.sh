@@ -20,7 +20,7 @@ await() {
 	local line spins=0
 	while :; do
 		if IFS= read -r line <&5; then
-			[[ $line == *"message '@stats_list dmstats': ok" ]] && lists=$((lists + 1))
+			[[ $line == *"message '@stats_list': ok" ]] && lists=$((lists + 1))
 			[[ $line =~ $1 ]] && return 0
 			continue
 		fi
