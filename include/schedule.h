@@ -25,6 +25,8 @@ struct schedule {
 	int64_t group_due;	/* when the group must next be checked */
 	int64_t group_checked;	/* when it was last found in step */
 	int64_t last_pass;	/* when the last pass started */
+	int64_t last_pass_end;	/* when the last pass ended */
+	int64_t last_change;	/* when the file last changed */
 	int failures;		/* passes failed in a row */
 };
 
@@ -39,6 +41,13 @@ void schedule_init(struct schedule *t, int64_t now);
 
 /* The file changed: a pass, no sooner than PASS_GAP_MS after the last one. */
 void schedule_file_changed(struct schedule *t, int64_t now);
+
+/*
+ * The file was closed after writing, and nothing else came with it: a
+ * pass as for a change, unless a pass that a change just before started
+ * ended less than PASS_GAP_MS ago.
+ */
+void schedule_file_closed(struct schedule *t, int64_t now);
 
 /*
  * Another process used device-mapper: a group check, no sooner than
@@ -58,7 +67,7 @@ void schedule_pass_started(struct schedule *t, int64_t now);
 /* Look again in RECHECK_MS (data awaits allocation, the path is empty). */
 void schedule_recheck(struct schedule *t, int64_t now);
 
-/* What a pass returned: again soon, a backed-off retry, or nothing. */
+/* What a pass that ended at now returned: again soon, a backed-off retry, or nothing. */
 void schedule_pass_ended(struct schedule *t, enum pass_result result,
     int64_t now);
 

@@ -6,14 +6,13 @@
  * of the device: G daemons listing R regions each would cost G * R.  So
  * the first daemon to come lists them and leaves the answer in
  * DIR/MAJOR:MINOR, stamped with the moment it was taken (before asking)
- * and this boot's id; a daemon that comes after takes that answer when it
- * was taken after what the daemon must see, and reads only its own
- * group's rows (rows.h).  Listings are written whole and renamed into
- * place; a lock makes the daemons woken together wait for one of them
- * rather than all list.  A listing is left only when
- * its rows ascend, so every shared one can be searched.  The directory
- * must be this user's alone: what is read there decides what is written
- * to the kernel.
+ * and this boot's id, with an index of every INDEX_STRIDE-th row; a daemon
+ * that comes after takes that answer when it was taken after what the
+ * daemon must see, and reads of it only the stretch of rows that holds
+ * its group (rows.h).  Listings are written whole and renamed into place,
+ * and only when their rows ascend; a lock makes the daemons woken together
+ * wait for one of them rather than all list.  The directory must be this
+ * user's alone: what is read there decides what is written to the kernel.
  */
 #include <errno.h>
 #include <fcntl.h>

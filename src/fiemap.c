@@ -11,7 +11,7 @@
 
 #include "fiemap.h"
 
-#define FIEMAP_BUFFER_SIZE (64 * 1024)
+#define FIEMAP_BUFFER_SIZE (256 * 1024)
 #define FIEMAP_BATCH ((FIEMAP_BUFFER_SIZE - sizeof(struct fiemap)) / \
     sizeof(struct fiemap_extent))
 

@@ -228,6 +228,7 @@ check_path(struct monitor *m, int64_t now)
 static void
 run_pass(struct monitor *m, int check_group, int64_t now)
 {
+	enum pass_result result;
 	int file_quiet = m->when.pass_due == NEVER;
 
 	schedule_pass_started(&m->when, now);
@@ -235,9 +236,9 @@ run_pass(struct monitor *m, int check_group, int64_t now)
 		return;
 	m->sync.listing_after = m->control_seen > m->pass_ended ?
 	    m->control_seen : m->pass_ended;
-	schedule_pass_ended(&m->when, sync_now(m, check_group, check_group &&
-	    file_quiet && m->control_seen != NEVER && m->sync.have_synced, now),
-	    now);
+	result = sync_now(m, check_group, check_group && file_quiet &&
+	    m->control_seen != NEVER && m->sync.have_synced, now);
+	schedule_pass_ended(&m->when, result, now_ms());
 	m->pass_ended = now_ns();
 }
 
@@ -285,8 +286,10 @@ take_news(struct monitor *m, int64_t now)
 	if (!m->done && m->watch.file_wd < 0 &&
 	    watch_file(&m->watch, m->fd, m->unlinked) != 0)
 		log_warn("cannot watch the file again: %s", strerror(errno));
-	if (news.file || news.name)
+	if ((news.file & ~IN_CLOSE_WRITE) || news.name)
 		schedule_file_changed(&m->when, now);
+	else if (news.file)
+		schedule_file_closed(&m->when, now);
 	if (news.control) {
 		/* It may have deleted or regrouped regions. */
 		m->sync.group_known = 0;

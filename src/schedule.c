@@ -23,13 +23,34 @@ schedule_init(struct schedule *t, int64_t now)
 	t->group_due = now;
 	t->group_checked = now - CONTROL_GAP_MS;
 	t->last_pass = now - PASS_GAP_MS;
+	t->last_change = now - PASS_GAP_MS;
+	t->last_pass_end = now - PASS_GAP_MS;
 	t->failures = 0;
 }
 
 void
 schedule_file_changed(struct schedule *t, int64_t now)
 {
+	t->last_change = now;
 	bring_forward(&t->pass_due, t->last_pass + PASS_GAP_MS, now);
+}
+
+/*
+ * A close by itself places no data: what the writes before it left to be
+ * placed, the pass they prompted found pending and looks at again.  So a
+ * close that comes right after that pass, as a short-lived writer's does
+ * (queued while the pass ran), would only cost a second FIEMAP of the
+ * whole file.
+ */
+void
+schedule_file_closed(struct schedule *t, int64_t now)
+{
+	int covered = now - t->last_pass_end < PASS_GAP_MS &&
+	    t->last_pass >= t->last_change &&
+	    t->last_pass - t->last_change <= PASS_GAP_MS;
+
+	if (!covered)
+		schedule_file_changed(t, now);
 }
 
 void
@@ -69,6 +90,7 @@ schedule_pass_ended(struct schedule *t, enum pass_result result, int64_t now)
 {
 	int64_t backoff;
 
+	t->last_pass_end = now;
 	switch (result) {
 	case PASS_GROUP_ENDED:
 	case PASS_FILE_EMPTY:

@@ -22,13 +22,14 @@ expect() {
 }
 
 expect "at most one pass runs every $(constant PASS_GAP_MS) ms"
+expect "but not within $(constant PASS_GAP_MS) ms of the end of a pass"
 expect "every $(constant RECHECK_MS) ms"
 expect "every $(($(constant GROUP_CHECK_MS) / 1000)) seconds"
 expect "checks every $(($(constant UNWATCHED_CHECK_MS) / 1000)) seconds"
 expect "at most once every $(constant CONTROL_GAP_MS) ms however busy"
-expect "$(constant CONTROL_SETTLE_MS) ms after it saw the use"
+expect "waits $(constant DEVLIST_SETTLE_MS) ms after the use it saw"
 # Noticing within half a second takes the gap and the check itself.
-[ $(($(constant CONTROL_GAP_MS) + $(constant CONTROL_SETTLE_MS))) -le 350 ] || { echo "CONTROL_GAP_MS no longer leaves room for the documented half second"; exit 1; }
+[ $(($(constant CONTROL_GAP_MS) + $(constant DEVLIST_SETTLE_MS))) -le 350 ] || { echo "CONTROL_GAP_MS no longer leaves room for the documented half second"; exit 1; }
 expect "busy for more than $(($(constant CLAIM_REPLY_MS) / 1000)) seconds"
 expect "more than $(($(constant PATH_GRACE_MS) / 1000)) second"
 expect "stay without data for $(($(constant EMPTY_GRACE_MS) / 1000)) second"

@@ -77,6 +77,35 @@ test_burst_coalesced(void **state)
 }
 
 /*
+ * A close read right after the pass a change started brings no pass of
+ * its own; a close long after, or after a pass no change started, does.
+ */
+static void
+test_close_after_change(void **state)
+{
+	struct schedule t;
+	int64_t now = T0 + 10000;
+
+	(void)state;
+	settled(&t, T0);
+	schedule_file_changed(&t, now);
+	assert_int_equal(schedule_due(&t, now), DUE_PASS);
+	schedule_pass_started(&t, now);
+	/* A long pass: the close, queued meanwhile, is read at its end. */
+	schedule_pass_ended(&t, PASS_DONE, now + 300);
+	schedule_file_closed(&t, now + 301);
+	schedule_file_closed(&t, now + 300 + PASS_GAP_MS - 1);
+	assert_int_equal(schedule_next(&t), t.group_due);
+	schedule_file_closed(&t, now + 5000);
+	assert_int_equal(schedule_due(&t, now + 5000), DUE_PASS);
+	/* After a pass no change started (a check), a close starts one. */
+	schedule_pass_started(&t, now + 6000);
+	schedule_pass_ended(&t, PASS_DONE, now + 6000);
+	schedule_file_closed(&t, now + 6001);
+	assert_int_equal(schedule_next(&t), now + 6000 + PASS_GAP_MS);
+}
+
+/*
  * Another process's dm use: a check at once after a quiet spell, then no
  * closer than CONTROL_GAP_MS however busy the device is.
  */
@@ -192,6 +221,7 @@ main(void)
 		cmocka_unit_test(test_start),
 		cmocka_unit_test(test_change_after_quiet),
 		cmocka_unit_test(test_burst_coalesced),
+		cmocka_unit_test(test_close_after_change),
 		cmocka_unit_test(test_control_rate_limited),
 		cmocka_unit_test(test_check_before_pass),
 		cmocka_unit_test(test_unwatched_check),
