@@ -26,6 +26,7 @@ struct schedule {
 	int64_t group_checked;	/* when it was last found in step */
 	int64_t last_pass;	/* when the last pass started */
 	int64_t last_pass_end;	/* when the last pass ended */
+	int all_placed;		/* it found the file's data all placed */
 	int64_t last_change;	/* when the file last changed */
 	int failures;		/* passes failed in a row */
 };
@@ -45,7 +46,7 @@ void schedule_file_changed(struct schedule *t, int64_t now);
 /*
  * The file was closed after writing, and nothing else came with it: a
  * pass as for a change, unless a pass that a change just before started
- * ended less than PASS_GAP_MS ago.
+ * ended less than PASS_GAP_MS ago and found all data placed.
  */
 void schedule_file_closed(struct schedule *t, int64_t now);
 

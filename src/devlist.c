@@ -54,16 +54,24 @@ boot_id(void)
 	return id[0] != '\0' ? id : NULL;
 }
 
+/* Checked once: the directory is root's, and this daemon's from then on. */
 static int
 dir_usable(const char *dir)
 {
+	static char checked[PATH_MAX];
 	struct stat st;
+
+	if (strcmp(dir, checked) == 0)
+		return 1;
 
 	if (lstat(dir, &st) != 0 && (errno != ENOENT || mkdir(dir, 0700) != 0 ||
 	    lstat(dir, &st) != 0))
 		return 0;
-	return S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
-	    (st.st_mode & 077) == 0;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 077) != 0)
+		return 0;
+	snprintf(checked, sizeof(checked), "%s", dir);
+	return 1;
 }
 
 /* Only interrupts a wait for the lock: see wait_lock. */

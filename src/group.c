@@ -161,22 +161,29 @@ read_group_rows(const struct group *g, struct devlist *all,
 {
 	struct listing leader;
 	const char *rows;
-	uint64_t *ids;
+	uint64_t *ids, lo = g->id, hi = g->id;
 	size_t len;
 	long n;
 	int r;
 
 	if (!all->ascending)
 		return listing_parse(all->text, out);
-	if ((rows = devlist_rows(all, g->id, g->id, &len)) == NULL ||
+	/* One stretch holds the group as it was: mostly, as it is. */
+	if (g->n_members > 0) {
+		lo = g->members[0].id < lo ? g->members[0].id : lo;
+		hi = g->members[g->n_members - 1].id > hi ?
+		    g->members[g->n_members - 1].id : hi;
+	}
+	if ((rows = devlist_rows(all, lo, hi, &len)) == NULL ||
 	    rows_select(rows, len, &g->id, 1, &leader) != 0)
 		return -1;
 	n = ids_to_read(&leader, g->id, &ids);
 	listing_free(&leader);
 	if (n < 0)
 		return -1;
-	r = (rows = devlist_rows(all, ids[0], ids[n - 1], &len)) == NULL ? -1 :
-	    rows_select(rows, len, ids, (size_t)n, out);
+	if (ids[0] < lo || ids[n - 1] > hi)
+		rows = devlist_rows(all, ids[0], ids[n - 1], &len);
+	r = rows == NULL ? -1 : rows_select(rows, len, ids, (size_t)n, out);
 	free(ids);
 	return r;
 }

@@ -25,6 +25,7 @@ schedule_init(struct schedule *t, int64_t now)
 	t->last_pass = now - PASS_GAP_MS;
 	t->last_change = now - PASS_GAP_MS;
 	t->last_pass_end = now - PASS_GAP_MS;
+	t->all_placed = 0;
 	t->failures = 0;
 }
 
@@ -36,16 +37,16 @@ schedule_file_changed(struct schedule *t, int64_t now)
 }
 
 /*
- * A close by itself places no data: what the writes before it left to be
- * placed, the pass they prompted found pending and looks at again.  So a
- * close that comes right after that pass, as a short-lived writer's does
- * (queued while the pass ran), would only cost a second FIEMAP of the
- * whole file.
+ * A close places no data, though an fsync before it (which sends no
+ * event) may have placed what was pending.  So a close that comes right
+ * after a pass that its writes started and that found every byte placed,
+ * as a short-lived writer's does (queued while the pass ran), would only
+ * cost a second FIEMAP of the whole file.
  */
 void
 schedule_file_closed(struct schedule *t, int64_t now)
 {
-	int covered = now - t->last_pass_end < PASS_GAP_MS &&
+	int covered = t->all_placed && now - t->last_pass_end < PASS_GAP_MS &&
 	    t->last_pass >= t->last_change &&
 	    t->last_pass - t->last_change <= PASS_GAP_MS;
 
@@ -91,6 +92,7 @@ schedule_pass_ended(struct schedule *t, enum pass_result result, int64_t now)
 	int64_t backoff;
 
 	t->last_pass_end = now;
+	t->all_placed = result == PASS_DONE;
 	switch (result) {
 	case PASS_GROUP_ENDED:
 	case PASS_FILE_EMPTY:

@@ -78,7 +78,9 @@ test_burst_coalesced(void **state)
 
 /*
  * A close read right after the pass a change started brings no pass of
- * its own; a close long after, or after a pass no change started, does.
+ * its own; a close long after, after a pass that found data not yet
+ * placed (an fsync may have placed it), or after a pass no change
+ * started, does.
  */
 static void
 test_close_after_change(void **state)
@@ -98,6 +100,14 @@ test_close_after_change(void **state)
 	assert_int_equal(schedule_next(&t), t.group_due);
 	schedule_file_closed(&t, now + 5000);
 	assert_int_equal(schedule_due(&t, now + 5000), DUE_PASS);
+	/* After a pass that found data not yet placed, a close starts one. */
+	schedule_file_changed(&t, now + 5500);
+	schedule_pass_started(&t, now + 5500);
+	schedule_pass_ended(&t, PASS_AGAIN, now + 5510);
+	schedule_file_closed(&t, now + 5511);
+	assert_int_equal(schedule_next(&t), now + 5500 + PASS_GAP_MS);
+	schedule_pass_started(&t, now + 5550);
+	schedule_pass_ended(&t, PASS_DONE, now + 5550);
 	/* After a pass no change started (a check), a close starts one. */
 	schedule_pass_started(&t, now + 6000);
 	schedule_pass_ended(&t, PASS_DONE, now + 6000);
