@@ -348,7 +348,7 @@ sum_cpu() {
 }
 
 scenario_groups() {
-	local fs=$1 g=$2 r=$3 name=groups/$1/$2 i file gid pids=() runs=5 run cpu0 cpu1 costs=() median
+	local fs=$1 g=$2 r=$3 name=groups/$1/$2 i file gid pids=() runs=5 cpu0 cpu1 costs=() median
 	check_stats_memory "$r"
 	make_linear "p$fs" /dev/vdc >/dev/null
 	make_fs "$fs" "/dev/mapper/p$fs" /mnt/p >/dev/null
@@ -360,7 +360,7 @@ scenario_groups() {
 	done
 	assert_impl "${pids[0]}"
 	emit "$name" "regions in all" "$(dmstats list --allprograms --allregions "p$fs" --noheadings -o region_id 2>/dev/null | wc -l)"
-	for run in $(seq 1 $runs); do
+	for _ in $(seq 1 $runs); do
 		cpu0=$(sum_cpu "${pids[@]}")
 		dmsetup status "p$fs" >/dev/null
 		# Every prompted check comes within a second.
