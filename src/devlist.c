@@ -63,7 +63,6 @@ dir_usable(const char *dir)
 
 	if (strcmp(dir, checked) == 0)
 		return 1;
-
 	if (lstat(dir, &st) != 0 && (errno != ENOENT || mkdir(dir, 0700) != 0 ||
 	    lstat(dir, &st) != 0))
 		return 0;

@@ -202,7 +202,7 @@ group_refresh(struct group *g, int64_t taken_after, char *why, size_t whylen)
 	struct listing listing;
 	enum group_state state = GROUP_FAILED;
 	char *text = NULL;
-	int r;
+	int r, err;
 
 	if (devlist_get(&g->dev, g->share_dir, taken_after, &all) != 0) {
 		snprintf(why, whylen, "%s: cannot list dm-stats regions: %s",
@@ -210,11 +210,12 @@ group_refresh(struct group *g, int64_t taken_after, char *why, size_t whylen)
 		return GROUP_FAILED;
 	}
 	r = read_group_rows(g, &all, &listing);
+	err = errno;
 	devlist_release(&all);
 	if (r != 0) {
 		snprintf(why, whylen, "%s: cannot read the dm-stats region "
-		    "list: %s", g->dev.name, errno == ENOMEM ? "out of memory" :
-		    "a line is not as the kernel writes them");
+		    "list: %s", g->dev.name, err == EINVAL ?
+		    "a line is not as the kernel writes them" : strerror(err));
 		return GROUP_FAILED;
 	}
 	switch (ownership_check(&listing, &known, why, whylen)) {
