@@ -27,6 +27,8 @@ struct group {
 	size_t n_members;
 	size_t n_listed;	/* member ids the descriptor names */
 	unsigned long members_gen; /* changes whenever the members do */
+	char *seen_rows;	/* the rows the last check found the group in, or NULL */
+	size_t seen_len;
 };
 
 enum group_state {
@@ -48,8 +50,9 @@ int group_open(struct group *g, const struct stats_device *dev, uint64_t id,
 /*
  * Re-reads the group's members from a listing taken after taken_after
  * (devlist.h), after checking that the group is still the one this daemon
- * knows (ownership.h).  For GROUP_FOREIGN and GROUP_FAILED writes why into
- * why; nothing is logged.
+ * knows (ownership.h); rows exactly as the last check found them, with
+ * nothing applied since, need no reading.  For GROUP_FOREIGN and
+ * GROUP_FAILED writes why into why; nothing is logged.
  */
 enum group_state group_refresh(struct group *g, int64_t taken_after,
     char *why, size_t whylen);

@@ -28,6 +28,7 @@ struct stats_device {
 	char *name;		/* device-mapper name, for messages */
 	stats_send_fn *send;	/* devmapper.c's, or a model's */
 	void *model;		/* the model's own state */
+	size_t list_expect;	/* bytes a listing's text will likely take, 0: unknown */
 };
 
 void stats_device_close(struct stats_device *dev);

@@ -285,6 +285,10 @@ group_apply(struct group *g, const struct plan *plan)
 	size_t most = g->n_members + plan->n_create + 1;
 	int failed = 0, drop_leader = 0, r = 0;
 
+	/* The rows the last check saw are not what the device will hold. */
+	free(g->seen_rows);
+	g->seen_rows = NULL;
+	g->seen_len = 0;
 	next = calloc(most, sizeof(*next));
 	created = calloc(plan->n_create + 1, sizeof(*created));
 	leaving = calloc(g->n_members + 1, sizeof(*leaving));

@@ -187,10 +187,12 @@ read_index(struct devlist *out, size_t bytes, off_t at)
 /*
  * Takes the listing left at path when it was taken after taken_after.  Only
  * its header and index are read here; rows are read as they are asked for
- * (devlist_rows), a group's at a time.
+ * (devlist_rows), a group's at a time.  One of this boot taken too early
+ * still tells how large the next answer will likely be: *size.
  */
 static int
-read_shared(const char *path, int64_t taken_after, struct devlist *out)
+read_shared(const char *path, int64_t taken_after, struct devlist *out,
+    size_t *size)
 {
 	char head[HEADER_MAX + 1], format[sizeof(MAGIC) + BOOT_ID_LEN + 24];
 	long long taken;
@@ -208,12 +210,15 @@ read_shared(const char *path, int64_t taken_after, struct devlist *out)
 		goto refused;
 	head[n] = '\0';
 	if (sscanf(head, format, &taken, &index_bytes, &used) != 2 ||
-	    used == 0 || taken <= taken_after ||
-	    (off_t)(used + index_bytes) >= st.st_size)
+	    used == 0 || (off_t)(used + index_bytes) >= st.st_size)
 		goto refused;
 	/* The rows, and the NUL they are stored with. */
 	out->rows_at = (off_t)(used + index_bytes);
 	out->rows_len = (size_t)(st.st_size - out->rows_at - 1);
+	/* Room for those rows and some more. */
+	*size = out->rows_len + out->rows_len / 16 + 1;
+	if (taken <= taken_after)
+		goto refused;
 	if (read_index(out, index_bytes, used) != 0)
 		goto refused;
 	out->ascending = 1;
@@ -286,11 +291,14 @@ publish(const char *dir, const char *path, int64_t taken,
 }
 
 static int
-take_listing(const struct stats_device *dev, struct devlist *out,
-    int64_t *taken)
+take_listing(const struct stats_device *dev, size_t expect,
+    struct devlist *out, int64_t *taken)
 {
+	struct stats_device asked = *dev;
+
+	asked.list_expect = expect;
 	*taken = now_ns();
-	if (stats_list_text(dev, "", &out->own) != 0)
+	if (stats_list_text(&asked, "", &out->own) != 0)
 		return -1;
 	out->text = out->own;
 	out->len = strlen(out->own);
@@ -330,35 +338,39 @@ devlist_get(const struct stats_device *dev, const char *dir,
 {
 	char path[PATH_MAX];
 	int64_t taken;
+	size_t expect = 0;
 	int lock, r, shared = taken_after != DEVLIST_NOW;
 
 	memset(out, 0, sizeof(*out));
 	out->fd = -1;
 	if (dir == NULL || boot_id() == NULL || !dir_usable(dir))
-		return take_listing(dev, out, &taken);
+		return take_listing(dev, expect, out, &taken);
 	snprintf(path, sizeof(path), "%s/%u:%u", dir, dev->major, dev->minor);
 	if ((lock = open_lock(dir, dev)) < 0)
-		return take_listing(dev, out, &taken);
+		return take_listing(dev, expect, out, &taken);
 	if (flock(lock, LOCK_EX | LOCK_NB) != 0) {
 		/* Another daemon lists: its listing may do. */
 		if (shared && wait_lock(lock, LOCK_SH) == 0 &&
-		    read_shared(path, taken_after, out) == 1) {
+		    read_shared(path, taken_after, out, &expect) == 1) {
 			flock(lock, LOCK_UN);
 			return 0;
 		}
 		if (wait_lock(lock, LOCK_EX) != 0) {
 			flock(lock, LOCK_UN);
-			return take_listing(dev, out, &taken);
+			return take_listing(dev, expect, out, &taken);
 		}
 	}
-	/* One may have been left before, or while this daemon waited. */
-	if (shared && read_shared(path, taken_after, out) == 1) {
+	/*
+	 * One may have been left before, or while this daemon waited (one
+	 * that must be taken now is never taken, but says its size).
+	 */
+	if (read_shared(path, taken_after, out, &expect) == 1) {
 		flock(lock, LOCK_UN);
 		return 0;
 	}
 	if (shared)
 		settle(taken_after);
-	if ((r = take_listing(dev, out, &taken)) == 0 && out->ascending)
+	if ((r = take_listing(dev, expect, out, &taken)) == 0 && out->ascending)
 		publish(dir, path, taken, out);
 	flock(lock, LOCK_UN);
 	return r;

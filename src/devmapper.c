@@ -111,9 +111,11 @@ message_ioctl(const struct stats_device *dev, const char *message,
 }
 
 /*
- * The answer's size is learnt: a listing starts at the size the last one
- * needed, everything else at the smallest size, so that a message after a
- * long listing does not carry its buffer (libdevmapper's dm_task_run keeps
+ * The answer's size is learnt: a listing starts at the size the caller
+ * expects, or else the size this process's last one needed (an answer
+ * that does not fit is formatted again in a buffer twice as large);
+ * everything else at the smallest size, so that a message after a long
+ * listing does not carry its buffer (libdevmapper's dm_task_run keeps
  * every later buffer as large as the largest answer, and the kernel copies
  * the whole buffer in and out).
  */
@@ -123,10 +125,16 @@ devmapper_send(const struct stats_device *dev, const char *message,
 {
 	static size_t list_size = MESSAGE_BUFFER_MIN;
 	int is_list = strncmp(message, "@stats_list", 11) == 0;
-	size_t size = is_list ? list_size : MESSAGE_BUFFER_MIN;
+	size_t size = MESSAGE_BUFFER_MIN;
 	const struct dm_ioctl *io;
 	int r;
 
+	if (is_list && dev->list_expect > 0)
+		size = sizeof(struct dm_ioctl) + dev->list_expect;
+	else if (is_list)
+		size = list_size;
+	if (size < MESSAGE_BUFFER_MIN)
+		size = MESSAGE_BUFFER_MIN;
 	while ((r = message_ioctl(dev, message, size)) == 1) {
 		if (size >= MESSAGE_BUFFER_MAX) {
 			errno = EOVERFLOW;
@@ -165,6 +173,7 @@ devmapper_open(struct stats_device *dev, dev_t devno, char *err,
 	dev->name = NULL;
 	dev->send = devmapper_send;
 	dev->model = NULL;
+	dev->list_expect = 0;
 	if (control_fd < 0 && (devmapper_control_path(path, sizeof(path)) != 0 ||
 	    (control_fd = open(path, O_RDWR | O_CLOEXEC)) < 0)) {
 		snprintf(err, errlen, "cannot open the device-mapper control "

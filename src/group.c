@@ -153,11 +153,13 @@ ids_to_read(const struct listing *leader_row, uint64_t leader, uint64_t **ids)
  * The rows of the device's listing that a check of the group needs: the
  * leader's, then the members' its descriptor names, each found by binary
  * search in the stretch of rows that holds them; all rows when they
- * cannot be searched.
+ * cannot be searched.  *stretch is a copy of the first stretch read, or
+ * NULL; *as_seen says it is the one the last check found the group in,
+ * and then nothing else is read.
  */
 static int
 read_group_rows(const struct group *g, struct devlist *all,
-    struct listing *out)
+    struct listing *out, char **stretch, int *as_seen)
 {
 	struct listing leader;
 	const char *rows;
@@ -166,6 +168,8 @@ read_group_rows(const struct group *g, struct devlist *all,
 	long n;
 	int r;
 
+	*stretch = NULL;
+	*as_seen = 0;
 	if (!all->ascending)
 		return listing_parse(all->text, out);
 	/* One stretch holds the group as it was: mostly, as it is. */
@@ -174,8 +178,17 @@ read_group_rows(const struct group *g, struct devlist *all,
 		hi = g->members[g->n_members - 1].id > hi ?
 		    g->members[g->n_members - 1].id : hi;
 	}
-	if ((rows = devlist_rows(all, lo, hi, &len)) == NULL ||
-	    rows_select(rows, len, &g->id, 1, &leader) != 0)
+	if ((rows = devlist_rows(all, lo, hi, &len)) == NULL)
+		return -1;
+	if (g->seen_rows != NULL && len == g->seen_len &&
+	    memcmp(rows, g->seen_rows, len) == 0) {
+		*as_seen = 1;
+		return 0;
+	}
+	if ((*stretch = malloc(len + 1)) == NULL)
+		return -1;
+	memcpy(*stretch, rows, len + 1);
+	if (rows_select(rows, len, &g->id, 1, &leader) != 0)
 		return -1;
 	n = ids_to_read(&leader, g->id, &ids);
 	listing_free(&leader);
@@ -188,6 +201,19 @@ read_group_rows(const struct group *g, struct devlist *all,
 	return r;
 }
 
+/* The group's rows as this check found it: the next finds it so or not. */
+static void
+remember_rows(struct group *g, char *stretch)
+{
+	free(g->seen_rows);
+	g->seen_rows = stretch;
+	g->seen_len = stretch != NULL ? strlen(stretch) : 0;
+}
+
+/*
+ * Rows as the last check found them, with nothing written since, give
+ * what they gave then: the group is present and as it is known.
+ */
 enum group_state
 group_refresh(struct group *g, int64_t taken_after, char *why, size_t whylen)
 {
@@ -201,18 +227,21 @@ group_refresh(struct group *g, int64_t taken_after, char *why, size_t whylen)
 	struct devlist all;
 	struct listing listing;
 	enum group_state state = GROUP_FAILED;
-	char *text = NULL;
-	int r, err;
+	char *text = NULL, *stretch;
+	int r, err, as_seen;
 
 	if (devlist_get(&g->dev, g->share_dir, taken_after, &all) != 0) {
 		snprintf(why, whylen, "%s: cannot list dm-stats regions: %s",
 		    g->dev.name, strerror(errno));
 		return GROUP_FAILED;
 	}
-	r = read_group_rows(g, &all, &listing);
+	r = read_group_rows(g, &all, &listing, &stretch, &as_seen);
 	err = errno;
 	devlist_release(&all);
+	if (r == 0 && as_seen)
+		return GROUP_PRESENT;
 	if (r != 0) {
+		free(stretch);
 		snprintf(why, whylen, "%s: cannot read the dm-stats region "
 		    "list: %s", g->dev.name, err == EINVAL ?
 		    "a line is not as the kernel writes them" : strerror(err));
@@ -242,6 +271,9 @@ group_refresh(struct group *g, int64_t taken_after, char *why, size_t whylen)
 		descriptor_free(&d);
 		break;
 	}
+	remember_rows(g, state == GROUP_PRESENT ? stretch : NULL);
+	if (state != GROUP_PRESENT)
+		free(stretch);
 	listing_free(&listing);
 	return state;
 }
@@ -278,5 +310,6 @@ group_close(struct group *g)
 	free(g->user_aux);
 	free(g->descriptor);
 	free(g->members);
+	free(g->seen_rows);
 	memset(g, 0, sizeof(*g));
 }

@@ -21,15 +21,17 @@
 #include "sources.h"
 
 static int lists;		/* @stats_list messages sent */
+static size_t expected;		/* the size the last one was expected to take */
 static const char *answer;	/* what the next one answers */
 static char dir[64];
 
 static int
 fake_send(const struct stats_device *dev, const char *message, char **out)
 {
-	(void)dev;
-	if (strncmp(message, "@stats_list", 11) == 0)
+	if (strncmp(message, "@stats_list", 11) == 0) {
 		lists++;
+		expected = dev->list_expect;
+	}
 	*out = strdup(answer);
 	return 0;
 }
@@ -230,6 +232,34 @@ test_rows_by_stretch(void **state)
 	devlist_release(&l);
 }
 
+/*
+ * A listing is asked for with room for the last one left, even when that
+ * one is too old to take: the kernel then formats its answer once.
+ */
+static void
+test_sized_from_the_last(void **state)
+{
+	static char text[100000];
+	size_t used = 0;
+	int left, id;
+
+	(void)state;
+	for (id = 0; id < 2000; id++)
+		used += (size_t)snprintf(text + used, sizeof(text) - used,
+		    "%d: %d+8 8 p -\n", id, id * 8);
+	answer = text;
+	free(get(dir, DEVLIST_NOW, &left));
+	assert_int_equal(expected, 0);
+	free(get(dir, DEVLIST_NOW, &left));
+	assert_int_equal(lists, 2);
+	assert_true(expected > used);
+	assert_true(expected < used + used / 8);
+	pause_ms(2);
+	free(get(dir, now_ns(), &left));
+	assert_int_equal(lists, 3);
+	assert_true(expected > used);
+}
+
 int
 main(void)
 {
@@ -241,6 +271,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unordered_not_shared, set_up, tear_down),
 		cmocka_unit_test_setup_teardown(test_other_boot_refused, set_up, tear_down),
 		cmocka_unit_test_setup_teardown(test_rows_by_stretch, set_up, tear_down),
+		cmocka_unit_test_setup_teardown(test_sized_from_the_last, set_up, tear_down),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -262,6 +262,29 @@ test_member_deleted(void **state)
 	    "1: 300+8 8 dmstats dmfilemapd:0:7\n", "0=1 1=0");
 }
 
+/*
+ * A check that finds the rows as the last one did takes the group as it
+ * knows it, but not after writes of its own: here another process undoes
+ * them to the very rows of before, and the region must come back.
+ */
+static void
+test_own_writes_undone(void **state)
+{
+	struct bed *b = *state;
+	const struct range grown[] = { { 100, 16 } };
+
+	open_group(b, filemap(b, "f#-", "", ONE, 1));
+	assert_int_equal(pass(b, 1, ONE, 1), PASS_DONE);
+	assert_int_equal(pass(b, 1, grown, 1), PASS_DONE);
+	expect(b, "0: 100+8 8 dmstats DMS_GROUP=f:0-1#-\n"
+	    "1: 108+8 8 dmstats dmfilemapd:0:7\n", "0=0 1=0");
+	model_delete(&b->k, 1);
+	model_set_aux(&b->k, 0, "DMS_GROUP=f:0#-");
+	assert_int_equal(pass(b, 1, grown, 1), PASS_DONE);
+	expect(b, "0: 100+8 8 dmstats DMS_GROUP=f:0-1#-\n"
+	    "1: 108+8 8 dmstats dmfilemapd:0:7\n", "0=0 1=0");
+}
+
 /* A new region that gets an id below the leader's takes the descriptor. */
 static void
 test_leader_below(void **state)
@@ -442,6 +465,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_truncate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_member_deleted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_own_writes_undone,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leader_below, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alias_and_user_aux, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_settings_copied, setup, teardown),
