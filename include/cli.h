@@ -1,4 +1,7 @@
-/* The command line, exactly as libdevmapper spawns the daemon. */
+/*
+ * The command line: exactly as libdevmapper spawns the daemon, or the
+ * creation form, which makes the group first (create.h).
+ */
 #ifndef DMFILEMAPD_CLI_H
 #define DMFILEMAPD_CLI_H
 
@@ -11,6 +14,8 @@ enum follow_mode {
 	FOLLOW_PATH,
 };
 
+#define BOUNDS_MAX 64	/* latency histogram boundaries --bounds takes */
+
 struct options {
 	int fd;			/* the monitored file, inherited open */
 	uint64_t group_id;	/* id of the group's leader region */
@@ -18,6 +23,13 @@ struct options {
 	enum follow_mode mode;
 	int foreground;
 	int verbose;		/* 0..3 */
+	/* The creation form: fd -1, path NULL until create_open. */
+	int create;
+	const char *file;	/* FILE as given */
+	const char *alias;	/* --alias, or NULL for the file's name */
+	int precise;		/* --precise */
+	uint64_t bounds[BOUNDS_MAX];	/* --bounds, in nanoseconds, ascending */
+	size_t n_bounds;
 };
 
 enum cli_result {
@@ -32,6 +44,17 @@ enum cli_result {
 
 enum cli_result cli_parse(int argc, char *const argv[], struct options *opt,
     char *err, size_t errlen);
+
+/* Why alias cannot be a group's alias, or NULL when it can. */
+const char *cli_alias_fault(const char *alias);
+
+/*
+ * Reads --bounds' comma-separated latencies, each in nanoseconds unless
+ * it ends in ns, us, ms or s, into ns[]; they must ascend from above 0.
+ * Returns how many, or -1 with why set.
+ */
+long cli_parse_bounds(const char *text, uint64_t *ns, size_t max,
+    const char **why);
 
 /*
  * Whether ABS_PATH names the file open as FD: the same device and inode

@@ -10,9 +10,11 @@
 /*
  * Checks that fd is an open, readable regular file on a device-mapper
  * device whose filesystem maps extents to device offsets.  Fills st.
- * On failure writes one line naming the argument into err.
+ * On failure writes one line into err naming the argument as what
+ * ("FD 3", "FILE '/x'").
  */
-int daemon_check_file(int fd, struct stat *st, char *err, size_t errlen);
+int daemon_check_file(int fd, const char *what, struct stat *st, char *err,
+    size_t errlen);
 
 /*
  * Checks that opt->path names the file open as opt->fd, whose fstat is

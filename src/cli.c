@@ -1,6 +1,9 @@
 /*
  * Parsing of the positional arguments:
  *   dmfilemapd FD GROUP_ID ABS_PATH inode|path [FOREGROUND [VERBOSE]]
+ * of the creation form:
+ *   dmfilemapd --create [--alias NAME] [--precise] [--bounds LIST]
+ *       [--follow inode|path] [--foreground] [--verbose N] FILE
  * and of the one setting taken from the environment, and judging what the
  * caller found at them.  Pure: nothing here looks at the file or the
  * device.
@@ -18,7 +21,9 @@
 #define ARGS_MAX 7
 
 static const char usage[] =
-    "usage: dmfilemapd FD GROUP_ID ABS_PATH inode|path [FOREGROUND [VERBOSE]]";
+    "usage: dmfilemapd FD GROUP_ID ABS_PATH inode|path [FOREGROUND [VERBOSE]]\n"
+    "       dmfilemapd --create [--alias NAME] [--precise] [--bounds LIST]\n"
+    "                  [--follow inode|path] [--foreground] [--verbose N] FILE";
 
 const char *
 cli_usage(void)
@@ -84,6 +89,164 @@ parse_flag(const char *name, const char *s, int max, int *out, char *err,
 	return bad(err, errlen, name, s, why);
 }
 
+/* One latency with its unit, in nanoseconds; returns the text after it. */
+static const char *
+read_latency(const char *s, uint64_t *ns)
+{
+	static const struct { const char *suffix; uint64_t scale; } units[] = {
+		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 },
+		{ "s", 1000000000 },
+	};
+	const char *end = decimal_read(s, ns);
+	size_t i, n;
+
+	if (end == NULL)
+		return NULL;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		n = strlen(units[i].suffix);
+		if (strncmp(end, units[i].suffix, n) != 0)
+			continue;
+		if (*ns > UINT64_MAX / units[i].scale)
+			return NULL;
+		*ns *= units[i].scale;
+		return end + n;
+	}
+	return end;
+}
+
+long
+cli_parse_bounds(const char *text, uint64_t *ns, size_t max, const char **why)
+{
+	const char *s = text;
+	size_t n = 0;
+
+	for (;;) {
+		if (n == max) {
+			*why = "has too many boundaries";
+			return -1;
+		}
+		if ((s = read_latency(s, &ns[n])) == NULL ||
+		    (*s != ',' && *s != '\0')) {
+			*why = "is not a list of latencies like 1ms,10ms,100ms";
+			return -1;
+		}
+		if (ns[n] == 0 || (n > 0 && ns[n] <= ns[n - 1])) {
+			*why = "does not ascend from above 0";
+			return -1;
+		}
+		n++;
+		if (*s++ == '\0')
+			return (long)n;
+	}
+}
+
+/* The value of an option that takes one: the next argument. */
+static const char *
+option_value(int argc, char *const argv[], int *i)
+{
+	return *i + 1 < argc ? argv[++*i] : NULL;
+}
+
+/*
+ * An alias is stored between '=' and ':' of the descriptor, which must
+ * stay one that dmstats reads and rewrites: libdevmapper 1.02.185 reads
+ * a region's aux_data only up to its first space, and writes a tab or a
+ * backslash unescaped into a message, which the kernel then splits or
+ * unescapes.
+ */
+const char *
+cli_alias_fault(const char *alias)
+{
+	const char *c;
+
+	if (*alias == '\0')
+		return "is empty";
+	for (c = alias; *c != '\0'; c++) {
+		if (*c == ':' || *c == '#')
+			return "holds ':' or '#', which end an alias in the "
+			    "group descriptor";
+		if (*c == ' ' || *c == '\t')
+			return "holds a blank, which dmstats cannot read back "
+			    "(a space) or rewrite (a tab)";
+		if (*c == '\\')
+			return "holds a backslash, which dmstats cannot "
+			    "rewrite";
+		if ((unsigned char)*c < ' ' || *c == 0x7f)
+			return "holds a control character";
+	}
+	return NULL;
+}
+
+static enum cli_result
+parse_creation(int argc, char *const argv[], struct options *opt, char *err,
+    size_t errlen)
+{
+	const char *value, *why;
+	long n;
+	int i;
+
+	opt->create = 1;
+	opt->fd = -1;
+	for (i = 2; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(argv[i], "--precise") == 0) {
+			opt->precise = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--foreground") == 0) {
+			opt->foreground = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--alias") != 0 &&
+		    strcmp(argv[i], "--bounds") != 0 &&
+		    strcmp(argv[i], "--follow") != 0 &&
+		    strcmp(argv[i], "--verbose") != 0) {
+			snprintf(err, errlen, "unknown option '%s'", argv[i]);
+			return CLI_BAD_USAGE;
+		}
+		if ((value = option_value(argc, argv, &i)) == NULL) {
+			snprintf(err, errlen, "%s needs a value", argv[i]);
+			return CLI_BAD_USAGE;
+		}
+		if (strcmp(argv[i - 1], "--alias") == 0) {
+			if ((why = cli_alias_fault(value)) != NULL)
+				return bad(err, errlen, "--alias", value, why);
+			opt->alias = value;
+		} else if (strcmp(argv[i - 1], "--bounds") == 0) {
+			if ((n = cli_parse_bounds(value, opt->bounds,
+			    BOUNDS_MAX, &why)) < 0)
+				return bad(err, errlen, "--bounds", value, why);
+			opt->n_bounds = (size_t)n;
+		} else if (strcmp(argv[i - 1], "--follow") == 0) {
+			if (strcmp(value, "inode") == 0)
+				opt->mode = FOLLOW_INODE;
+			else if (strcmp(value, "path") == 0)
+				opt->mode = FOLLOW_PATH;
+			else
+				return bad(err, errlen, "--follow", value,
+				    "is neither 'inode' nor 'path'");
+		} else if (parse_flag("--verbose", value, 3, &opt->verbose,
+		    err, errlen) != CLI_RUN)
+			return CLI_BAD_ARGUMENT;
+	}
+	if (i == argc) {
+		snprintf(err, errlen, "missing FILE");
+		return CLI_BAD_USAGE;
+	}
+	if (i + 1 < argc) {
+		snprintf(err, errlen, "too many arguments: '%s' is extra",
+		    argv[i + 1]);
+		return CLI_BAD_USAGE;
+	}
+	if (argv[i][0] == '\0')
+		return bad(err, errlen, "FILE", argv[i], "is empty");
+	opt->file = argv[i];
+	return CLI_RUN;
+}
+
 enum cli_result
 cli_parse(int argc, char *const argv[], struct options *opt, char *err,
     size_t errlen)
@@ -96,6 +259,9 @@ cli_parse(int argc, char *const argv[], struct options *opt, char *err,
 		return CLI_HELP;
 	if (argc == 2 && strcmp(argv[1], "--version") == 0)
 		return CLI_VERSION;
+	memset(opt, 0, sizeof(*opt));
+	if (argc >= 2 && strcmp(argv[1], "--create") == 0)
+		return parse_creation(argc, argv, opt, err, errlen);
 	if (argc < ARGS_MIN) {
 		snprintf(err, errlen, "missing arguments");
 		return CLI_BAD_USAGE;
@@ -106,7 +272,6 @@ cli_parse(int argc, char *const argv[], struct options *opt, char *err,
 		return CLI_BAD_USAGE;
 	}
 
-	memset(opt, 0, sizeof(*opt));
 	if (parse_number(argv[1], INT_MAX, &value, &why) != 0)
 		return bad(err, errlen, "FD", argv[1], why);
 	opt->fd = (int)value;

@@ -22,30 +22,30 @@
 
 /* Filesystems whose FIEMAP answers cannot be device offsets. */
 static int
-check_filesystem(int fd, char *err, size_t errlen)
+check_filesystem(int fd, const char *what, char *err, size_t errlen)
 {
 	struct statfs fs;
 
 	if (fstatfs(fd, &fs) != 0) {
-		snprintf(err, errlen, "FD %d: cannot read its filesystem: %s",
-		    fd, strerror(errno));
+		snprintf(err, errlen, "%s: cannot read its filesystem: %s",
+		    what, strerror(errno));
 		return -1;
 	}
 	if (fs.f_type == TMPFS_MAGIC) {
-		snprintf(err, errlen, "FD %d: the file is on tmpfs, which "
-		    "keeps no data on a block device", fd);
+		snprintf(err, errlen, "%s: the file is on tmpfs, which "
+		    "keeps no data on a block device", what);
 		return -1;
 	}
 	if (fs.f_type == BTRFS_SUPER_MAGIC) {
-		snprintf(err, errlen, "FD %d: the file is on btrfs, whose "
-		    "extents are logical addresses, not device offsets", fd);
+		snprintf(err, errlen, "%s: the file is on btrfs, whose "
+		    "extents are logical addresses, not device offsets", what);
 		return -1;
 	}
 	return 0;
 }
 
 static int
-check_fiemap(int fd, char *err, size_t errlen)
+check_fiemap(int fd, const char *what, char *err, size_t errlen)
 {
 	struct file_map map = { 0 };
 	int r = file_map_read(fd, &map), saved = errno;
@@ -54,43 +54,44 @@ check_fiemap(int fd, char *err, size_t errlen)
 	if (r == 0)
 		return 0;
 	if (saved == EOPNOTSUPP)
-		snprintf(err, errlen, "FD %d: the file's filesystem does not "
-		    "support FIEMAP", fd);
+		snprintf(err, errlen, "%s: the file's filesystem does not "
+		    "support FIEMAP", what);
 	else
-		snprintf(err, errlen, "FD %d: cannot read the file's extents: "
-		    "%s", fd, strerror(saved));
+		snprintf(err, errlen, "%s: cannot read the file's extents: "
+		    "%s", what, strerror(saved));
 	return -1;
 }
 
 int
-daemon_check_file(int fd, struct stat *st, char *err, size_t errlen)
+daemon_check_file(int fd, const char *what, struct stat *st, char *err,
+    size_t errlen)
 {
 	int flags = fcntl(fd, F_GETFL);
 
 	if (flags < 0) {
-		snprintf(err, errlen, "FD %d is not open", fd);
+		snprintf(err, errlen, "%s is not open", what);
 		return -1;
 	}
 	if ((flags & O_ACCMODE) == O_WRONLY) {
-		snprintf(err, errlen, "FD %d is open write-only; it must be "
-		    "readable", fd);
+		snprintf(err, errlen, "%s is open write-only; it must be "
+		    "readable", what);
 		return -1;
 	}
 	if (fstat(fd, st) != 0) {
-		snprintf(err, errlen, "FD %d: %s", fd, strerror(errno));
+		snprintf(err, errlen, "%s: %s", what, strerror(errno));
 		return -1;
 	}
 	if (!S_ISREG(st->st_mode)) {
-		snprintf(err, errlen, "FD %d is %s, not a regular file", fd,
+		snprintf(err, errlen, "%s is %s, not a regular file", what,
 		    cli_file_kind(st->st_mode));
 		return -1;
 	}
-	if (check_filesystem(fd, err, errlen) != 0 ||
-	    check_fiemap(fd, err, errlen) != 0)
+	if (check_filesystem(fd, what, err, errlen) != 0 ||
+	    check_fiemap(fd, what, err, errlen) != 0)
 		return -1;
 	if (!dm_is_dm_major(major(st->st_dev))) {
-		snprintf(err, errlen, "FD %d: the file is on device %u:%u, "
-		    "which is not a device-mapper device", fd,
+		snprintf(err, errlen, "%s: the file is on device %u:%u, "
+		    "which is not a device-mapper device", what,
 		    major(st->st_dev), minor(st->st_dev));
 		return -1;
 	}

@@ -4,11 +4,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "create.h"
 #include "daemon.h"
 #include "log.h"
 #include "monitor.h"
@@ -24,6 +26,8 @@ print_help(void)
 	    "of the file open as FD (opened from ABS_PATH).  'inode' follows\n"
 	    "that file wherever it is renamed; 'path' follows whatever file is\n"
 	    "at ABS_PATH.  FOREGROUND is 0 or 1, VERBOSE 0 to 3.\n"
+	    "With --create it first makes a group over FILE's extents, as\n"
+	    "'dmstats create --filemap' does, then follows it.\n"
 	    "See dmfilemapd(8).\n", cli_usage());
 }
 
@@ -43,7 +47,7 @@ main(int argc, char *argv[])
 	struct options opt;
 	struct monitor m;
 	struct stat st;
-	char err[512];
+	char err[512], abs[PATH_MAX], what[PATH_MAX + 16];
 	int status;
 
 	switch (cli_parse(argc, argv, &opt, err, sizeof(err))) {
@@ -63,7 +67,15 @@ main(int argc, char *argv[])
 		break;
 	}
 	log_init(opt.verbose);
-	if (daemon_check_file(opt.fd, &st, err, sizeof(err)) != 0 ||
+	if (opt.create && create_open(&opt, abs, err, sizeof(err)) != 0) {
+		log_error("%s", err);
+		return EXIT_FAILED;
+	}
+	if (opt.create)
+		snprintf(what, sizeof(what), "FILE '%s'", opt.file);
+	else
+		snprintf(what, sizeof(what), "FD %d", opt.fd);
+	if (daemon_check_file(opt.fd, what, &st, err, sizeof(err)) != 0 ||
 	    daemon_check_path(&opt, &st, err, sizeof(err)) != 0) {
 		log_error("%s", err);
 		return EXIT_FAILED;
@@ -73,6 +85,16 @@ main(int argc, char *argv[])
 		return EXIT_FAILED;
 	}
 	daemon_close_inherited(opt.fd);
+	if (opt.create) {
+		if (create_group(&opt, &st, &opt.group_id, err,
+		    sizeof(err)) != 0) {
+			log_error("%s", err);
+			return EXIT_FAILED;
+		}
+		create_hand_over(&opt);
+		log_warn("cannot start again as the group's daemon (%s): "
+		    "following it as this process", strerror(errno));
+	}
 	if (monitor_start(&m, &opt, &st, err, sizeof(err)) != 0) {
 		log_error("%s", err);
 		monitor_close(&m);

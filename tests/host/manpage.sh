@@ -38,7 +38,8 @@ expect "cannot have it within $(($(constant DEVLIST_LOCK_WAIT_MS) / 1000)) secon
 expect "$(sed -n 's/^#define DEVLIST_DIR "\(.*\)"/\1/p' "$top/include/devlist.h")/major:minor"
 env_name=$(sed -n 's/^#define REGIONS_PER_EXTENT_ENV "\(.*\)"/\1/p' "$top/include/cli.h")
 expect "$env_name"
-for section in SYNOPSIS ARGUMENTS MODES "WHOSE REGIONS" LOGGING SIGNALS FAULTS "EXIT STATUS" LIMITATIONS EXAMPLES "SEE ALSO"; do
+expect "ascending from above 0, at most $(constant BOUNDS_MAX)."
+for section in SYNOPSIS ARGUMENTS "CREATING A GROUP" MODES "WHOSE REGIONS" LOGGING SIGNALS FAULTS "EXIT STATUS" LIMITATIONS EXAMPLES "SEE ALSO"; do
 	expect "$section"
 done
 expect "dmfilemapd 3 0 /srv/vm.img path 1 3 3< /srv/vm.img"

@@ -218,6 +218,111 @@ test_path_refused(void **state)
 	    "ABS_PATH '/dev/null' is a device node, not the file open as FD 3");
 }
 
+/* The creation form: FILE and every option, in any order before FILE. */
+static void
+test_creation_form(void **state)
+{
+	char *argv[] = { "dmfilemapd", "--create", "--alias", "my_file.2",
+	    "--bounds", "7,500us,2ms,1s", "--precise", "--follow", "path",
+	    "--foreground", "--verbose", "2", "--", "-odd name", NULL };
+	struct options opt;
+	char err[200];
+
+	(void)state;
+	assert_int_equal(parse(&opt, err, "dmfilemapd --create f"), CLI_RUN);
+	assert_true(opt.create);
+	assert_string_equal(opt.file, "f");
+	assert_null(opt.path);
+	assert_null(opt.alias);
+	assert_int_equal(opt.fd, -1);
+	assert_int_equal(opt.mode, FOLLOW_INODE);
+	assert_int_equal(opt.foreground, 0);
+	assert_int_equal(opt.precise, 0);
+	assert_int_equal(opt.n_bounds, 0);
+
+	assert_int_equal(cli_parse(14, argv, &opt, err, sizeof(err)), CLI_RUN);
+	assert_string_equal(opt.file, "-odd name");
+	assert_string_equal(opt.alias, "my_file.2");
+	assert_int_equal(opt.n_bounds, 4);
+	assert_int_equal(opt.bounds[0], 7);
+	assert_int_equal(opt.bounds[1], 500000);
+	assert_int_equal(opt.bounds[2], 2000000);
+	assert_int_equal(opt.bounds[3], 1000000000);
+	assert_true(opt.precise);
+	assert_int_equal(opt.mode, FOLLOW_PATH);
+	assert_true(opt.foreground);
+	assert_int_equal(opt.verbose, 2);
+}
+
+static void
+test_creation_refused(void **state)
+{
+	static const struct {
+		const char *line;
+		enum cli_result result;
+		const char *err;
+	} cases[] = {
+		{ "dmfilemapd --create", CLI_BAD_USAGE, "missing FILE" },
+		{ "dmfilemapd --create --precise", CLI_BAD_USAGE, "missing FILE" },
+		{ "dmfilemapd --create a b", CLI_BAD_USAGE,
+		  "too many arguments: 'b' is extra" },
+		{ "dmfilemapd --create --nomonitor f", CLI_BAD_USAGE,
+		  "unknown option '--nomonitor'" },
+		{ "dmfilemapd --create f --alias", CLI_BAD_USAGE,
+		  "too many arguments: '--alias' is extra" },
+		{ "dmfilemapd --create --alias", CLI_BAD_USAGE,
+		  "--alias needs a value" },
+		{ "dmfilemapd --create --alias a:b f", CLI_BAD_ARGUMENT,
+		  "--alias 'a:b' holds ':' or '#', which end an alias in the "
+		  "group descriptor" },
+		{ "dmfilemapd --create --alias '' f", CLI_BAD_ARGUMENT,
+		  "--alias '' is empty" },
+		{ "dmfilemapd --create --bounds 10ms,1ms f", CLI_BAD_ARGUMENT,
+		  "--bounds '10ms,1ms' does not ascend from above 0" },
+		{ "dmfilemapd --create --bounds 0,1ms f", CLI_BAD_ARGUMENT,
+		  "--bounds '0,1ms' does not ascend from above 0" },
+		{ "dmfilemapd --create --bounds 1ms,,2ms f", CLI_BAD_ARGUMENT,
+		  "--bounds '1ms,,2ms' is not a list of latencies like "
+		  "1ms,10ms,100ms" },
+		{ "dmfilemapd --create --bounds 1h f", CLI_BAD_ARGUMENT,
+		  "--bounds '1h' is not a list of latencies like 1ms,10ms,100ms" },
+		{ "dmfilemapd --create --bounds 99999999999999999999s f",
+		  CLI_BAD_ARGUMENT, "--bounds '99999999999999999999s' is not a "
+		  "list of latencies like 1ms,10ms,100ms" },
+		{ "dmfilemapd --create --follow both f", CLI_BAD_ARGUMENT,
+		  "--follow 'both' is neither 'inode' nor 'path'" },
+		{ "dmfilemapd --create --verbose 4 f", CLI_BAD_ARGUMENT,
+		  "--verbose '4' is out of range (0-3)" },
+	};
+	char *spaced[] = { "dmfilemapd", "--create", "--alias", "my file", "f",
+	    NULL };
+	char *tabbed[] = { "dmfilemapd", "--create", "--alias", "my\tfile", "f",
+	    NULL };
+	char *escaped[] = { "dmfilemapd", "--create", "--alias", "my\\file", "f",
+	    NULL };
+	struct options opt;
+	char err[200];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(cli_parse(5, spaced, &opt, err, sizeof(err)),
+	    CLI_BAD_ARGUMENT);
+	assert_string_equal(err, "--alias 'my file' holds a blank, which "
+	    "dmstats cannot read back (a space) or rewrite (a tab)");
+	assert_int_equal(cli_parse(5, tabbed, &opt, err, sizeof(err)),
+	    CLI_BAD_ARGUMENT);
+	assert_int_equal(cli_parse(5, escaped, &opt, err, sizeof(err)),
+	    CLI_BAD_ARGUMENT);
+	assert_string_equal(err, "--alias 'my\\file' holds a backslash, which "
+	    "dmstats cannot rewrite");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(parse(&opt, err, cases[i].line),
+		    cases[i].result);
+		assert_string_equal(err, cases[i].err);
+	}
+}
+
 int
 main(void)
 {
@@ -231,6 +336,8 @@ main(void)
 		cmocka_unit_test(test_help_and_version_only_alone),
 		cmocka_unit_test(test_path_names_the_fd_file),
 		cmocka_unit_test(test_path_refused),
+		cmocka_unit_test(test_creation_form),
+		cmocka_unit_test(test_creation_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,7 +14,9 @@ dev=$(make_linear lin)
 make_fs ext4 "$dev" /mnt
 fragmented_file /mnt/f 2
 gid=$(filemap_create /mnt/f --nomonitor)
-usage="usage: dmfilemapd FD GROUP_ID ABS_PATH inode|path [FOREGROUND [VERBOSE]]"
+usage="usage: dmfilemapd FD GROUP_ID ABS_PATH inode|path [FOREGROUND [VERBOSE]]
+       dmfilemapd --create [--alias NAME] [--precise] [--bounds LIST]
+                  [--follow inode|path] [--foreground] [--verbose N] FILE"
 ok='3</mnt/f'
 
 step "missing and extra arguments"

@@ -1,0 +1,37 @@
+/*
+ * The creation form of the command line: the group is made here, as
+ * `dmstats create --filemap` makes one, before the daemon follows it.
+ */
+#ifndef DMFILEMAPD_CREATE_H
+#define DMFILEMAPD_CREATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+/*
+ * Opens opt->file read-only as opt->fd, and makes opt->path its absolute
+ * path, in abs (PATH_MAX bytes).  On failure writes one line naming FILE
+ * into err and returns -1.
+ */
+int create_open(struct options *opt, char *abs, char *err, size_t errlen);
+
+/*
+ * Makes a group over the extents of the file open as opt->fd (whose fstat
+ * is st) with the settings opt asks for, and prints dmstats' line saying
+ * so.  Returns 0 with *group_id set; on failure deletes what it created,
+ * writes one line into err and returns -1.
+ */
+int create_group(const struct options *opt, const struct stat *st,
+    uint64_t *group_id, char *err, size_t errlen);
+
+/*
+ * Runs this program again with the positional arguments for the group
+ * made, as dmstats would start it.  Returns only when that failed, with
+ * errno set.
+ */
+void create_hand_over(const struct options *opt);
+
+#endif

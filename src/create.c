@@ -1,0 +1,255 @@
+/*
+ * The creation form: a new group over the file's extents, made as `dmstats
+ * create --filemap` makes one (program "dmstats", one single-area region
+ * per device range, the descriptor on the lowest), for aliases dmstats
+ * cannot write.  The daemon then follows it as it follows any group.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "create.h"
+#include "descriptor.h"
+#include "devmapper.h"
+#include "fiemap.h"
+#include "log.h"
+#include "ownership.h"
+#include "plan.h"
+#include "stats.h"
+
+#define PROGRAM_ID "dmstats"
+#define NO_AUX "-"
+#define NS_PER_MS 1000000
+
+/*
+ * The kernel's words for the settings: boundaries in milliseconds, or in
+ * nanoseconds with precise timestamps, which a boundary that is no whole
+ * number of milliseconds needs (as dmstats decides too).
+ */
+static int
+format_settings(const struct options *opt, char *buf, size_t len)
+{
+	int precise = opt->precise, n = 0;
+	size_t i, used = 0;
+
+	for (i = 0; i < opt->n_bounds; i++)
+		if (opt->bounds[i] % NS_PER_MS != 0)
+			precise = 1;
+	buf[0] = '\0';
+	if (precise) {
+		used = (size_t)snprintf(buf, len, "precise_timestamps");
+		n++;
+	}
+	for (i = 0; i < opt->n_bounds && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%" PRIu64,
+		    i == 0 ? (n ? " histogram:" : "histogram:") : ",",
+		    precise ? opt->bounds[i] : opt->bounds[i] / NS_PER_MS);
+	return opt->n_bounds > 0 ? n + 1 : n;
+}
+
+/* The file's name, as dmstats names a group by default. */
+static const char *
+default_alias(const char *file)
+{
+	const char *slash = strrchr(file, '/');
+
+	return slash != NULL ? slash + 1 : file;
+}
+
+/* Deletes what this run created: the ids are the kernel's answers to it. */
+static void
+undo(const struct stats_device *dev, const uint64_t *ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (stats_delete(dev, ids[i]) != 0)
+			log_error("%s: cannot delete region %" PRIu64 ", created "
+			    "for the group that was not made: %s", dev->name,
+			    ids[i], strerror(errno));
+}
+
+/*
+ * Until the descriptor names them, regions other than the first carry the
+ * tag of apply.c, naming the first's id: a run killed midway leaves
+ * regions that say whose they are.  Returns how many were created; on a
+ * failure writes err.
+ */
+static size_t
+create_regions(const struct stats_device *dev, const struct plan *plan,
+    const char *settings, int n_settings, uint64_t ino, uint64_t *ids,
+    char *err, size_t errlen)
+{
+	char tag[OWNERSHIP_TAG_MAX];
+	size_t i;
+
+	for (i = 0; i < plan->n_create; i++) {
+		if (i == 1)
+			ownership_tag(tag, sizeof(tag), ids[0], ino);
+		if (stats_create(dev, &plan->create[i], settings, n_settings,
+		    PROGRAM_ID, i == 0 ? NO_AUX : tag, &ids[i]) != 0) {
+			snprintf(err, errlen, "%s: cannot create a region at %"
+			    PRIu64 "+%" PRIu64 ": %s", dev->name,
+			    plan->create[i].start, plan->create[i].len,
+			    strerror(errno));
+			break;
+		}
+	}
+	return i;
+}
+
+/*
+ * Names the members on the lowest, then clears the others' tags, so that
+ * the group reads as dmstats leaves one.  Returns 0, or -1 with err.
+ */
+static int
+write_group(const struct stats_device *dev, const struct options *opt,
+    const struct plan *plan, uint64_t *ids, const char *settings,
+    char *err, size_t errlen)
+{
+	const char *alias = opt->alias ? opt->alias : default_alias(opt->file);
+	size_t i, n = plan->n_create, lowest = 0;
+	char *aux;
+	int r = -1;
+
+	for (i = 1; i < n; i++)
+		if (ids[i] < ids[lowest])
+			lowest = i;
+	qsort(ids, n, sizeof(*ids), compare_ids);
+	if ((aux = descriptor_format(alias, ids, n, NULL)) == NULL)
+		snprintf(err, errlen, "out of memory");
+	else if (!descriptor_row_fits(ids[0], &plan->create[lowest],
+	    plan->create[lowest].len, PROGRAM_ID, aux, settings))
+		snprintf(err, errlen, "FILE '%s': the group's member list "
+		    "would be too long for libdevmapper to list", opt->file);
+	else if (stats_set_aux(dev, ids[0], aux) != 0)
+		snprintf(err, errlen, "%s: cannot write the group descriptor on "
+		    "region %" PRIu64 ": %s", dev->name, ids[0],
+		    strerror(errno));
+	else
+		r = 0;
+	free(aux);
+	for (i = 1; r == 0 && i < n; i++)
+		if (stats_set_aux(dev, ids[i], NO_AUX) != 0)
+			log_warn("%s: region %" PRIu64 " keeps its creation tag: "
+			    "%s", dev->name, ids[i], strerror(errno));
+	return r;
+}
+
+static int
+make_group(const struct stats_device *dev, const struct options *opt,
+    const struct file_map *map, uint64_t ino, uint64_t *group_id,
+    char *err, size_t errlen)
+{
+	char settings[BOUNDS_MAX * 24 + 32];
+	int n_settings = format_settings(opt, settings, sizeof(settings));
+	struct plan plan;
+	uint64_t *ids;
+	size_t made;
+	int r = -1;
+
+	if (plan_make(map->ranges, map->count, NULL, 0,
+	    REGIONS_PER_EXTENT_DEFAULT, 1, &plan) != PLAN_OK ||
+	    (ids = calloc(plan.n_create, sizeof(*ids))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	made = create_regions(dev, &plan, settings, n_settings, ino, ids,
+	    err, errlen);
+	if (made == plan.n_create &&
+	    write_group(dev, opt, &plan, ids, settings, err, errlen) == 0) {
+		*group_id = ids[0];
+		printf("%s: Created new group with %zu region(s) as group ID %"
+		    PRIu64 ".\n", opt->file, made, *group_id);
+		fflush(stdout);
+		r = 0;
+	} else {
+		undo(dev, ids, made);
+	}
+	free(ids);
+	plan_free(&plan);
+	return r;
+}
+
+int
+create_group(const struct options *opt, const struct stat *st,
+    uint64_t *group_id, char *err, size_t errlen)
+{
+	struct stats_device dev;
+	struct file_map map = { 0 };
+	const char *why;
+	int r = -1;
+
+	if (opt->alias == NULL &&
+	    (why = cli_alias_fault(default_alias(opt->file))) != NULL) {
+		snprintf(err, errlen, "FILE '%s': its name, the group's alias "
+		    "unless --alias gives one, %s", opt->file, why);
+		return -1;
+	}
+	if (devmapper_open(&dev, st->st_dev, err, errlen) != 0)
+		return -1;
+	/* Data still in delayed allocation has no place yet: give it one. */
+	if (fdatasync(opt->fd) != 0)
+		log_warn("FILE '%s': cannot write its data out: %s", opt->file,
+		    strerror(errno));
+	if (file_map_read(opt->fd, &map) != 0)
+		snprintf(err, errlen, "FILE '%s': cannot read its extents: %s",
+		    opt->file, strerror(errno));
+	else if (map.count == 0)
+		snprintf(err, errlen, "FILE '%s' has no data on the device",
+		    opt->file);
+	else
+		r = make_group(&dev, opt, &map, (uint64_t)st->st_ino, group_id,
+		    err, errlen);
+	file_map_free(&map);
+	stats_device_close(&dev);
+	return r;
+}
+
+int
+create_open(struct options *opt, char *abs, char *err, size_t errlen)
+{
+	if (realpath(opt->file, abs) == NULL) {
+		snprintf(err, errlen, "FILE '%s' %s", opt->file, errno == ENOENT ?
+		    "does not exist" : strerror(errno));
+		return -1;
+	}
+	/* Not blocking, so that a pipe is refused rather than waited on. */
+	if ((opt->fd = open(abs, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+	    O_NOCTTY)) < 0) {
+		snprintf(err, errlen, "FILE '%s' cannot be opened: %s",
+		    opt->file, strerror(errno));
+		return -1;
+	}
+	opt->path = abs;
+	return 0;
+}
+
+/*
+ * The group made, the daemon runs as dmstats would have started it: one
+ * command line for ps(1) and for whatever looks for the group's daemon.
+ */
+void
+create_hand_over(const struct options *opt)
+{
+	char fd[16], id[24], foreground[8], verbose[8];
+	char *argv[] = { "dmfilemapd", fd, id, (char *)opt->path,
+	    (char *)follow_mode_name(opt->mode), foreground, verbose, NULL };
+	int flags = fcntl(opt->fd, F_GETFD), err;
+
+	snprintf(fd, sizeof(fd), "%d", opt->fd);
+	snprintf(id, sizeof(id), "%" PRIu64, opt->group_id);
+	snprintf(foreground, sizeof(foreground), "%d", opt->foreground);
+	snprintf(verbose, sizeof(verbose), "%d", opt->verbose);
+	if (flags < 0 || fcntl(opt->fd, F_SETFD, flags & ~FD_CLOEXEC) != 0)
+		return;
+	execv("/proc/self/exe", argv);
+	err = errno;
+	fcntl(opt->fd, F_SETFD, flags);
+	errno = err;
+}
