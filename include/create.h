@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "target.h"
 
 /*
  * Opens opt->file read-only as opt->fd, and makes opt->path its absolute
@@ -19,13 +20,15 @@
 int create_open(struct options *opt, char *abs, char *err, size_t errlen);
 
 /*
- * Makes a group over the extents of the file open as opt->fd (whose fstat
- * is st) with the settings opt asks for, and prints dmstats' line saying
- * so.  Returns 0 with *group_id set; on failure deletes what it created,
- * writes one line into err and returns -1.
+ * Makes a group on the target's device over the extents of the file open
+ * as opt->fd (whose fstat is st) with the settings opt asks for, and
+ * prints dmstats' line saying so.  Returns 0 with *group_id set; on
+ * failure deletes what it created, writes one line into err and returns
+ * -1.
  */
 int create_group(const struct options *opt, const struct stat *st,
-    uint64_t *group_id, char *err, size_t errlen);
+    const struct target *target, uint64_t *group_id, char *err,
+    size_t errlen);
 
 /*
  * Runs this program again with the positional arguments for the group

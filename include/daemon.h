@@ -6,15 +6,16 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "target.h"
 
 /*
- * Checks that fd is an open, readable regular file on a device-mapper
- * device whose filesystem maps extents to device offsets.  Fills st.
- * On failure writes one line into err naming the argument as what
- * ("FD 3", "FILE '/x'").
+ * Checks that fd is an open, readable regular file whose data lies on a
+ * device-mapper device (target.h).  Fills st and target.  On failure
+ * writes one line into err naming the argument as what ("FD 3",
+ * "FILE '/x'").
  */
-int daemon_check_file(int fd, const char *what, struct stat *st, char *err,
-    size_t errlen);
+int daemon_check_file(int fd, const char *what, struct stat *st,
+    struct target *target, char *err, size_t errlen);
 
 /*
  * Checks that opt->path names the file open as opt->fd, whose fstat is

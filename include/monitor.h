@@ -18,12 +18,14 @@
 #include "schedule.h"
 #include "sources.h"
 #include "sync.h"
+#include "target.h"
 #include "watch.h"
 
 struct monitor {
 	const struct options *opt;
 	int fd;			/* the followed file */
 	struct stat file;	/* its identity */
+	struct target target;	/* the device its group is on */
 	struct group group;
 	struct sync sync;	/* the pass's own state */
 
@@ -42,11 +44,12 @@ struct monitor {
 };
 
 /*
- * Binds to the group, sets up the event sources and runs the first pass.
- * On failure writes one line into err and returns -1.
+ * Binds to the group on the target's device, sets up the event sources and
+ * runs the first pass.  On failure writes one line into err and returns -1.
  */
 int monitor_start(struct monitor *m, const struct options *opt,
-    const struct stat *file, char *err, size_t errlen);
+    const struct stat *file, const struct target *target, char *err,
+    size_t errlen);
 
 /* Runs until the work is over; returns the exit status. */
 int monitor_run(struct monitor *m);

@@ -21,6 +21,7 @@
 #include "ownership.h"
 #include "plan.h"
 #include "stats.h"
+#include "target.h"
 
 #define PROGRAM_ID "dmstats"
 #define NO_AUX "-"
@@ -178,7 +179,8 @@ make_group(const struct stats_device *dev, const struct options *opt,
 
 int
 create_group(const struct options *opt, const struct stat *st,
-    uint64_t *group_id, char *err, size_t errlen)
+    const struct target *target, uint64_t *group_id, char *err,
+    size_t errlen)
 {
 	struct stats_device dev;
 	struct file_map map = { 0 };
@@ -191,18 +193,19 @@ create_group(const struct options *opt, const struct stat *st,
 		    "unless --alias gives one, %s", opt->file, why);
 		return -1;
 	}
-	if (devmapper_open(&dev, st->st_dev, err, errlen) != 0)
+	if (devmapper_open(&dev, target->devno, err, errlen) != 0)
 		return -1;
 	/* Data still in delayed allocation has no place yet: give it one. */
 	if (fdatasync(opt->fd) != 0)
 		log_warn("FILE '%s': cannot write its data out: %s", opt->file,
 		    strerror(errno));
-	if (file_map_read(opt->fd, &map) != 0)
+	if (target_read_map(opt->fd, target, &map) != 0)
 		snprintf(err, errlen, "FILE '%s': cannot read its extents: %s",
 		    opt->file, strerror(errno));
 	else if (map.count == 0)
-		snprintf(err, errlen, "FILE '%s' has no data on the device",
-		    opt->file);
+		snprintf(err, errlen, "FILE '%s' has no data on the device%s",
+		    opt->file, map.unmappable ? " that can be counted (only "
+		    "compressed or inline data)" : "");
 	else
 		r = make_group(&dev, opt, &map, (uint64_t)st->st_ino, group_id,
 		    err, errlen);

@@ -5,13 +5,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libdevmapper.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -19,8 +17,9 @@
 #include "daemon.h"
 #include "fiemap.h"
 #include "log.h"
+#include "target.h"
 
-/* Filesystems whose FIEMAP answers cannot be device offsets. */
+/* Filesystems that keep no data on a block device. */
 static int
 check_filesystem(int fd, const char *what, char *err, size_t errlen)
 {
@@ -34,11 +33,6 @@ check_filesystem(int fd, const char *what, char *err, size_t errlen)
 	if (fs.f_type == TMPFS_MAGIC) {
 		snprintf(err, errlen, "%s: the file is on tmpfs, which "
 		    "keeps no data on a block device", what);
-		return -1;
-	}
-	if (fs.f_type == BTRFS_SUPER_MAGIC) {
-		snprintf(err, errlen, "%s: the file is on btrfs, whose "
-		    "extents are logical addresses, not device offsets", what);
 		return -1;
 	}
 	return 0;
@@ -63,8 +57,8 @@ check_fiemap(int fd, const char *what, char *err, size_t errlen)
 }
 
 int
-daemon_check_file(int fd, const char *what, struct stat *st, char *err,
-    size_t errlen)
+daemon_check_file(int fd, const char *what, struct stat *st,
+    struct target *target, char *err, size_t errlen)
 {
 	int flags = fcntl(fd, F_GETFL);
 
@@ -89,13 +83,7 @@ daemon_check_file(int fd, const char *what, struct stat *st, char *err,
 	if (check_filesystem(fd, what, err, errlen) != 0 ||
 	    check_fiemap(fd, what, err, errlen) != 0)
 		return -1;
-	if (!dm_is_dm_major(major(st->st_dev))) {
-		snprintf(err, errlen, "%s: the file is on device %u:%u, "
-		    "which is not a device-mapper device", what,
-		    major(st->st_dev), minor(st->st_dev));
-		return -1;
-	}
-	return 0;
+	return target_find(fd, st, what, target, err, errlen);
 }
 
 int

@@ -47,6 +47,7 @@ main(int argc, char *argv[])
 	struct options opt;
 	struct monitor m;
 	struct stat st;
+	struct target target;
 	char err[512], abs[PATH_MAX], what[PATH_MAX + 16];
 	int status;
 
@@ -75,7 +76,8 @@ main(int argc, char *argv[])
 		snprintf(what, sizeof(what), "FILE '%s'", opt.file);
 	else
 		snprintf(what, sizeof(what), "FD %d", opt.fd);
-	if (daemon_check_file(opt.fd, what, &st, err, sizeof(err)) != 0 ||
+	if (daemon_check_file(opt.fd, what, &st, &target, err,
+	    sizeof(err)) != 0 ||
 	    daemon_check_path(&opt, &st, err, sizeof(err)) != 0) {
 		log_error("%s", err);
 		return EXIT_FAILED;
@@ -86,8 +88,8 @@ main(int argc, char *argv[])
 	}
 	daemon_close_inherited(opt.fd);
 	if (opt.create) {
-		if (create_group(&opt, &st, &opt.group_id, err,
-		    sizeof(err)) != 0) {
+		if (create_group(&opt, &st, &target, &opt.group_id,
+		    err, sizeof(err)) != 0) {
 			log_error("%s", err);
 			return EXIT_FAILED;
 		}
@@ -95,7 +97,7 @@ main(int argc, char *argv[])
 		log_warn("cannot start again as the group's daemon (%s): "
 		    "following it as this process", strerror(errno));
 	}
-	if (monitor_start(&m, &opt, &st, err, sizeof(err)) != 0) {
+	if (monitor_start(&m, &opt, &st, &target, err, sizeof(err)) != 0) {
 		log_error("%s", err);
 		monitor_close(&m);
 		return EXIT_FAILED;

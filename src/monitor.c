@@ -105,7 +105,7 @@ sync_now(struct monitor *m, int check_group, int map_known, int64_t now)
 	int checked;
 
 	if ((map_known ? file_map_copy(&m->sync.map, &m->sync.synced) :
-	    file_map_read(m->fd, &m->sync.map)) != 0) {
+	    target_read_map(m->fd, &m->target, &m->sync.map)) != 0) {
 		log_error("%s: cannot read its extents: %s", m->opt->path,
 		    strerror(errno));
 		return PASS_FAILED;
@@ -147,7 +147,8 @@ claim_at_start(struct monitor *m, char *err, size_t errlen)
 
 int
 monitor_start(struct monitor *m, const struct options *opt,
-    const struct stat *file, char *err, size_t errlen)
+    const struct stat *file, const struct target *target, char *err,
+    size_t errlen)
 {
 	struct stats_device dev;
 	unsigned int cap;
@@ -157,14 +158,15 @@ monitor_start(struct monitor *m, const struct options *opt,
 	m->opt = opt;
 	m->fd = opt->fd;
 	m->file = *file;
+	m->target = *target;
 	m->timer_fd = m->signal_fd = -1;
 	m->watch.inotify_fd = m->watch.mounts_fd = -1;
 	schedule_init(&m->when, now_ms());
 	m->missing_since = m->control_seen = NEVER;
 	sync_init(&m->sync, REGIONS_PER_EXTENT_DEFAULT, opt->path);
-	claim_init(&m->claim, major(file->st_dev), minor(file->st_dev));
+	claim_init(&m->claim, major(target->devno), minor(target->devno));
 	if (cli_regions_per_extent(&cap, err, errlen) != 0 ||
-	    devmapper_open(&dev, file->st_dev, err, errlen) != 0)
+	    devmapper_open(&dev, target->devno, err, errlen) != 0)
 		return -1;
 	m->sync.cap = cap;
 	if (group_open(&m->group, &dev, opt->group_id, (uint64_t)file->st_ino,

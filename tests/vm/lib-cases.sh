@@ -63,7 +63,7 @@ group_id_by_alias() {
 regions_per_extent() {
 	local regions extents
 	regions=$(group_regions "$2" "$3") || exit 1
-	extents=$(file_extents "$1" | merge_ranges) || exit 1
+	extents=$(file_extents "$1" "$2" | merge_ranges) || exit 1
 	{
 		printf '%s\n' "$regions" | awk 'NF { print "R", $2, $3 }'
 		printf '%s\n' "$extents" | awk 'NF { print "E", $1, $2 }'
@@ -201,7 +201,7 @@ assert_kept() {
 	local old=$1 file=$2 dev=$3 alias=$4 gid now extents id start len n=0
 	gid=$(group_id_by_alias "$dev" "$alias")
 	now=$(group_regions "$dev" "$gid")
-	extents=$(file_extents "$file" | merge_ranges)
+	extents=$(file_extents "$file" "$dev" | merge_ranges)
 	while read -r id start len; do
 		lies_within "$start" "$len" "$extents" || continue
 		printf '%s\n' "$now" | grep -qx "$id $start $len" ||

@@ -100,19 +100,24 @@ make_linear() {
 	echo "/dev/mapper/$name"
 }
 
-# make_fs ext4|xfs DEV MOUNTPOINT: makes a new file system on DEV and mounts it.
+# make_fs ext4|xfs|btrfs DEV MOUNTPOINT [MOUNT_OPTIONS]: makes a new file
+# system on DEV and mounts it (btrfs: data single, metadata DUP).
 make_fs() {
-	local type=$1 dev=$2 dir=$3
+	local type=$1 dev=$2 dir=$3 options=${4:-defaults}
 	case $type in
 	ext4) mkfs.ext4 -q -F "$dev" || fail "mkfs.ext4 $dev failed" ;;
 	xfs)
 		modprobe xfs || fail "cannot load the xfs module"
 		mkfs.xfs -q -f "$dev" || fail "mkfs.xfs $dev failed (xfs needs 300 MB or more)"
 		;;
+	btrfs)
+		modprobe btrfs || fail "cannot load the btrfs module"
+		mkfs.btrfs -q -f "$dev" >/dev/null 2>&1 || fail "mkfs.btrfs $dev failed"
+		;;
 	*) fail "make_fs: unknown file system type '$type'" ;;
 	esac
 	mkdir -p "$dir"
-	mount -t "$type" "$dev" "$dir" || fail "cannot mount $dev on $dir"
+	mount -t "$type" -o "$options" "$dev" "$dir" || fail "cannot mount $dev on $dir"
 }
 
 # stats_list DEV: the kernel's list of DEV's regions, one per line:
@@ -169,14 +174,62 @@ group_id_of() {
 	echo "$id"
 }
 
-# file_extents FILE: prints the physically contiguous ranges FILE occupies,
-# as "start len" lines in sectors of the device the file system is on, in
-# file order.  Extents without a known place (delalloc, inline) are left out:
+# file_extents FILE [DEV]: prints the physically contiguous ranges FILE
+# occupies, as "start len" lines in sectors of the device the file system
+# is on (of DEV, which a btrfs file needs), in file order.  Extents without a
+# known place (delalloc, inline) or not counted (compressed) are left out:
 # sync first for a file with unwritten-back data.
 file_extents() {
 	local map
 	map=$(filefrag -e -b512 "$1") || fail "filefrag cannot map $1"
-	printf '%s\n' "$map" | awk '
+	if [ "$(stat -f -c %T "$1")" = btrfs ]; then
+		printf '%s\n' "$map" | logical_extents | btrfs_on_device "$1" "${2:?file_extents: a btrfs file needs DEV}"
+		return
+	fi
+	printf '%s\n' "$map" | logical_extents
+}
+
+# btrfs_on_device FILE DEV: reads "start len" lines of logical sectors of
+# FILE's btrfs, prints "start len" lines of the ranges of DEV that hold
+# them, as btrfs-map-logical reads the file system's chunk tree on disk
+# (after a sync).  It prints a line per mirror and stripe_len piece, whose
+# length is where the next piece of that mirror starts, or the range's end;
+# pieces that go on one from the other are joined.
+btrfs_on_device() {
+	local file=$1 dev=$2 want start len path phys n
+	case $dev in /*) ;; *) dev=/dev/mapper/$dev ;; esac
+	want=$(stat -L -c '%t:%T' "$dev")
+	sync -f "$file"
+	while read -r start len; do
+		btrfs-map-logical -l $((start * 512)) -b $((len * 512)) "$dev" 2>/dev/null |
+			awk -v end=$(((start + len) * 512)) '
+				# A piece that goes on where the last of its mirror ended joins it.
+				$1 == "mirror" {
+					m = $2
+					if (m in at) {
+						n[m] += $4 - at[m]
+						if ($6 != phys[m] + n[m] || $8 != dev[m]) {
+							print dev[m], phys[m] / 512, n[m] / 512
+							phys[m] = $6; n[m] = 0
+						}
+					} else {
+						phys[m] = $6; n[m] = 0
+					}
+					at[m] = $4; dev[m] = $8
+				}
+				END { for (m in at) print dev[m], phys[m] / 512, (n[m] + end - at[m]) / 512 }' ||
+			fail "btrfs-map-logical cannot map logical sector $start on $dev"
+	done | while read -r path phys n; do
+		[ "$(stat -L -c '%t:%T' "$path")" = "$want" ] && echo "$phys $n"
+	done
+	return 0
+}
+
+# logical_extents: filefrag -e -b512 output to "start len" lines of the
+# physically contiguous ranges, file order; extents without a place or not
+# counted on their own (delalloc, inline, encoded) are left out.
+logical_extents() {
+	awk '
 		# Extent lines: " 0: 0.. 15: 34816.. 34831: 16: [expected:] flags"
 		/^ *[0-9]+:/ {
 			line = $0
@@ -185,7 +238,7 @@ file_extents() {
 			split(f[3], phys, /\.\./)
 			len = f[4]
 			flags = f[n]
-			if (flags ~ /unknown_loc|delalloc|inline|not_aligned|data_inline/ || len == 0)
+			if (flags ~ /unknown_loc|delalloc|inline|not_aligned|data_inline|encoded/ || len == 0)
 				next
 			if (have && phys[1] == start + size) {
 				size += len
@@ -220,7 +273,7 @@ merge_ranges() {
 check_group() {
 	local file=$1 dev=$2 gid=$3 regions extents covered listed
 	regions=$(group_regions "$dev" "$gid") || exit 1
-	extents=$(file_extents "$file" | merge_ranges) || exit 1
+	extents=$(file_extents "$file" "$dev" | merge_ranges) || exit 1
 	covered=$(printf '%s\n' "$regions" | awk '{ print $2, $3 }' | merge_ranges strict) ||
 		{ echo "$regions" >&2; fail "group $gid on $dev has overlapping regions"; }
 	if [ "$covered" != "$extents" ]; then
@@ -283,14 +336,22 @@ require_daemon() {
 
 # filemap_create FILE [DMSTATS_OPTIONS...]: runs Debian's
 # `dmstats create --filemap FILE` (which starts dmfilemapd unless given
-# --nomonitor) and prints the new group's id.
+# --nomonitor), or for a file on btrfs `dmfilemapd --create FILE`, and
+# prints the new group's id.
 filemap_create() {
 	local file=$1 log=/tmp/filemap_create.$$ out gid
 	shift
 	# Through a file, not a pipe: the daemon inherits dmstats's stdout, and
 	# $(...) would wait for every holder of the pipe to close it.
-	dmstats create --filemap "$file" "$@" >"$log" 2>&1 ||
-		fail "dmstats create --filemap $file failed: $(cat "$log")"
+	if [ "$(stat -f -c %T "$file")" = btrfs ]; then
+		# dmstats refuses btrfs: the daemon makes the group itself.
+		[ $# = 0 ] || fail "filemap_create: no dmstats options on btrfs ($*)"
+		dmfilemapd --create "$file" >"$log" 2>&1 ||
+			fail "dmfilemapd --create $file failed: $(cat "$log")"
+	else
+		dmstats create --filemap "$file" "$@" >"$log" 2>&1 ||
+			fail "dmstats create --filemap $file failed: $(cat "$log")"
+	fi
 	out=$(cat "$log")
 	rm -f "$log"
 	# "FILE: Created new group with N region(s) as group ID G."

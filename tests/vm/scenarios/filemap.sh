@@ -1,7 +1,8 @@
 #!/bin/bash
 # Debian's `dmstats create --filemap` on the filesystem named by the first
-# argument (ext4 or xfs) over dm-linear starts the project's dmfilemapd with
-# the documented arguments, and the group it made covers the file.
+# argument (ext4, xfs, or btrfs, where `dmfilemapd --create` stands for
+# dmstats) over dm-linear starts the project's dmfilemapd with the documented
+# arguments, and the group it made covers the file.
 set -eu
 . /test/lib.sh
 

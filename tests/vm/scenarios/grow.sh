@@ -1,8 +1,9 @@
 #!/bin/bash
-# A group made by Debian's `dmstats create --filemap` on the filesystem
-# named by the first argument (ext4 or xfs) follows its file as it grows, by
-# fallocate and by appended writes that the filesystem allocates only at
-# writeback, and keeps every region whose extent is still there.
+# A group made by Debian's `dmstats create --filemap` on the filesystem named
+# by the first argument (ext4, xfs, or btrfs, where `dmfilemapd --create`
+# stands for dmstats) follows its file as it grows, by fallocate and by
+# appended writes that the filesystem allocates only at writeback, and keeps
+# every region whose extent is still there.
 set -eu
 . /test/lib.sh
 

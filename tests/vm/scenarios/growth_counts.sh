@@ -1,10 +1,11 @@
 #!/bin/bash
-# A file on the filesystem named by the first argument (ext4 or xfs) grows
-# 30 times by 1 MiB under `dmstats create --filemap`. After each step the
-# daemon has the group in step before the next reads, so the group's members
-# count every O_DIRECT read of the file exactly once: no read lost to a
-# region deleted or recreated, none counted twice. The regions stay within
-# the documented cap per contiguous extent.
+# A file on the filesystem named by the first argument (ext4, xfs, or btrfs,
+# where `dmfilemapd --create` stands for dmstats) grows 30 times by 1 MiB
+# under `dmstats create --filemap`. After each step the daemon has the group
+# in step before the next reads, so the group's members count every O_DIRECT
+# read of the file exactly once: no read lost to a region deleted or
+# recreated, none counted twice. The regions stay within the documented cap
+# per contiguous extent.
 set -eu
 . /test/lib.sh
 

@@ -1,9 +1,10 @@
 #!/bin/bash
-# A group made by Debian's `dmstats create --filemap` on the filesystem
-# named by the first argument (ext4 or xfs) follows its file when the file
-# is rewritten in place: emptied and refilled 50 ms later (the daemon must
-# not take the brief emptiness for the end), and overwritten by cp, whose
-# data the filesystem places only at writeback.
+# A group made by Debian's `dmstats create --filemap` on the filesystem named
+# by the first argument (ext4, xfs, or btrfs, where `dmfilemapd --create`
+# stands for dmstats) follows its file when the file is rewritten in place:
+# emptied and refilled 50 ms later (the daemon must not take the brief
+# emptiness for the end), and overwritten by cp, whose data the filesystem
+# places only at writeback.
 set -eu
 . /test/lib.sh
 
@@ -20,7 +21,7 @@ pid=$(wait_for_daemon "$gid" "$file")
 check_group "$file" "$dev" "$gid"
 
 step "emptied, left empty for 50 ms, refilled"
-old=$(file_extents "$file")
+old=$(file_extents "$file" "$dev")
 # One xfs_io process, fed line by line: it truncates the file, lets a
 # filler take the freed space (so the new data lands elsewhere), and 50 ms
 # later, well within the daemon's 200 ms grace, refills the file.
@@ -34,7 +35,7 @@ read -r -t 0.05 -u 7 _ || true	# waits 50 ms without forking
 printf '%s\n' "falloc 0 6m" quit >&"${xfs_io[1]}"
 # An xfs_io already reaped by bash makes wait fail: it has finished anyway.
 wait "$xfs_io_pid" 2>/dev/null || true
-new=$(file_extents "$file")
+new=$(file_extents "$file" "$dev")
 [ "$new" != "$old" ] || fail "the refilled file reuses its old sectors: nothing to follow"
 wait_group "$file" "$dev" f
 assert_no_strays "$dev"
@@ -43,11 +44,11 @@ assert_running "$pid" "the daemon after the file was briefly empty"
 step "overwritten by cp from another file, then synced"
 head -c 3M /dev/urandom >/mnt/source
 sync
-old=$(file_extents "$file")
+old=$(file_extents "$file" "$dev")
 cp --reflink=never /mnt/source "$file"
 sync
 assert_allocated "$file"
-new=$(file_extents "$file")
+new=$(file_extents "$file" "$dev")
 [ "$new" != "$old" ] || fail "cp reused the file's old sectors: nothing to follow"
 wait_group "$file" "$dev" f
 assert_no_strays "$dev"

@@ -1,8 +1,9 @@
 #!/bin/bash
-# A group made by Debian's `dmstats create --filemap` on the filesystem
-# named by the first argument (ext4 or xfs) follows its file as it shrinks:
-# cut short with truncate, holed with fallocate --punch-hole.  Regions over
-# freed sectors go, untouched ones stay.
+# A group made by Debian's `dmstats create --filemap` on the filesystem named
+# by the first argument (ext4, xfs, or btrfs, where `dmfilemapd --create`
+# stands for dmstats) follows its file as it shrinks: cut short with
+# truncate, holed with fallocate --punch-hole.  Regions over freed sectors
+# go, untouched ones stay.
 set -eu
 . /test/lib.sh
 
@@ -27,10 +28,10 @@ assert_no_strays "$dev"
 
 step "a 512 KiB hole punched in its first extent"
 before=$(group_regions "$dev" "$(group_id_by_alias "$dev" f)")
-extents_before=$(file_extents "$file" | wc -l)
+extents_before=$(file_extents "$file" "$dev" | wc -l)
 fallocate --punch-hole -o 1M -l 512K "$file"
 # The hole splits an extent: one more range, so the test sees a real change.
-assert_eq "$((extents_before + 1))" "$(file_extents "$file" | wc -l)" "extents after the punch"
+assert_eq "$((extents_before + 1))" "$(file_extents "$file" "$dev" | wc -l)" "extents after the punch"
 wait_group "$file" "$dev" f
 assert_kept "$before" "$file" "$dev" f
 assert_no_strays "$dev"

@@ -1,0 +1,37 @@
+/*
+ * The device-mapper device a file's group lives on, and where the file's
+ * data lies on it: its filesystem's device for ext4 and xfs, whose FIEMAP
+ * answers are device offsets; for btrfs the file system's one dm device,
+ * reached through the chunk tree.
+ */
+#ifndef DMFILEMAPD_TARGET_H
+#define DMFILEMAPD_TARGET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "fiemap.h"
+
+struct target {
+	dev_t devno;		/* the device-mapper device */
+	int btrfs;		/* FIEMAP answers btrfs logical addresses */
+	uint64_t devid;		/* btrfs: the device's id in the file system */
+};
+
+/*
+ * Finds the target of the file open as fd (whose fstat is st).  On
+ * failure writes one line into err, naming the file as what, and returns
+ * -1.
+ */
+int target_find(int fd, const struct stat *st, const char *what,
+    struct target *t, char *err, size_t errlen);
+
+/*
+ * Fills map with the ranges of t's device that hold the file's data,
+ * through the chunk tree as it is now for btrfs.  Returns 0, or -1 with
+ * errno set (EOPNOTSUPP: a profile the translation does not handle).
+ */
+int target_read_map(int fd, const struct target *t, struct file_map *map);
+
+#endif

@@ -1,0 +1,115 @@
+/*
+ * Which device-mapper device a file's group lives on, and the file's
+ * ranges on it.  btrfs's chunks move (balance, device removal) without
+ * any event on the file, so the chunk tree is read again with every
+ * FIEMAP.
+ */
+#include <errno.h>
+#include <libdevmapper.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <sys/vfs.h>
+
+#include "btrfs.h"
+#include "target.h"
+
+static int
+find_btrfs(int fd, const char *what, struct target *t, char *err,
+    size_t errlen)
+{
+	struct chunk_map chunks;
+	char why[256];
+	int unhandled;
+
+	if (btrfs_dm_device(fd, &t->devid, &t->devno, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%s: %s", what, why);
+		return -1;
+	}
+	if (btrfs_read_chunks(fd, &chunks) != 0) {
+		snprintf(err, errlen, "%s: cannot read the btrfs chunk tree: %s",
+		    what, strerror(errno));
+		return -1;
+	}
+	unhandled = chunks_unhandled_data(&chunks);
+	chunk_map_free(&chunks);
+	if (unhandled) {
+		snprintf(err, errlen, "%s: the btrfs file system keeps data as "
+		    "RAID5 or RAID6, whose stripes are not followed", what);
+		return -1;
+	}
+	t->btrfs = 1;
+	return 0;
+}
+
+int
+target_find(int fd, const struct stat *st, const char *what,
+    struct target *t, char *err, size_t errlen)
+{
+	struct statfs fs;
+
+	memset(t, 0, sizeof(*t));
+	if (fstatfs(fd, &fs) == 0 && fs.f_type == BTRFS_SUPER_MAGIC)
+		return find_btrfs(fd, what, t, err, errlen);
+	if (!dm_is_dm_major(major(st->st_dev))) {
+		snprintf(err, errlen, "%s: the file is on device %u:%u, which "
+		    "is not a device-mapper device", what, major(st->st_dev),
+		    minor(st->st_dev));
+		return -1;
+	}
+	t->devno = st->st_dev;
+	return 0;
+}
+
+/* The map's logical ranges to t's device; EAGAIN when some lie in no chunk. */
+static int
+translate(int fd, const struct target *t, struct file_map *map)
+{
+	struct chunk_map chunks;
+	struct range *ranges;
+	size_t n;
+	enum chunks_status st;
+
+	if (btrfs_read_chunks(fd, &chunks) != 0)
+		return -1;
+	st = chunks_translate(&chunks, t->devid, map->ranges, map->count,
+	    &ranges, &n);
+	chunk_map_free(&chunks);
+	switch (st) {
+	case CHUNKS_OK:
+		free(map->ranges);
+		map->ranges = ranges;
+		map->count = map->capacity = n;
+		return 0;
+	case CHUNKS_NO_MEMORY:
+		errno = ENOMEM;
+		return -1;
+	case CHUNKS_PROFILE:
+		errno = EOPNOTSUPP;
+		return -1;
+	default:
+		errno = EAGAIN;
+		return -1;
+	}
+}
+
+int
+target_read_map(int fd, const struct target *t, struct file_map *map)
+{
+	int tries;
+
+	if (!t->btrfs)
+		return file_map_read(fd, map);
+	/* A range no chunk holds: a chunk moved between the two reads. */
+	for (tries = 0; tries < 2; tries++) {
+		if (file_map_read(fd, map) != 0)
+			return -1;
+		if (translate(fd, t, map) == 0)
+			return 0;
+		if (errno != EAGAIN)
+			return -1;
+	}
+	return -1;
+}
