@@ -37,7 +37,7 @@ OBJ        = $(NATIVE_OBJ) $(DAEMON_SRC:.c=.o)
 
 # Helper programs of the VM tests and the benchmarks.
 TOOLS      = bench/odirect-read bench/plan-bench bench/fragment bench/group-wait \
-             bench/pass-profile
+             bench/pass-profile bench/overwrite
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,tests/unit/%,$(wildcard tests/unit/test_*.c))
 
@@ -93,11 +93,15 @@ bench/plan-bench: bench/plan_bench.c src/plan.o src/pairheap.o src/extents.o
 bench/fragment: bench/fragment.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
+bench/overwrite: bench/overwrite.c
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
+
 # The daemon's own pass, timed step by step in the guest.
 bench/pass-profile: bench/pass_profile.c $(NATIVE_OBJ) src/devmapper.o
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(NATIVE_OBJ) src/devmapper.o $(DM_LIBS)
 
-GROUP_WAIT_SRC = bench/group_wait.c bench/burst.c bench/spans.c bench/stats_group.c
+GROUP_WAIT_SRC = bench/group_wait.c bench/burst.c bench/spans.c bench/stats_group.c \
+                 bench/btrfs_single.c
 bench/group-wait: $(GROUP_WAIT_SRC) bench/group_wait.h
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $(GROUP_WAIT_SRC) $(DM_LIBS)
 

@@ -45,6 +45,12 @@ void spans_free(struct spans *s);
  */
 int file_spans(int fd, struct spans *out);
 
+/*
+ * A btrfs file's normalized logical spans to spans of its device, in
+ * place, when its data chunks have one stripe each.  Returns 0 or -1.
+ */
+int btrfs_single_spans(int fd, struct spans *s);
+
 /* One @stats_list on dm device dev: a malloc'd answer, or NULL. */
 char *stats_list(const char *dev);
 

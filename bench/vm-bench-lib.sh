@@ -79,7 +79,7 @@ stop_daemon() {
 # ---- devices ---------------------------------------------------------------
 
 disk_of() {
-	case $1 in xfs) echo /dev/vda ;; ext4) echo /dev/vdb ;; *) fail "unknown fs $1" ;; esac
+	case $1 in xfs) echo /dev/vda ;; ext4) echo /dev/vdb ;; btrfs) echo /dev/vdc ;; *) fail "unknown fs $1" ;; esac
 }
 
 # fs_dir FS: mounts FS on its own dm-linear device once; prints the mount point.
@@ -117,9 +117,11 @@ clean_up() {
 		echo "vm-bench: a daemon ignored SIGTERM: killing it" >&2
 		for pid in $(daemon_pids); do kill -KILL "$pid" 2>/dev/null || true; done
 	fi
-	for fs in xfs ext4; do clean_fs "$fs"; done
+	for fs in xfs ext4 btrfs; do
+		if [ -e "/dev/mapper/b$fs" ]; then clean_fs "$fs"; fi
+	done
 	if mountpoint -q /mnt/p; then umount /mnt/p || true; fi
-	for fs in xfs ext4; do
+	for fs in xfs ext4 btrfs; do
 		if [ -e "/dev/mapper/p$fs" ]; then dmsetup remove "p$fs" || true; fi
 	done
 }

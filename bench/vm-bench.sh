@@ -8,7 +8,7 @@
 # first on PATH) and fails unless the process runs exactly that binary.
 # SCENARIO is one of
 #   reaction:FS  fidelity:FS  burst:FS  idle:FS+FS...  pass:FS:N+N...
-#   profile:FS:N+N...  groups:FS:G+G...@R  guest
+#   profile:FS:N+N...  groups:FS:G+G...@R  churn:FS:MS+MS...  guest
 # with FS xfs or ext4 (on /dev/vda and /dev/vdb; pass uses /dev/vdc).
 # Results are lines  BENCH<TAB>scenario<TAB>metric<TAB>value ; a scenario
 # that cannot run prints  BENCH<TAB>scenario<TAB>*<TAB>not run: REASON .
@@ -262,7 +262,7 @@ scenario_pass() {
 	make_fs "$fs" "/dev/mapper/p$fs" /mnt/p >/dev/null
 	out=$(fragment "$file" "$n") || fail "fragment $file $n failed"
 	block=${out##*block=}
-	got=$(file_extents "$file" | wc -l)
+	got=$(file_extents "$file" "/dev/mapper/p$fs" | wc -l)
 	[ "$got" = "$n" ] || fail "the fragmenter made $got physically separate extents, not $n"
 	emit "$name" "extents (filefrag)" "$got"
 	t0=$(now_ms)
@@ -376,6 +376,40 @@ scenario_groups() {
 		'BEGIN { printf "%.2f", m / (b > 1000000 ? b : 1000000) }')"
 }
 
+# ---- churn: a copy-on-write file overwritten at random ---------------------
+# On btrfs every overwrite is placed anew, so each write that reaches the
+# device changes the file's layout, and the group follows.  O_DIRECT 4 KiB
+# overwrites at random places of a 64 MiB file, one every EVERY ms, 1000 of
+# them: the regions the daemon made and deleted, its passes and CPU, the
+# regions at the end against the file's ranges, and the group in step.
+
+scenario_churn() {
+	local fs=$1 every=$2 name=churn/$1/${2}ms dir file log=/tmp/churn.log pid cpu0 cpu1 writes n
+	dir=$(fs_dir "$fs")
+	file=$dir/churn
+	dd if=/dev/urandom of="$file" bs=1M count=64 oflag=direct status=none
+	dmfilemapd --create --foreground --verbose 2 "$file" >/dev/null 2>"$log" &
+	pid=$!
+	group-wait -t 30 "b$fs" churn "$file" >/dev/null || fail "the group is not in step with the file after --create"
+	assert_impl "$pid"
+	n=$(grep -c "created region" "$log" || true)
+	cpu0=$(cpu_ns "$pid")
+	writes=$(overwrite "$file" 1000 "$every" 1) || fail "overwrite failed"
+	group-wait -t 30 "b$fs" churn "$file" >/dev/null || fail "the group did not follow the overwrites"
+	cpu1=$(cpu_ns "$pid")
+	emit "$name" "overwrites" "$writes"
+	emit "$name" "regions created" "$(($(grep -c "created region" "$log" || true) - n))"
+	emit "$name" "regions deleted" "$(grep -c "deleted region" "$log" || true)"
+	emit "$name" "passes that changed the group" "$(grep -c "updated:" "$log" || true)"
+	emit "$name" "regions at the end" "$(group_regions "b$fs" "$(group_id_by_alias "b$fs" churn)" | wc -l)"
+	emit "$name" "file's device ranges at the end" "$(file_extents "$file" "b$fs" | merge_ranges | wc -l)"
+	emit "$name" "daemon CPU ms" "$(ns_to_ms $((cpu1 - cpu0)))"
+	emit "$name" "daemon CPU ms per overwrite" "$(awk -v ns=$((cpu1 - cpu0)) -v w="$writes" 'BEGIN { printf "%.2f", ns / w / 1000000 }')"
+	stop_daemon "$pid"
+	rm -f "$file"
+	clean_fs "$fs"
+}
+
 # ---- the guest itself -------------------------------------------------------
 
 # Emulation slows the guest's CPU: the planner benchmark, timed here and on
@@ -397,6 +431,9 @@ main() {
 		IFS=: read -r kind fs sizes <<<"$spec"
 		case $kind in
 		reaction | fidelity | burst) run_scenario "$kind/$fs" "scenario_$kind" "$fs" ;;
+		churn)
+			for n in ${sizes//+/ }; do run_scenario "churn/$fs/${n}ms" scenario_churn "$fs" "$n"; done
+			;;
 		guest) run_scenario guest scenario_guest ;;
 		idle) run_scenario "idle/${fs//+/,idle/}" scenario_idle "$fs" ;;
 		pass)

@@ -38,6 +38,7 @@ struct monitor {
 	int64_t pass_ended;	/* when this daemon last wrote, at the latest (ns) */
 	int64_t missing_since;	/* path mode: since when the path is empty */
 	int unlinked;		/* inode mode: the file has lost its last name */
+	off_t size_seen;	/* the file's size at its last write event */
 
 	int done;
 	int exit_status;

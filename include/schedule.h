@@ -17,6 +17,8 @@
 #define GROUP_CHECK_MS	60000	/* how often a quiet daemon checks its group unprompted */
 #define UNWATCHED_CHECK_MS 5000	/* the same, when the dm control node cannot be watched */
 #define CONTROL_GAP_MS	250	/* least time between checks prompted by dm activity */
+#define REWRITE_SETTLE_MS 200	/* the pause in a copy-on-write file's rewrites awaited */
+#define REWRITE_WAIT_MS	1000	/* the longest wait for it */
 /* A lasting failure is retried no less often than an unwatched group is checked. */
 #define FAILURE_BACKOFF_MAX UNWATCHED_CHECK_MS
 
@@ -28,6 +30,8 @@ struct schedule {
 	int64_t last_pass_end;	/* when the last pass ended */
 	int all_placed;		/* it found the file's data all placed */
 	int64_t last_change;	/* when the file last changed */
+	int64_t rewrite_since;	/* the first rewrite a pass has yet to follow, or NEVER */
+	int settling;		/* pass_due waits for rewrites to pause */
 	int failures;		/* passes failed in a row */
 };
 
@@ -42,6 +46,16 @@ void schedule_init(struct schedule *t, int64_t now);
 
 /* The file changed: a pass, no sooner than PASS_GAP_MS after the last one. */
 void schedule_file_changed(struct schedule *t, int64_t now);
+
+/*
+ * A copy-on-write file was written within its size: its data moved, as
+ * with every such write.  A pass waits until the writes pause for
+ * REWRITE_SETTLE_MS, REWRITE_WAIT_MS after the first at the latest, so
+ * that a file rewritten all the time is followed about once a second and
+ * not once per write; a pass already due for another change is not
+ * delayed.
+ */
+void schedule_file_rewritten(struct schedule *t, int64_t now);
 
 /*
  * The file was closed after writing, and nothing else came with it: a

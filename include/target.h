@@ -16,6 +16,7 @@
 struct target {
 	dev_t devno;		/* the device-mapper device */
 	int btrfs;		/* FIEMAP answers btrfs logical addresses */
+	int cow;		/* every write moves data (btrfs without nodatacow) */
 	uint64_t devid;		/* btrfs: the device's id in the file system */
 };
 

@@ -47,4 +47,11 @@ enum track_state track_path(const char *path, uint64_t group_id, int *fd,
 int track_mounted(const struct stat *file, const char *path,
     uint64_t group_id);
 
+/*
+ * Whether the file open as fd still has the size *size_seen says, which
+ * becomes its size now: writes that left the size as it was rewrote data
+ * within the file.  0 when it cannot be told.
+ */
+int track_same_size(int fd, off_t *size_seen);
+
 #endif

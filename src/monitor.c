@@ -159,6 +159,7 @@ monitor_start(struct monitor *m, const struct options *opt,
 	m->fd = opt->fd;
 	m->file = *file;
 	m->target = *target;
+	m->size_seen = file->st_size;
 	m->timer_fd = m->signal_fd = -1;
 	m->watch.inotify_fd = m->watch.mounts_fd = -1;
 	schedule_init(&m->when, now_ms());
@@ -288,7 +289,12 @@ take_news(struct monitor *m, int64_t now)
 	if (!m->done && m->watch.file_wd < 0 &&
 	    watch_file(&m->watch, m->fd, m->unlinked) != 0)
 		log_warn("cannot watch the file again: %s", strerror(errno));
-	if ((news.file & ~IN_CLOSE_WRITE) || news.name)
+	/* Writes within a copy-on-write file's size moved its data. */
+	if (m->target.cow && !news.name && (news.file & IN_MODIFY) &&
+	    !(news.file & ~(IN_MODIFY | IN_CLOSE_WRITE)) &&
+	    track_same_size(m->fd, &m->size_seen))
+		schedule_file_rewritten(&m->when, now);
+	else if ((news.file & ~IN_CLOSE_WRITE) || news.name)
 		schedule_file_changed(&m->when, now);
 	else if (news.file)
 		schedule_file_closed(&m->when, now);

@@ -25,6 +25,8 @@ schedule_init(struct schedule *t, int64_t now)
 	t->last_pass = now - PASS_GAP_MS;
 	t->last_change = now - PASS_GAP_MS;
 	t->last_pass_end = now - PASS_GAP_MS;
+	t->rewrite_since = NEVER;
+	t->settling = 0;
 	t->all_placed = 0;
 	t->failures = 0;
 }
@@ -33,7 +35,26 @@ void
 schedule_file_changed(struct schedule *t, int64_t now)
 {
 	t->last_change = now;
+	t->settling = 0;
 	bring_forward(&t->pass_due, t->last_pass + PASS_GAP_MS, now);
+}
+
+void
+schedule_file_rewritten(struct schedule *t, int64_t now)
+{
+	int64_t due = now + REWRITE_SETTLE_MS;
+
+	t->last_change = now;
+	if (t->pass_due != NEVER && !t->settling)
+		return;
+	if (t->rewrite_since == NEVER)
+		t->rewrite_since = now;
+	if (due > t->rewrite_since + REWRITE_WAIT_MS)
+		due = t->rewrite_since + REWRITE_WAIT_MS;
+	if (due < t->last_pass + PASS_GAP_MS)
+		due = t->last_pass + PASS_GAP_MS;
+	t->pass_due = due;
+	t->settling = 1;
 }
 
 /*
@@ -78,6 +99,8 @@ schedule_pass_started(struct schedule *t, int64_t now)
 {
 	t->pass_due = NEVER;
 	t->last_pass = now;
+	t->rewrite_since = NEVER;
+	t->settling = 0;
 }
 
 void

@@ -6,10 +6,12 @@
  */
 #include <errno.h>
 #include <libdevmapper.h>
+#include <linux/fs.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
 
@@ -22,7 +24,7 @@ find_btrfs(int fd, const char *what, struct target *t, char *err,
 {
 	struct chunk_map chunks;
 	char why[256];
-	int unhandled;
+	int unhandled, flags;
 
 	if (btrfs_dm_device(fd, &t->devid, &t->devno, why, sizeof(why)) != 0) {
 		snprintf(err, errlen, "%s: %s", what, why);
@@ -41,6 +43,8 @@ find_btrfs(int fd, const char *what, struct target *t, char *err,
 		return -1;
 	}
 	t->btrfs = 1;
+	t->cow = ioctl(fd, FS_IOC_GETFLAGS, &flags) != 0 ||
+	    !(flags & FS_NOCOW_FL);
 	return 0;
 }
 

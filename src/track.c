@@ -111,3 +111,16 @@ track_mounted(const struct stat *file, const char *path, uint64_t group_id)
 	    "exiting, group %" PRIu64 " left as it is", path, group_id);
 	return 0;
 }
+
+int
+track_same_size(int fd, off_t *size_seen)
+{
+	struct stat st;
+	int same;
+
+	if (fstat(fd, &st) != 0)
+		return 0;
+	same = st.st_size == *size_seen;
+	*size_seen = st.st_size;
+	return same;
+}

@@ -39,7 +39,7 @@ expect "$(sed -n 's/^#define DEVLIST_DIR "\(.*\)"/\1/p' "$top/include/devlist.h"
 env_name=$(sed -n 's/^#define REGIONS_PER_EXTENT_ENV "\(.*\)"/\1/p' "$top/include/cli.h")
 expect "$env_name"
 expect "ascending from above 0, at most $(constant BOUNDS_MAX)."
-expect "passes at most every $(constant PASS_GAP_MS) ms"
+expect "once they pause for $(constant REWRITE_SETTLE_MS) ms, $(($(constant REWRITE_WAIT_MS) / 1000)) second after the first at the latest"
 expect "unprompted group check, within $(($(constant GROUP_CHECK_MS) / 1000)) seconds"
 for section in SYNOPSIS ARGUMENTS "CREATING A GROUP" MODES BTRFS "WHOSE REGIONS" LOGGING SIGNALS FAULTS "EXIT STATUS" LIMITATIONS EXAMPLES "SEE ALSO"; do
 	expect "$section"

@@ -224,6 +224,68 @@ test_ended(void **state)
 	assert_int_equal(t.pass_due, NEVER);
 }
 
+/* One rewrite of a copy-on-write file: a pass once the writes pause. */
+static void
+test_rewrite_settles(void **state)
+{
+	struct schedule t;
+	int64_t later = T0 + 10000;
+
+	(void)state;
+	settled(&t, T0);
+	schedule_file_rewritten(&t, later);
+	assert_int_equal(schedule_due(&t, later), DUE_NOTHING);
+	assert_int_equal(schedule_next(&t), later + REWRITE_SETTLE_MS);
+	/* Another write pushes it on. */
+	schedule_file_rewritten(&t, later + 60);
+	assert_int_equal(schedule_next(&t), later + 60 + REWRITE_SETTLE_MS);
+	assert_int_equal(schedule_due(&t, later + 60 + REWRITE_SETTLE_MS),
+	    DUE_PASS);
+}
+
+/*
+ * Rewrites every 10 ms for 5 s: a pass every REWRITE_WAIT_MS, not one per
+ * write nor one per PASS_GAP_MS.
+ */
+static void
+test_rewrites_followed_once_a_second(void **state)
+{
+	struct schedule t;
+	int64_t now, last = 0;
+	int passes = 0;
+
+	(void)state;
+	settled(&t, T0);
+	for (now = T0 + 1000; now < T0 + 6000; now += 10) {
+		if (schedule_due(&t, now) == DUE_PASS) {
+			if (passes++ > 0)
+				assert_true(now - last >= REWRITE_WAIT_MS);
+			last = now;
+			schedule_pass_started(&t, now);
+			schedule_pass_ended(&t, PASS_DONE, now);
+		}
+		schedule_file_rewritten(&t, now);
+	}
+	assert_int_equal(passes, 5000 / REWRITE_WAIT_MS - 1);
+}
+
+/* Growth while rewrites settle is followed at once. */
+static void
+test_growth_not_held_back(void **state)
+{
+	struct schedule t;
+	int64_t later = T0 + 10000;
+
+	(void)state;
+	settled(&t, T0);
+	schedule_file_rewritten(&t, later);
+	schedule_file_changed(&t, later + 20);
+	assert_int_equal(schedule_due(&t, later + 20), DUE_PASS);
+	/* and a rewrite right after does not delay that pass */
+	schedule_file_rewritten(&t, later + 20);
+	assert_int_equal(schedule_due(&t, later + 20), DUE_PASS);
+}
+
 int
 main(void)
 {
@@ -238,6 +300,9 @@ main(void)
 		cmocka_unit_test(test_again),
 		cmocka_unit_test(test_failure_backoff),
 		cmocka_unit_test(test_ended),
+		cmocka_unit_test(test_rewrite_settles),
+		cmocka_unit_test(test_rewrites_followed_once_a_second),
+		cmocka_unit_test(test_growth_not_held_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -191,38 +191,47 @@ file_extents() {
 
 # btrfs_on_device FILE DEV: reads "start len" lines of logical sectors of
 # FILE's btrfs, prints "start len" lines of the ranges of DEV that hold
-# them, as btrfs-map-logical reads the file system's chunk tree on disk
-# (after a sync).  It prints a line per mirror and stripe_len piece, whose
-# length is where the next piece of that mirror starts, or the range's end;
-# pieces that go on one from the other are joined.
+# them, as the file system's chunk tree on disk says it (after a sync, read
+# by btrfs inspect-internal dump-tree): for each chunk stripe on DEV, its
+# offset on DEV plus the distance from the chunk's start.  Profiles whose
+# stripes hold copies only (single, DUP, RAID1*); a striped one fails.
 btrfs_on_device() {
-	local file=$1 dev=$2 want start len path phys n
+	local file=$1 dev=$2 devid chunks
 	case $dev in /*) ;; *) dev=/dev/mapper/$dev ;; esac
-	want=$(stat -L -c '%t:%T' "$dev")
 	sync -f "$file"
-	while read -r start len; do
-		btrfs-map-logical -l $((start * 512)) -b $((len * 512)) "$dev" 2>/dev/null |
-			awk -v end=$(((start + len) * 512)) '
-				# A piece that goes on where the last of its mirror ended joins it.
-				$1 == "mirror" {
-					m = $2
-					if (m in at) {
-						n[m] += $4 - at[m]
-						if ($6 != phys[m] + n[m] || $8 != dev[m]) {
-							print dev[m], phys[m] / 512, n[m] / 512
-							phys[m] = $6; n[m] = 0
-						}
-					} else {
-						phys[m] = $6; n[m] = 0
-					}
-					at[m] = $4; dev[m] = $8
+	blockdev --flushbufs "$dev"
+	devid=$(btrfs inspect-internal dump-super "$dev" | awk '$1 == "dev_item.devid" { print $2 }')
+	[ -n "$devid" ] || fail "no btrfs device id in the superblock of $dev"
+	# "start length type devid offset" per stripe, in bytes.
+	chunks=$(btrfs inspect-internal dump-tree -t chunk "$dev" | awk '
+		/CHUNK_ITEM/ { match($0, /CHUNK_ITEM [0-9]+/); start = substr($0, RSTART + 11, RLENGTH - 11) }
+		$1 == "length" { len = $2; type = $NF }
+		$1 == "stripe" && $3 == "devid" { print start, len, type, $4, $6 }')
+	[ -n "$chunks" ] || fail "btrfs inspect-internal dump-tree found no chunk on $dev"
+	awk -v devid="$devid" -v chunks="$chunks" '
+		BEGIN {
+			n = split(chunks, line, "\n")
+			for (i = 1; i <= n; i++) {
+				split(line[i], f, " ")
+				if (f[4] != devid) continue
+				if (f[3] ~ /RAID0|RAID10|RAID5|RAID6/) { print "striped chunk: " f[3] > "/dev/stderr"; exit 1 }
+				k++; cs[k] = f[1] / 512; cl[k] = f[2] / 512; co[k] = f[5] / 512
+			}
+		}
+		{
+			at = $1; end = $1 + $2
+			while (at < end) {
+				found = 0
+				for (i = 1; i <= k; i++) {
+					if (at < cs[i] || at >= cs[i] + cl[i]) continue
+					stop = end < cs[i] + cl[i] ? end : cs[i] + cl[i]
+					printf "%d %d\n", co[i] + at - cs[i], stop - at
+					found = stop
 				}
-				END { for (m in at) print dev[m], phys[m] / 512, (n[m] + end - at[m]) / 512 }' ||
-			fail "btrfs-map-logical cannot map logical sector $start on $dev"
-	done | while read -r path phys n; do
-		[ "$(stat -L -c '%t:%T' "$path")" = "$want" ] && echo "$phys $n"
-	done
-	return 0
+				if (!found) { printf "logical sector %d lies in no chunk on device %s\n", at, devid > "/dev/stderr"; exit 1 }
+				at = found
+			}
+		}' || fail "cannot map the btrfs logical ranges of $file onto $dev"
 }
 
 # logical_extents: filefrag -e -b512 output to "start len" lines of the
