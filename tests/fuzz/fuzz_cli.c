@@ -2,6 +2,8 @@
  * libFuzzer target: the command line.  The input is split into argv at its
  * NULs.  cli_parse's answer is checked against a model of
  *   dmfilemapd FD GROUP_ID ABS_PATH inode|path [FOREGROUND [VERBOSE]]
+ *   dmfilemapd --create [--alias NAME] [--precise] [--bounds LIST]
+ *       [--follow inode|path] [--foreground] [--verbose N] [--] FILE
  * written here independently: which answer, which values, which argument
  * the message names.  The message buffer is exactly errlen bytes long
  * (errlen taken from the input), so that AddressSanitizer sees any write
@@ -105,6 +107,136 @@ check_run(char *const argv[], int argc, const struct options *opt)
 		CHECK(opt->verbose == 0);
 }
 
+/* An alias dmstats could read back and rewrite. */
+static int
+alias_ok(const char *a)
+{
+	if (*a == '\0')
+		return 0;
+	for (; *a != '\0'; a++)
+		if (*a == ':' || *a == '#' || *a == '\\' ||
+		    (unsigned char)*a <= ' ' || *a == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* --bounds' list: latencies with units, ascending from above 0. */
+static long
+bounds_ok(const char *s, uint64_t *ns)
+{
+	static const char *const units[] = { "ns", "us", "ms", "s" };
+	static const uint64_t scale[] = { 1, 1000, 1000000, 1000000000 };
+	uint64_t v;
+	size_t n = 0, u, len;
+
+	for (;;) {
+		if (n == BOUNDS_MAX || *s < '0' || *s > '9')
+			return -1;
+		for (v = 0; *s >= '0' && *s <= '9'; s++) {
+			if (v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+				return -1;
+			v = v * 10 + (uint64_t)(*s - '0');
+		}
+		for (u = 0; u < 4; u++) {
+			len = strlen(units[u]);
+			if (strncmp(s, units[u], len) == 0) {
+				if (v > UINT64_MAX / scale[u])
+					return -1;
+				v *= scale[u];
+				s += len;
+				break;
+			}
+		}
+		if ((*s != ',' && *s != '\0') || v == 0 ||
+		    (n > 0 && v <= ns[n - 1]))
+			return -1;
+		ns[n++] = v;
+		if (*s++ == '\0')
+			return (long)n;
+	}
+}
+
+/* The creation form: every answer cli_parse may give to argv. */
+static void
+check_creation(char *const argv[], int argc, enum cli_result r,
+    const struct options *opt, const char *err, size_t errlen)
+{
+	const char *alias = NULL, *o;
+	uint64_t bounds[BOUNDS_MAX], v;
+	long n_bounds = 0;
+	int i, precise = 0, foreground = 0, verbose = 0, mode = FOLLOW_INODE;
+	char *want;
+
+	for (i = 2; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+		o = argv[i];
+		if (strcmp(o, "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(o, "--precise") == 0 || strcmp(o, "--foreground") == 0) {
+			*(o[2] == 'p' ? &precise : &foreground) = 1;
+			continue;
+		}
+		if (strcmp(o, "--alias") && strcmp(o, "--bounds") &&
+		    strcmp(o, "--follow") && strcmp(o, "--verbose")) {
+			CHECK(r == CLI_BAD_USAGE);
+			CHECK(asprintf(&want, "unknown option '%s'", o) >= 0);
+			check_message(err, errlen, want, 1);
+			free(want);
+			return;
+		}
+		if (i + 1 == argc) {
+			CHECK(r == CLI_BAD_USAGE);
+			CHECK(asprintf(&want, "%s needs a value", o) >= 0);
+			check_message(err, errlen, want, 1);
+			free(want);
+			return;
+		}
+		i++;
+		if ((strcmp(o, "--alias") == 0 && !alias_ok(argv[i])) ||
+		    (strcmp(o, "--bounds") == 0 &&
+		    (n_bounds = bounds_ok(argv[i], bounds)) < 0) ||
+		    (strcmp(o, "--follow") == 0 && strcmp(argv[i], "inode") &&
+		    strcmp(argv[i], "path")) ||
+		    (strcmp(o, "--verbose") == 0 && !number_ok(argv[i], 3, &v))) {
+			CHECK(r == CLI_BAD_ARGUMENT);
+			CHECK(asprintf(&want, "%s '%s' ", o, argv[i]) >= 0);
+			check_message(err, errlen, want, 0);
+			free(want);
+			return;
+		}
+		if (strcmp(o, "--alias") == 0)
+			alias = argv[i];
+		else if (strcmp(o, "--follow") == 0)
+			mode = strcmp(argv[i], "path") == 0 ? FOLLOW_PATH :
+			    FOLLOW_INODE;
+		else if (strcmp(o, "--verbose") == 0)
+			verbose = (int)v;
+	}
+	if (i >= argc) {
+		CHECK(r == CLI_BAD_USAGE);
+		check_message(err, errlen, "missing FILE", 1);
+	} else if (i + 1 < argc) {
+		CHECK(r == CLI_BAD_USAGE);
+		CHECK(asprintf(&want, "too many arguments: '%s' is extra",
+		    argv[i + 1]) >= 0);
+		check_message(err, errlen, want, 1);
+		free(want);
+	} else if (argv[i][0] == '\0') {
+		CHECK(r == CLI_BAD_ARGUMENT);
+		check_message(err, errlen, "FILE '' is empty", 1);
+	} else {
+		CHECK(r == CLI_RUN);
+		CHECK(opt->create && opt->fd == -1 && opt->file == argv[i]);
+		CHECK(opt->alias == alias && opt->precise == precise);
+		CHECK(opt->foreground == foreground && opt->verbose == verbose);
+		CHECK((int)opt->mode == mode);
+		CHECK(opt->n_bounds == (size_t)n_bounds);
+		CHECK(n_bounds == 0 || memcmp(opt->bounds, bounds,
+		    (size_t)n_bounds * sizeof(*bounds)) == 0);
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -125,6 +257,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (argc == 2 && strcmp(argv[1], "--help") == 0)
 		CHECK(r == CLI_HELP);
+	else if (argc >= 2 && strcmp(argv[1], "--create") == 0)
+		check_creation(argv, argc, r, &opt, err, errlen);
 	else if (argc == 2 && strcmp(argv[1], "--version") == 0)
 		CHECK(r == CLI_VERSION);
 	else if (argc < 5) {
