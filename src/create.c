@@ -154,9 +154,14 @@ make_group(const struct stats_device *dev, const struct options *opt,
 	size_t made;
 	int r = -1;
 
+	/* With no region to keep, the cap has nothing to merge. */
 	if (plan_make(map->ranges, map->count, NULL, 0,
-	    REGIONS_PER_EXTENT_DEFAULT, 1, &plan) != PLAN_OK ||
-	    (ids = calloc(plan.n_create, sizeof(*ids))) == NULL) {
+	    REGIONS_PER_EXTENT_DEFAULT, 1, &plan) != PLAN_OK) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if ((ids = calloc(plan.n_create, sizeof(*ids))) == NULL) {
+		plan_free(&plan);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
