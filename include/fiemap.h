@@ -31,6 +31,12 @@ int file_map_add(struct file_map *map, const struct fiemap_extent *extents,
  */
 int file_map_read(int fd, struct file_map *map);
 
+/*
+ * Whether the file's filesystem answers FIEMAP, asked at the cost of one
+ * byte's extents: 0, or -1 with errno set (EOPNOTSUPP when it has none).
+ */
+int file_map_supported(int fd);
+
 /* Makes to a copy of from; returns 0, or -1 with errno ENOMEM. */
 int file_map_copy(struct file_map *to, const struct file_map *from);
 

@@ -41,12 +41,11 @@ check_filesystem(int fd, const char *what, char *err, size_t errlen)
 static int
 check_fiemap(int fd, const char *what, char *err, size_t errlen)
 {
-	struct file_map map = { 0 };
-	int r = file_map_read(fd, &map), saved = errno;
+	int saved;
 
-	file_map_free(&map);
-	if (r == 0)
+	if (file_map_supported(fd) == 0)
 		return 0;
+	saved = errno;
 	if (saved == EOPNOTSUPP)
 		snprintf(err, errlen, "%s: the file's filesystem does not "
 		    "support FIEMAP", what);

@@ -70,6 +70,21 @@ file_map_add(struct file_map *map, const struct fiemap_extent *extents,
 }
 
 int
+file_map_supported(int fd)
+{
+	struct fiemap fm;
+
+	/* Asked for no extent, the kernel only counts them, in one byte. */
+	memset(&fm, 0, sizeof(fm));
+	fm.fm_length = 1;
+	if (ioctl(fd, FS_IOC_FIEMAP, &fm) == 0)
+		return 0;
+	if (errno == ENOTTY)
+		errno = EOPNOTSUPP;
+	return -1;
+}
+
+int
 file_map_read(int fd, struct file_map *map)
 {
 	static union {

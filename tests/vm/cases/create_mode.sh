@@ -87,7 +87,7 @@ step "refused with one line, nothing created"
 : >/mnt/empty
 mkdir -p /tmp/t && mount -t tmpfs none /tmp/t && echo x >/tmp/t/f
 tab=$'\t'
-for args in "/mnt/empty" "/tmp/t/f" "/mnt/missing" "--alias a:b /mnt/empty" "/mnt" \
+for args in "/mnt/empty" "/tmp/t/f" "/proc/version" "/mnt/missing" "--alias a:b /mnt/empty" "/mnt" \
 	"/mnt/a_file" "--alias my_file /mnt/a_file" "--alias my${tab}file /mnt/a_file"; do
 	# Words split at spaces, an underscore standing for a space.
 	IFS=' ' read -r -a words <<<"$args"
@@ -103,3 +103,5 @@ for args in "/mnt/empty" "/tmp/t/f" "/mnt/missing" "--alias a:b /mnt/empty" "/mn
 done
 grep -q "has no data on the device" <(dmfilemapd --create /mnt/empty 2>&1) ||
 	fail "an empty file was not refused for having no data"
+grep -q "does not support FIEMAP" <(dmfilemapd --create /proc/version 2>&1) ||
+	fail "a file on a file system without FIEMAP was not refused for it"
