@@ -30,8 +30,8 @@ struct schedule {
 	int64_t last_pass_end;	/* when the last pass ended */
 	int all_placed;		/* it found the file's data all placed */
 	int64_t last_change;	/* when the file last changed */
-	int64_t rewrite_since;	/* the first rewrite a pass has yet to follow, or NEVER */
-	int settling;		/* pass_due waits for rewrites to pause */
+	/* Unless NEVER, pass_due waits for the rewrites since then to pause. */
+	int64_t rewrite_since;
 	int failures;		/* passes failed in a row */
 };
 

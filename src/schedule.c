@@ -26,7 +26,6 @@ schedule_init(struct schedule *t, int64_t now)
 	t->last_change = now - PASS_GAP_MS;
 	t->last_pass_end = now - PASS_GAP_MS;
 	t->rewrite_since = NEVER;
-	t->settling = 0;
 	t->all_placed = 0;
 	t->failures = 0;
 }
@@ -35,7 +34,8 @@ void
 schedule_file_changed(struct schedule *t, int64_t now)
 {
 	t->last_change = now;
-	t->settling = 0;
+	/* The pass due now takes the rewrites with it. */
+	t->rewrite_since = NEVER;
 	bring_forward(&t->pass_due, t->last_pass + PASS_GAP_MS, now);
 }
 
@@ -45,7 +45,7 @@ schedule_file_rewritten(struct schedule *t, int64_t now)
 	int64_t due = now + REWRITE_SETTLE_MS;
 
 	t->last_change = now;
-	if (t->pass_due != NEVER && !t->settling)
+	if (t->pass_due != NEVER && t->rewrite_since == NEVER)
 		return;
 	if (t->rewrite_since == NEVER)
 		t->rewrite_since = now;
@@ -54,7 +54,6 @@ schedule_file_rewritten(struct schedule *t, int64_t now)
 	if (due < t->last_pass + PASS_GAP_MS)
 		due = t->last_pass + PASS_GAP_MS;
 	t->pass_due = due;
-	t->settling = 1;
 }
 
 /*
@@ -100,7 +99,6 @@ schedule_pass_started(struct schedule *t, int64_t now)
 	t->pass_due = NEVER;
 	t->last_pass = now;
 	t->rewrite_since = NEVER;
-	t->settling = 0;
 }
 
 void
