@@ -26,6 +26,16 @@ status_field() {
 	awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"
 }
 
+# handles_hup PID: the process blocks, catches or ignores SIGHUP (the
+# lowest bit of those signal masks), so that one does not end it.
+handles_hup() {
+	local mask
+	for mask in SigBlk SigCgt SigIgn; do
+		(((0x$(status_field "$1" "$mask") & 1) != 0)) && return 0
+	done
+	return 1
+}
+
 # settled_daemon GID FILE LIMIT_S: waits until one dmfilemapd serves the
 # group, the same process twice running, using under 5 % of the CPU (it
 # has detached and finished its first pass); prints its pid.  A daemon

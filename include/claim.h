@@ -10,6 +10,12 @@
  * listens on its name, and a daemon that finds the name taken asks the
  * holder, which answers after checking its group: kept (the group at that
  * id is its own) or let go (it no longer leads that id, or is exiting).
+ *
+ * The same name takes prompts: the device's watcher (watcher.h), having
+ * found the group's rows changed in a listing taken after some moment,
+ * tells the holder that moment, and the holder checks its group against
+ * a listing taken after it.  Who connects says which first: '?' for a
+ * question, 'C' and the moment for a prompt.
  */
 #ifndef DMFILEMAPD_CLAIM_H
 #define DMFILEMAPD_CLAIM_H
@@ -54,6 +60,22 @@ enum claim_state claim_reply_came(struct claim *c, int64_t now);
 
 /* Takes a question from another daemon; -1 when none, or untrusted. */
 int claim_take_question(const struct claim *c);
+
+/*
+ * What the one connected on fd (claim_take_question) says: 1 for a
+ * prompt, with the moment its listing was taken after in *seen (ns, the
+ * monotonic clock of every process), 0 for a question.  Waits a moment
+ * for it: saying nothing is asking.
+ */
+int claim_read_request(int fd, int64_t *seen);
+
+/*
+ * Prompts the holder of group id on the device to check its group
+ * against a listing taken after seen.  Returns 0, or -1 with errno
+ * (ECONNREFUSED: no daemon follows that group).
+ */
+int claim_prompt(unsigned int major, unsigned int minor, uint64_t id,
+    int64_t seen);
 
 /* Answers a question (kept or let go) and closes its fd. */
 void claim_answer(int fd, int kept);

@@ -25,6 +25,7 @@ struct devlist_mark {
 };
 
 struct devlist {
+	int64_t taken;		/* when it was asked for (now_ns() of sources.h) */
 	/* A listing this process took: its rows, in memory. */
 	const char *text;	/* the kernel's answer, NUL-terminated */
 	size_t len;		/* strlen(text) */
@@ -38,6 +39,12 @@ struct devlist {
 	size_t n_index;
 	char *span;		/* the rows devlist_rows last gave */
 };
+
+/*
+ * Whether dir is a directory of this user's alone, made if missing;
+ * checked once, the daemon's from then on.
+ */
+int devlist_dir_usable(const char *dir);
 
 /*
  * The regions of every program on dev as they were at some moment after

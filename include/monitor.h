@@ -20,6 +20,7 @@
 #include "sync.h"
 #include "target.h"
 #include "watch.h"
+#include "watcher.h"
 
 struct monitor {
 	const struct options *opt;
@@ -32,9 +33,11 @@ struct monitor {
 	struct watch watch;	/* inotify, and the mount table */
 	int timer_fd, signal_fd;
 	struct claim claim;	/* holds the group against a second daemon */
+	struct watcher watcher;	/* one daemon of the device watches for all */
 
 	struct schedule when;	/* when the next pass and group check are due */
 	int64_t control_seen;	/* others' dm use unchecked since (ns), or NEVER */
+	int64_t group_seen;	/* when the group was last found in step (ns) */
 	int64_t pass_ended;	/* when this daemon last wrote, at the latest (ns) */
 	int64_t missing_since;	/* path mode: since when the path is empty */
 	int unlinked;		/* inode mode: the file has lost its last name */

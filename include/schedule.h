@@ -26,6 +26,7 @@ struct schedule {
 	int64_t pass_due;	/* when the next pass runs, or NEVER */
 	int64_t group_due;	/* when the group must next be checked */
 	int64_t group_checked;	/* when it was last found in step */
+	int group_routine;	/* group_due is only the unprompted check's */
 	int64_t last_pass;	/* when the last pass started */
 	int64_t last_pass_end;	/* when the last pass ended */
 	int all_placed;		/* it found the file's data all placed */
@@ -39,6 +40,7 @@ enum due {
 	DUE_NOTHING,
 	DUE_PASS,		/* a pass over the file's extents */
 	DUE_CHECK,		/* a pass that also checks the group */
+	DUE_ROUTINE_CHECK,	/* the same, unprompted: nothing asked for it */
 };
 
 /* Nothing is due yet but a group check; a change may start a pass at once. */
@@ -89,7 +91,12 @@ void schedule_pass_ended(struct schedule *t, enum pass_result result,
 /* The earliest time anything is due, or NEVER. */
 int64_t schedule_next(const struct schedule *t);
 
-/* What is due at now; a group check comes before a plain pass. */
+/*
+ * What is due at now; a group check comes before a plain pass.  A check
+ * is routine when it is due only because the group was last found in
+ * step GROUP_CHECK_MS (UNWATCHED_CHECK_MS) ago: no use of device-mapper,
+ * signal or claim asked for it.
+ */
 enum due schedule_due(const struct schedule *t, int64_t now);
 
 #endif

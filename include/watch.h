@@ -13,6 +13,7 @@
 struct watch {
 	int inotify_fd;
 	int file_wd, dir_wd, control_wd;	/* -1 when not watched */
+	int lock_wd;		/* the device watcher's lock file (watcher.h) */
 	int mounts_fd;		/* /proc/self/mountinfo, polled for changes */
 	char *dir;		/* path mode: the directory watched for replacements */
 	const char *base;	/* path mode: the file's name in it */
@@ -23,13 +24,13 @@ struct watch_news {
 	uint32_t file;		/* IN_* events of the followed file, ORed */
 	int name;		/* path mode: something happened to the file's name */
 	int control;		/* another process closed the dm control node */
+	int watcher_gone;	/* a daemon of the device closed the lock file */
 };
 
 /*
  * Creates the inotify fd and the watches of the file open as fd (named
- * path), of the control node, of the mount table and, when follow_path is
- * set, of the path's directory.  Writes one line into err on failure; a
- * control node that cannot be watched leaves control_wd at -1.
+ * path), of the mount table and, when follow_path is set, of the path's
+ * directory.  Writes one line into err on failure.
  */
 int watch_start(struct watch *w, int fd, const char *path, int follow_path,
     char *err, size_t errlen);
@@ -37,8 +38,17 @@ int watch_start(struct watch *w, int fd, const char *path, int follow_path,
 /* (Re)watches the file open as fd, with close events once it is unlinked. */
 int watch_file(struct watch *w, int fd, int unlinked);
 
-/* Watches the dm control node; -1 with errno set when it cannot. */
-int watch_dm_control(struct watch *w);
+/*
+ * Watches the dm control node, for every close or (once) for the next
+ * only; -1 with errno set when it cannot.
+ */
+int watch_dm_control(struct watch *w, int once);
+
+/* Watches the closes of the device watcher's lock file open as fd. */
+int watch_lock_file(struct watch *w, int fd);
+
+/* This daemon became the watcher: others' closes no longer matter. */
+void watch_drop_lock_file(struct watch *w);
 
 /* Stops watching the followed file (it is being replaced). */
 void watch_drop_file(struct watch *w);

@@ -20,6 +20,12 @@
 
 #define REPLY_KEPT 'K'
 #define REPLY_LET_GO 'L'
+/* What one who connects says first: a question, or a prompt and its time. */
+#define REQUEST_QUESTION '?'
+#define REQUEST_PROMPT 'C'
+#define PROMPT_LEN (1 + sizeof(int64_t))
+/* How long a holder waits for what one who connected says (ms). */
+#define REQUEST_WAIT_MS 1000
 /* Binds and asks in a row before waiting for the next event. */
 #define TAKE_TRIES 20
 
@@ -75,7 +81,7 @@ claim_socket(const struct claim *c, uint64_t id, int as_holder)
 		return -1;
 	if (as_holder) {
 		if (bind(fd, (struct sockaddr *)&addr, len) != 0 ||
-		    listen(fd, 8) != 0)
+		    listen(fd, SOMAXCONN) != 0)
 			return close_keeping_errno(fd);
 		return fd;
 	}
@@ -132,7 +138,11 @@ claim_take(struct claim *c, uint64_t id, int64_t now)
 			return CLAIM_FAILED;
 		if ((c->ask_fd = claim_socket(c, id, 0)) >= 0) {
 			c->ask_deadline = now + CLAIM_REPLY_MS;
-			return CLAIM_ASKING;
+			/* A fresh socket has room for one byte. */
+			if (write(c->ask_fd, "?", 1) == 1)
+				return CLAIM_ASKING;
+			stop_asking(c);
+			return CLAIM_FAILED;
 		}
 		if (errno != ECONNREFUSED)
 			return CLAIM_FAILED;
@@ -194,6 +204,39 @@ claim_take_question(const struct claim *c)
 		return -1;
 	}
 	return fd;
+}
+
+int
+claim_prompt(unsigned int major, unsigned int minor, uint64_t id, int64_t seen)
+{
+	struct claim to;
+	char prompt[PROMPT_LEN];
+	int fd;
+	ssize_t n;
+
+	claim_init(&to, major, minor);
+	if ((fd = claim_socket(&to, id, 0)) < 0)
+		return -1;
+	prompt[0] = REQUEST_PROMPT;
+	memcpy(prompt + 1, &seen, sizeof(seen));
+	n = write(fd, prompt, sizeof(prompt));
+	close(fd);
+	return n == (ssize_t)sizeof(prompt) ? 0 : -1;
+}
+
+int
+claim_read_request(int fd, int64_t *seen)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char request[PROMPT_LEN];
+	ssize_t n = 0;
+
+	if (poll(&pfd, 1, REQUEST_WAIT_MS) == 1)
+		n = recv(fd, request, sizeof(request), MSG_WAITALL);
+	if (n != (ssize_t)sizeof(request) || request[0] != REQUEST_PROMPT)
+		return 0;
+	memcpy(seen, request + 1, sizeof(*seen));
+	return 1;
 }
 
 void

@@ -54,9 +54,8 @@ boot_id(void)
 	return id[0] != '\0' ? id : NULL;
 }
 
-/* Checked once: the directory is root's, and this daemon's from then on. */
-static int
-dir_usable(const char *dir)
+int
+devlist_dir_usable(const char *dir)
 {
 	static char checked[PATH_MAX];
 	struct stat st;
@@ -222,6 +221,7 @@ read_shared(const char *path, int64_t taken_after, struct devlist *out,
 	if (read_index(out, index_bytes, used) != 0)
 		goto refused;
 	out->ascending = 1;
+	out->taken = taken;
 	return 1;
 refused:
 	devlist_release(out);
@@ -260,8 +260,7 @@ make_index(const char *rows, size_t *bytes)
 
 /* Leaves the listing (ascending) for the others; one that cannot be left is not. */
 static void
-publish(const char *dir, const char *path, int64_t taken,
-    const struct devlist *list)
+publish(const char *dir, const char *path, const struct devlist *list)
 {
 	char tmp[PATH_MAX], *index;
 	size_t index_bytes;
@@ -281,8 +280,8 @@ publish(const char *dir, const char *path, int64_t taken,
 		free(index);
 		return;
 	}
-	ok = fprintf(f, MAGIC " %s %" PRId64 " %zu\n", boot_id(), taken,
-	    index_bytes) > 0 &&
+	ok = fprintf(f, MAGIC " %s %" PRId64 " %zu\n", boot_id(),
+	    list->taken, index_bytes) > 0 &&
 	    fwrite(index, 1, index_bytes, f) == index_bytes &&
 	    fwrite(list->text, 1, list->len + 1, f) == list->len + 1;
 	free(index);
@@ -292,12 +291,12 @@ publish(const char *dir, const char *path, int64_t taken,
 
 static int
 take_listing(const struct stats_device *dev, size_t expect,
-    struct devlist *out, int64_t *taken)
+    struct devlist *out)
 {
 	struct stats_device asked = *dev;
 
 	asked.list_expect = expect;
-	*taken = now_ns();
+	out->taken = now_ns();
 	if (stats_list_text(&asked, "", &out->own) != 0)
 		return -1;
 	out->text = out->own;
@@ -337,17 +336,16 @@ devlist_get(const struct stats_device *dev, const char *dir,
     int64_t taken_after, struct devlist *out)
 {
 	char path[PATH_MAX];
-	int64_t taken;
 	size_t expect = 0;
 	int lock, r, shared = taken_after != DEVLIST_NOW;
 
 	memset(out, 0, sizeof(*out));
 	out->fd = -1;
-	if (dir == NULL || boot_id() == NULL || !dir_usable(dir))
-		return take_listing(dev, expect, out, &taken);
+	if (dir == NULL || boot_id() == NULL || !devlist_dir_usable(dir))
+		return take_listing(dev, expect, out);
 	snprintf(path, sizeof(path), "%s/%u:%u", dir, dev->major, dev->minor);
 	if ((lock = open_lock(dir, dev)) < 0)
-		return take_listing(dev, expect, out, &taken);
+		return take_listing(dev, expect, out);
 	if (flock(lock, LOCK_EX | LOCK_NB) != 0) {
 		/* Another daemon lists: its listing may do. */
 		if (shared && wait_lock(lock, LOCK_SH) == 0 &&
@@ -357,7 +355,7 @@ devlist_get(const struct stats_device *dev, const char *dir,
 		}
 		if (wait_lock(lock, LOCK_EX) != 0) {
 			flock(lock, LOCK_UN);
-			return take_listing(dev, expect, out, &taken);
+			return take_listing(dev, expect, out);
 		}
 	}
 	/*
@@ -370,8 +368,8 @@ devlist_get(const struct stats_device *dev, const char *dir,
 	}
 	if (shared)
 		settle(taken_after);
-	if ((r = take_listing(dev, expect, out, &taken)) == 0 && out->ascending)
-		publish(dir, path, taken, out);
+	if ((r = take_listing(dev, expect, out)) == 0 && out->ascending)
+		publish(dir, path, out);
 	flock(lock, LOCK_UN);
 	return r;
 }

@@ -4,10 +4,11 @@
  * device-mapper, the timerfd says when a coalesced pass or a group check
  * is due, the signalfd carries signals, the mount table says when
  * something was mounted or unmounted, and the claim's socket brings other
- * daemons' questions.  Nothing sleeps and nothing polls the kernel while
- * all is quiet but the rare unprompted group check.  Only this file (and
- * main.c) knows struct monitor: the modules below return what happened,
- * and the loop alone schedules, finishes and moves the claim.
+ * daemons' questions and the device watcher's prompts.  Nothing sleeps
+ * and nothing polls the kernel while all is quiet but the rare unprompted
+ * group check.  Only this file, peers.c (the loop's dealings with other
+ * daemons) and main.c know struct monitor: the modules below return what
+ * happened, and the loop alone schedules, finishes and moves the claim.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -25,12 +26,14 @@
 #include "log.h"
 #include "sources.h"
 #include "monitor.h"
+#include "peers.h"
 #include "schedule.h"
 #include "track.h"
 #include "watch.h"
+#include "watcher.h"
 
 /* Ends the loop: the work is over, with this exit status. */
-static void
+void
 monitor_finish(struct monitor *m, int status)
 {
 	m->done = 1;
@@ -44,10 +47,13 @@ group_checked(struct monitor *m, int64_t now)
 	if (m->done)
 		return;
 	m->control_seen = NEVER;
-	if (m->watch.control_wd < 0 && watch_dm_control(&m->watch) == 0)
+	m->group_seen = now_ns();
+	if (peers_watches_control(m) && m->watch.control_wd < 0 &&
+	    watch_dm_control(&m->watch, 0) == 0)
 		log_info(VERB_LIFECYCLE, "watching the device-mapper control "
 		    "node again");
-	schedule_group_in_step(&m->when, now, m->watch.control_wd >= 0);
+	schedule_group_in_step(&m->when, now, peers_watches_control(m) ?
+	    m->watch.control_wd >= 0 : 1);
 }
 
 static int
@@ -61,40 +67,8 @@ setup_sources(struct monitor *m, char *err, size_t errlen)
 	if (watch_start(&m->watch, m->fd, m->opt->path,
 	    m->opt->mode == FOLLOW_PATH, err, errlen) != 0)
 		return -1;
-	if (m->watch.control_wd < 0)
-		log_warn("cannot watch the device-mapper control node (%s): "
-		    "checking the group every %d s", strerror(errno),
-		    UNWATCHED_CHECK_MS / 1000);
+	peers_join(m);
 	return 0;
-}
-
-/* Acts on where an attempt to claim the group's id has got to. */
-static void
-claim_settled(struct monitor *m, enum claim_state state)
-{
-	switch (state) {
-	case CLAIM_HELD:
-		/*
-		 * While the name was not ours, a daemon holding it may have
-		 * moved or rewritten the group: look before writing again.
-		 */
-		m->sync.group_known = 0;
-		m->control_seen = NEVER;
-		schedule_check_now(&m->when, now_ms());
-		break;
-	case CLAIM_ASKING:
-		break;
-	case CLAIM_TAKEN:
-		log_info(VERB_LIFECYCLE, "group %" PRIu64 " is followed by "
-		    "another dmfilemapd now: exiting", m->group.id);
-		monitor_finish(m, 0);
-		break;
-	case CLAIM_FAILED:
-		log_error("cannot claim group %" PRIu64 ": %s: exiting",
-		    m->group.id, strerror(errno));
-		monitor_finish(m, 1);
-		break;
-	}
 }
 
 /* A pass over the file's extents, now or as last read; the loop acts on it. */
@@ -122,27 +96,8 @@ sync_now(struct monitor *m, int check_group, int map_known, int64_t now)
 	 * started for the new id meanwhile cannot work beside this one.
 	 */
 	if (!m->done && m->group.id != m->claim.id)
-		claim_settled(m, claim_take(&m->claim, m->group.id, now));
+		peers_claim_settled(m, claim_take(&m->claim, m->group.id, now));
 	return result;
-}
-
-/* Returns 1 when another daemon follows the group. */
-static int
-claim_at_start(struct monitor *m, char *err, size_t errlen)
-{
-	switch (claim_take_waiting(&m->claim, m->group.id)) {
-	case CLAIM_HELD:
-		return 0;
-	case CLAIM_TAKEN:
-		log_info(VERB_LIFECYCLE, "group %" PRIu64 " on %s is already "
-		    "followed by another dmfilemapd: nothing to do",
-		    m->group.id, m->group.dev.name);
-		return 1;
-	default:
-		snprintf(err, errlen, "cannot claim group %" PRIu64 ": %s",
-		    m->group.id, strerror(errno));
-		return -1;
-	}
 }
 
 int
@@ -163,9 +118,10 @@ monitor_start(struct monitor *m, const struct options *opt,
 	m->timer_fd = m->signal_fd = -1;
 	m->watch.inotify_fd = m->watch.mounts_fd = -1;
 	schedule_init(&m->when, now_ms());
-	m->missing_since = m->control_seen = NEVER;
+	m->missing_since = m->control_seen = m->group_seen = NEVER;
 	sync_init(&m->sync, REGIONS_PER_EXTENT_DEFAULT, opt->path);
 	claim_init(&m->claim, major(target->devno), minor(target->devno));
+	watcher_init(&m->watcher, major(target->devno), minor(target->devno));
 	if (cli_regions_per_extent(&cap, err, errlen) != 0 ||
 	    devmapper_open(&dev, target->devno, err, errlen) != 0)
 		return -1;
@@ -174,7 +130,7 @@ monitor_start(struct monitor *m, const struct options *opt,
 	    err, errlen) != 0)
 		return -1;
 	m->group.share_dir = DEVLIST_DIR;
-	if ((claimed = claim_at_start(m, err, errlen)) != 0) {
+	if ((claimed = peers_claim_at_start(m, err, errlen)) != 0) {
 		if (claimed > 0)
 			monitor_finish(m, 0);
 		return claimed > 0 ? 0 : -1;
@@ -224,21 +180,31 @@ check_path(struct monitor *m, int64_t now)
 /*
  * A check prompted by others' use of device-mapper may take a listing
  * another daemon of the device took after that use and after this one's
- * own last writes, any other lists anew (devlist.h); and as that use
+ * own last writes; a routine check one taken after the group was last
+ * found in step, which the watcher's surveys make (a change since then is
+ * the watcher's to see); any other lists anew (devlist.h).  As such a use
  * changes no file, with no file event awaiting a pass it takes the last
  * map (writes through a memory mapping wait for the unprompted check).
  */
 static void
-run_pass(struct monitor *m, int check_group, int64_t now)
+run_pass(struct monitor *m, enum due due, int64_t now)
 {
 	enum pass_result result;
-	int file_quiet = m->when.pass_due == NEVER;
+	int file_quiet = m->when.pass_due == NEVER, check_group = due != DUE_PASS;
+	int64_t after = m->control_seen;
 
 	schedule_pass_started(&m->when, now);
 	if (m->opt->mode == FOLLOW_PATH && check_path(m, now) != 0)
 		return;
-	m->sync.listing_after = m->control_seen > m->pass_ended ?
-	    m->control_seen : m->pass_ended;
+	/* The watcher's own surveys list anew unless prompted by a use. */
+	if (check_group && m->watcher.held)
+		peers_survey(m, after > m->pass_ended ? after : m->pass_ended);
+	if (due == DUE_ROUTINE_CHECK && after == NEVER)
+		after = m->group_seen;
+	m->sync.listing_after = after > m->pass_ended ? after : m->pass_ended;
+	/* Armed before the pass lists: a use after that clears what it knows. */
+	if (!peers_watches_control(m) && m->watch.control_wd < 0)
+		watch_dm_control(&m->watch, 1);
 	result = sync_now(m, check_group, check_group && file_quiet &&
 	    m->control_seen != NEVER && m->sync.have_synced, now);
 	schedule_pass_ended(&m->when, result, now_ms());
@@ -248,21 +214,28 @@ run_pass(struct monitor *m, int check_group, int64_t now)
 /*
  * Another daemon found this one's claim and asks whether it still follows
  * the group at that id: a new group may have taken the id of one deleted.
- * The answer comes from a group check made now.
+ * The answer comes from a group check made now.  Or the device's watcher
+ * prompts a check.
  */
 static void
 answer_question(struct monitor *m, int64_t now)
 {
 	int fd = claim_take_question(&m->claim);
 	uint64_t asked = m->claim.id;
+	int64_t seen;
 
 	if (fd < 0)
 		return;
+	if (claim_read_request(fd, &seen)) {
+		close(fd);
+		peers_prompted(m, seen, now);
+		return;
+	}
 	log_info(VERB_DEBUG, "another dmfilemapd asks about group %" PRIu64,
 	    asked);
 	if (asked == m->group.id) {
 		m->control_seen = NEVER;
-		run_pass(m, 1, now);
+		run_pass(m, DUE_CHECK, now);
 	}
 	claim_answer(fd, !m->done && asked == m->group.id);
 }
@@ -298,12 +271,15 @@ take_news(struct monitor *m, int64_t now)
 		schedule_file_changed(&m->when, now);
 	else if (news.file)
 		schedule_file_closed(&m->when, now);
-	if (news.control) {
-		/* It may have deleted or regrouped regions. */
+	/* It may have deleted or regrouped regions. */
+	if (news.control)
 		m->sync.group_known = 0;
+	if (news.control && peers_watches_control(m)) {
 		m->control_seen = now_ns();
 		schedule_control_used(&m->when, now);
 	}
+	if (news.watcher_gone)
+		peers_take_over(m, now);
 }
 
 static void
@@ -412,10 +388,10 @@ monitor_run(struct monitor *m)
 			break;
 		if (m->claim.ask_fd >= 0 && (fds[SLOT_ASK].revents ||
 		    now >= m->claim.ask_deadline))
-			claim_settled(m, claim_reply_came(&m->claim, now));
+			peers_claim_settled(m, claim_reply_came(&m->claim, now));
 		else if (m->claim.fd >= 0 &&
 		    (due = schedule_due(&m->when, now)) != DUE_NOTHING)
-			run_pass(m, due == DUE_CHECK, now);
+			run_pass(m, due, now);
 	}
 	return m->exit_status;
 }
@@ -431,4 +407,5 @@ monitor_close(struct monitor *m)
 	if (m->signal_fd >= 0)
 		close(m->signal_fd);
 	claim_release(&m->claim);
+	watcher_leave(&m->watcher);
 }

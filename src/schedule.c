@@ -21,6 +21,7 @@ schedule_init(struct schedule *t, int64_t now)
 {
 	t->pass_due = NEVER;
 	t->group_due = now;
+	t->group_routine = 0;
 	t->group_checked = now - CONTROL_GAP_MS;
 	t->last_pass = now - PASS_GAP_MS;
 	t->last_change = now - PASS_GAP_MS;
@@ -78,12 +79,14 @@ void
 schedule_control_used(struct schedule *t, int64_t now)
 {
 	bring_forward(&t->group_due, t->group_checked + CONTROL_GAP_MS, now);
+	t->group_routine = 0;
 }
 
 void
 schedule_check_now(struct schedule *t, int64_t now)
 {
 	bring_forward(&t->group_due, now, now);
+	t->group_routine = 0;
 }
 
 void
@@ -91,6 +94,7 @@ schedule_group_in_step(struct schedule *t, int64_t now, int watched)
 {
 	t->group_checked = now;
 	t->group_due = now + (watched ? GROUP_CHECK_MS : UNWATCHED_CHECK_MS);
+	t->group_routine = 1;
 }
 
 void
@@ -146,7 +150,7 @@ enum due
 schedule_due(const struct schedule *t, int64_t now)
 {
 	if (now >= t->group_due)
-		return DUE_CHECK;
+		return t->group_routine ? DUE_ROUTINE_CHECK : DUE_CHECK;
 	if (now >= t->pass_due)
 		return DUE_PASS;
 	return DUE_NOTHING;

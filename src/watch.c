@@ -55,10 +55,11 @@ watch_drop_file(struct watch *w)
 
 /*
  * libdevmapper keeps its control fd open for the life of the process, so
- * our own messages never close the node and cannot wake us.
+ * our own messages never close the node and cannot wake us.  A watch for
+ * one close only is taken off by the kernel once it has sent it.
  */
 int
-watch_dm_control(struct watch *w)
+watch_dm_control(struct watch *w, int once)
 {
 	char path[PATH_MAX];
 
@@ -66,15 +67,35 @@ watch_dm_control(struct watch *w)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	w->control_wd = inotify_add_watch(w->inotify_fd, path, CONTROL_EVENTS);
+	w->control_wd = inotify_add_watch(w->inotify_fd, path, CONTROL_EVENTS |
+	    (once ? IN_ONESHOT : 0));
 	return w->control_wd < 0 ? -1 : 0;
+}
+
+int
+watch_lock_file(struct watch *w, int fd)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	w->lock_wd = inotify_add_watch(w->inotify_fd, path, IN_CLOSE);
+	return w->lock_wd < 0 ? -1 : 0;
+}
+
+void
+watch_drop_lock_file(struct watch *w)
+{
+	if (w->lock_wd >= 0)
+		inotify_rm_watch(w->inotify_fd, w->lock_wd);
+	w->lock_wd = -1;
 }
 
 int
 watch_start(struct watch *w, int fd, const char *path, int follow_path,
     char *err, size_t errlen)
 {
-	w->file_wd = w->dir_wd = w->control_wd = w->mounts_fd = -1;
+	w->file_wd = w->dir_wd = w->control_wd = w->lock_wd = -1;
+	w->mounts_fd = -1;
 	w->dir = NULL;
 	w->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (w->inotify_fd < 0) {
@@ -87,8 +108,6 @@ watch_start(struct watch *w, int fd, const char *path, int follow_path,
 		    path, strerror(errno));
 		return -1;
 	}
-	/* Without it the group is checked more often: the caller says so. */
-	watch_dm_control(w);
 	/*
 	 * Mounts and unmounts are no inotify events, but this fd polls for
 	 * them: a mount over the path, the file system unmounted lazily.
@@ -148,9 +167,17 @@ take_event(struct watch *w, const struct inotify_event *ev,
 		log_info(VERB_DEBUG, "event: the device-mapper control node "
 		    "was %s", ev->mask & IN_IGNORED ? "removed" : "closed");
 		news->control = 1;
-		/* The node was removed: libdevmapper may be making a new one. */
+		/*
+		 * The node was removed (libdevmapper may be making a new
+		 * one), or a watch for one close has sent it.
+		 */
 		if (ev->mask & IN_IGNORED)
 			w->control_wd = -1;
+	} else if (ev->wd == w->lock_wd) {
+		if (ev->mask & IN_CLOSE)
+			news->watcher_gone = 1;
+		if (ev->mask & IN_IGNORED)
+			w->lock_wd = -1;
 	} else if (ev->wd == w->dir_wd) {
 		if (ev->len > 0 && strcmp(ev->name, w->base) == 0) {
 			log_event(ev);
@@ -177,6 +204,7 @@ watch_read(struct watch *w, struct watch_news *news)
 	news->file = 0;
 	news->name = 0;
 	news->control = 0;
+	news->watcher_gone = 0;
 	while ((n = read(w->inotify_fd, buf, sizeof(buf))) > 0)
 		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)p;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <errno.h>
 #include <poll.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -43,6 +44,38 @@ test_kept(void **state)
 	assert_int_equal(claim_reply_came(&newcomer, 2), CLAIM_TAKEN);
 	assert_int_equal(newcomer.ask_fd, -1);
 	assert_int_equal(newcomer.fd, -1);
+	claim_release(&holder);
+	claim_release(&newcomer);
+}
+
+/* A question and a prompt, told apart; a prompt names no other group. */
+static void
+test_prompt(void **state)
+{
+	struct claim holder, newcomer;
+	int64_t seen = 0;
+	int fd;
+
+	(void)state;
+	claim_init(&holder, MAJOR, MINOR);
+	claim_init(&newcomer, MAJOR, MINOR);
+	assert_int_equal(claim_take(&holder, 8, 0), CLAIM_HELD);
+	assert_int_equal(claim_prompt(MAJOR, MINOR, 8, 123456789012345), 0);
+	wait_readable(holder.fd);
+	assert_true((fd = claim_take_question(&holder)) >= 0);
+	assert_int_equal(claim_read_request(fd, &seen), 1);
+	assert_int_equal(seen, 123456789012345);
+	close(fd);
+	assert_int_equal(claim_take(&newcomer, 8, 0), CLAIM_ASKING);
+	wait_readable(holder.fd);
+	assert_true((fd = claim_take_question(&holder)) >= 0);
+	assert_int_equal(claim_read_request(fd, &seen), 0);
+	claim_answer(fd, 1);
+	wait_readable(newcomer.ask_fd);
+	assert_int_equal(claim_reply_came(&newcomer, 1), CLAIM_TAKEN);
+	/* No daemon follows group 9. */
+	assert_int_equal(claim_prompt(MAJOR, MINOR, 9, 1), -1);
+	assert_int_equal(errno, ECONNREFUSED);
 	claim_release(&holder);
 	claim_release(&newcomer);
 }
@@ -130,6 +163,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kept),
 		cmocka_unit_test(test_let_go),
+		cmocka_unit_test(test_prompt),
 		cmocka_unit_test(test_holder_gone),
 		cmocka_unit_test(test_move),
 		cmocka_unit_test(test_deadline),

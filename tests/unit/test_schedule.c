@@ -39,7 +39,28 @@ test_start(void **state)
 	settled(&t, T0);
 	assert_int_equal(schedule_due(&t, T0), DUE_NOTHING);
 	assert_int_equal(schedule_next(&t), T0 + GROUP_CHECK_MS);
-	assert_int_equal(schedule_due(&t, T0 + GROUP_CHECK_MS), DUE_CHECK);
+	assert_int_equal(schedule_due(&t, T0 + GROUP_CHECK_MS),
+	    DUE_ROUTINE_CHECK);
+}
+
+/* A check that something asked for is not routine, even when it was due. */
+static void
+test_routine_check(void **state)
+{
+	struct schedule t;
+	int64_t due = T0 + GROUP_CHECK_MS;
+
+	(void)state;
+	settled(&t, T0);
+	assert_int_equal(schedule_due(&t, due), DUE_ROUTINE_CHECK);
+	schedule_control_used(&t, due - 1);
+	assert_int_equal(schedule_due(&t, due), DUE_CHECK);
+	settled(&t, T0);
+	schedule_check_now(&t, due + 5);
+	assert_int_equal(schedule_due(&t, due + 5), DUE_CHECK);
+	checked(&t, due + 5);
+	assert_int_equal(schedule_due(&t, due + 5 + GROUP_CHECK_MS),
+	    DUE_ROUTINE_CHECK);
 }
 
 /* A change after a quiet spell runs a pass at once. */
@@ -291,6 +312,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_start),
+		cmocka_unit_test(test_routine_check),
 		cmocka_unit_test(test_change_after_quiet),
 		cmocka_unit_test(test_burst_coalesced),
 		cmocka_unit_test(test_close_after_change),

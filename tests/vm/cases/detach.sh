@@ -28,10 +28,12 @@ assert_detached() {
 	[ "$sockets" -le 2 ] || { echo "$fds" >&2; fail "$pid holds $sockets sockets"; }
 	claim_held_by "$pid" || fail "$pid holds no claim on its group"
 	# It keeps the lock of the listing it shares with the device's
-	# other daemons (dmfilemapd(8), FILES).
+	# other daemons and the lock that elects the device's watcher
+	# (dmfilemapd(8), FILES).
 	want=$(printf '%s\n' "0 /dev/null" "1 /dev/null" "2 /dev/null" "$file" \
 		/proc/PID/mountinfo anon_inode:inotify "anon_inode:[signalfd]" "anon_inode:[timerfd]" \
-		"/run/dmfilemapd/$(stat -c '%Hd:%Ld' "$file").lock" | sort)
+		"/run/dmfilemapd/$(stat -c '%Hd:%Ld' "$file").lock" \
+		"/run/dmfilemapd/$(stat -c '%Hd:%Ld' "$file").watcher" | sort)
 	assert_eq "$want" "$(printf '%s\n' "$fds" | grep -v -e ' /dev/mapper/control$' -e ' socket:\[' |
 		sed -e 's/^\([3-9]\|[1-9][0-9]\+\) //' -e 's#^/proc/[0-9]*/mountinfo$#/proc/PID/mountinfo#' |
 		sort)" "fds of $pid (besides the control node and syslog)"

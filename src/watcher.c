@@ -1,0 +1,144 @@
+/*
+ * The watcher's part (watcher.h): held by an flock(2) on a file every
+ * daemon of the device keeps open, so that the kernel lets it go with
+ * the holder, however the holder ends, and the close that comes with it
+ * wakes the others.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "claim.h"
+#include "devlist.h"
+#include "log.h"
+#include "survey.h"
+#include "watcher.h"
+
+/* How long a daemon gives a closing watcher to let go of its lock. */
+#define TAKE_OVER_TRIES 3
+#define TAKE_OVER_PAUSE_NS 2000000
+
+void
+watcher_init(struct watcher *w, unsigned int major, unsigned int minor)
+{
+	memset(w, 0, sizeof(*w));
+	w->major = major;
+	w->minor = minor;
+	w->lock_fd = -1;
+}
+
+int
+watcher_join(struct watcher *w, const char *dir)
+{
+	char path[PATH_MAX];
+
+	if (dir == NULL || !devlist_dir_usable(dir))
+		return 1;
+	snprintf(path, sizeof(path), "%s/%u:%u.watcher", dir, w->major,
+	    w->minor);
+	/* Open for writing, so that closing it is IN_CLOSE_WRITE. */
+	w->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (w->lock_fd < 0)
+		return 1;
+	w->held = flock(w->lock_fd, LOCK_EX | LOCK_NB) == 0;
+	return w->held;
+}
+
+/*
+ * The kernel sends the close of a file before it lets go of the closer's
+ * lock on it: an exiting watcher's lock may still be held for a moment.
+ */
+int
+watcher_take_over(struct watcher *w)
+{
+	struct timespec pause = { 0, TAKE_OVER_PAUSE_NS };
+	int tries;
+
+	if (w->held || w->lock_fd < 0)
+		return 0;
+	for (tries = 0; tries < TAKE_OVER_TRIES; tries++) {
+		if (flock(w->lock_fd, LOCK_EX | LOCK_NB) == 0) {
+			w->held = 1;
+			return 1;
+		}
+		nanosleep(&pause, NULL);
+	}
+	return 0;
+}
+
+/* Prompts the daemons of the groups named; none listening is no failure. */
+static void
+prompt(const struct watcher *w, const uint64_t *leaders, size_t n,
+    uint64_t own_id, int64_t seen)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (leaders[i] == own_id)
+			continue;
+		log_info(VERB_DEBUG, "group %" PRIu64 " changed: prompting its "
+		    "daemon", leaders[i]);
+		if (claim_prompt(w->major, w->minor, leaders[i], seen) != 0 &&
+		    errno != ECONNREFUSED)
+			log_warn("cannot prompt the daemon of group %" PRIu64
+			    " to check it: %s", leaders[i], strerror(errno));
+	}
+}
+
+int
+watcher_survey(struct watcher *w, const struct stats_device *dev,
+    const char *dir, int64_t taken_after, uint64_t own_id)
+{
+	struct devlist list;
+	const char *rows;
+	uint64_t *leaders;
+	size_t len, n;
+	char *now = NULL;
+	int64_t seen;
+	int ascending, r;
+
+	if (devlist_get(dev, dir, taken_after, &list) != 0)
+		return -1;
+	/* What a prompted daemon takes must have been taken after this. */
+	seen = list.taken - 1;
+	ascending = list.ascending;
+	if ((rows = devlist_rows(&list, 0, UINT64_MAX, &len)) != NULL &&
+	    (now = strndup(rows, len)) == NULL)
+		errno = ENOMEM;
+	devlist_release(&list);
+	if (now == NULL)
+		return -1;
+	r = survey_changed_groups(ascending ? w->last : NULL, w->last_len,
+	    now, len, &leaders, &n);
+	if (r == 0) {
+		prompt(w, leaders, n, own_id, seen);
+		free(leaders);
+	}
+	/*
+	 * Rows that cannot be compared with the next are not kept: the next
+	 * survey then prompts every group, as the first does.
+	 */
+	free(w->last);
+	w->last = ascending && r == 0 ? now : NULL;
+	w->last_len = w->last != NULL ? len : 0;
+	if (w->last == NULL)
+		free(now);
+	return r;
+}
+
+void
+watcher_leave(struct watcher *w)
+{
+	if (w->lock_fd >= 0)
+		close(w->lock_fd);
+	free(w->last);
+	watcher_init(w, w->major, w->minor);
+}

@@ -1,0 +1,104 @@
+#!/bin/bash
+# dmfilemapd(8), TIMING and FILES: one daemon of a device watches the
+# device-mapper control node for all.  Another process's use of it wakes
+# that daemon alone; the watcher prompts only the daemons whose groups
+# changed, and they notice a deletion or repair a member as before.  When
+# the watcher is killed, another daemon of the device takes its part.
+set -eu
+. /test/lib.sh
+
+# lists_in LOG: how many @stats_list messages the daemon has sent so far.
+lists_in() {
+	grep -c "message '@stats_list" "$1" || true
+}
+
+# wakes PID: how often the process has given up the CPU to wait.
+wakes() {
+	awk '/^voluntary_ctxt_switches:/ { print $2 }' "/proc/$1/status"
+}
+
+# quiet PID...: each daemon waits in poll, twice over a pause.
+quiet() {
+	local pid
+	for pid in "$@"; do wait_until 10 waiting_in_poll "$pid"; done
+	sleep 0.7
+	for pid in "$@"; do wait_until 10 waiting_in_poll "$pid"; done
+}
+
+# noticed PID LOG GID: the daemon exits within a second, saying why.
+noticed() {
+	wait_until 1 process_gone "$1"
+	wait_log "$2" "group $3 was deleted or ungrouped: exiting"
+}
+
+require_daemon
+step "ext4 on a dm-linear device; four files, each a group with its daemon (-vvv)"
+dev=$(make_linear lin)
+make_fs ext4 "$dev" /mnt
+declare -A pid gid before lists
+for f in a b c d; do
+	fragmented_file "/mnt/$f" 3
+	filemap_foreground "/tmp/$f.log" "/mnt/$f" -vvv
+	pid[$f]=$FG_PID gid[$f]=$FG_GID
+	wait_log "/tmp/$f.log" "^dmfilemapd: plan: keep"
+done
+quiet "${pid[@]}"
+devno=$(dmsetup info -c --noheadings -o major,minor lin | tr -d ' ')
+[ -f "/run/dmfilemapd/$devno.watcher" ] || fail "no lock file /run/dmfilemapd/$devno.watcher"
+
+step "dmsetup runs wake the first daemon alone"
+# The others watch the control node for one close only: the first run ends that.
+dmsetup status lin >/dev/null
+quiet "${pid[@]}"
+for f in b c d; do before[$f]=$(wakes "${pid[$f]}"); done
+closes=$(grep -c "control node was closed" /tmp/a.log)
+for _ in 1 2 3; do
+	dmsetup status lin >/dev/null
+	sleep 0.4
+done
+quiet "${pid[@]}"
+assert_eq $((closes + 3)) "$(grep -c "control node was closed" /tmp/a.log)" \
+	"closes of the control node the watcher saw"
+for f in b c d; do
+	assert_eq "${before[$f]}" "$(wakes "${pid[$f]}")" "wakes of daemon $f over three dmsetup runs"
+done
+for f in a b c d; do group_matches "/mnt/$f" "$dev" "$f"; done
+
+step "a group deleted: the watcher prompts its daemon alone, which exits"
+for f in c d; do lists[$f]=$(lists_in "/tmp/$f.log"); done
+dmstats delete --groupid "${gid[b]}" lin >/dev/null
+noticed "${pid[b]}" /tmp/b.log "${gid[b]}"
+wait_log /tmp/a.log "group ${gid[b]} changed: prompting its daemon"
+quiet "${pid[a]}" "${pid[c]}" "${pid[d]}"
+for f in c d; do
+	assert_eq "${lists[$f]}" "$(lists_in "/tmp/$f.log")" "listings daemon $f made for another's deletion"
+done
+
+step "a member of d's group deleted by someone else: d re-creates it"
+member=$(group_members "$dev" "${gid[d]}" | tail -n 1)
+[ "$member" != "${gid[d]}" ] || fail "group d has a single region"
+dmsetup message lin 0 "@stats_delete $member"
+wait_log /tmp/a.log "group ${gid[d]} changed: prompting its daemon"
+wait_group /mnt/d "$dev" d
+assert_running "${pid[d]}" "daemon d"
+
+step "the watcher killed: another daemon takes its part"
+kill -KILL "${pid[a]}"
+wait "${pid[a]}" 2>/dev/null || true
+poll_until 5 grep -q "watching the device-mapper control node for the daemons of" /tmp/c.log /tmp/d.log ||
+	fail "neither daemon c nor d took the watcher's part"
+if grep -q "for the daemons of" /tmp/c.log; then watcher=c other=d; else watcher=d other=c; fi
+assert_eq 0 "$(grep -c "for the daemons of" "/tmp/$other.log")" "daemons that took the part besides $watcher"
+quiet "${pid[c]}" "${pid[d]}"
+
+step "a group deleted after that: the new watcher prompts its daemon"
+# A member made anew may have taken a lower id and lead the group.
+for f in c d; do gid[$f]=$(group_id_by_alias "$dev" "$f"); done
+dmstats delete --groupid "${gid[$other]}" lin >/dev/null
+noticed "${pid[$other]}" "/tmp/$other.log" "${gid[$other]}"
+wait_log "/tmp/$watcher.log" "group ${gid[$other]} changed: prompting its daemon"
+dmstats delete --groupid "${gid[$watcher]}" lin >/dev/null
+noticed "${pid[$watcher]}" "/tmp/$watcher.log" "${gid[$watcher]}"
+# a was killed: its group is left as it was.
+group_matches /mnt/a "$dev" a
+echo "ok: one daemon watches the device for four; the others wake only when prompted"
