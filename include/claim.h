@@ -55,6 +55,14 @@ enum claim_state claim_take(struct claim *c, uint64_t id, int64_t now);
  */
 enum claim_state claim_take_waiting(struct claim *c, uint64_t id);
 
+/*
+ * claim_take_waiting at start-up, for the group id on the device named
+ * dev_name: 0 when held, 1 when another daemon follows the group (said at
+ * VERB_LIFECYCLE), -1 with one line in err.
+ */
+int claim_at_start(struct claim *c, uint64_t id, const char *dev_name,
+    char *err, size_t errlen);
+
 /* The holder's reply, once ask_fd polls readable or the deadline passed. */
 enum claim_state claim_reply_came(struct claim *c, int64_t now);
 

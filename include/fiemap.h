@@ -11,6 +11,7 @@ struct file_map {
 	struct range *ranges;	/* device ranges, normalized */
 	size_t count;
 	size_t capacity;
+	unsigned long long end;	/* where the last extent ends in the file */
 	int pending;		/* some data has no device address yet */
 	int unmappable;		/* some data can never be counted (inline, encoded) */
 };

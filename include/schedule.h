@@ -67,6 +67,13 @@ void schedule_file_rewritten(struct schedule *t, int64_t now);
 void schedule_file_closed(struct schedule *t, int64_t now);
 
 /*
+ * The pass that just ended found blocks past the end of the file, which
+ * closing it may free (xfs frees its speculative preallocation then): its
+ * close starts a pass however soon it comes.
+ */
+void schedule_blocks_past_end(struct schedule *t);
+
+/*
  * Another process used device-mapper: a group check, no sooner than
  * CONTROL_GAP_MS after the last one, however busy the device is.
  */
@@ -87,6 +94,21 @@ void schedule_recheck(struct schedule *t, int64_t now);
 /* What a pass that ended at now returned: again soon, a backed-off retry, or nothing. */
 void schedule_pass_ended(struct schedule *t, enum pass_result result,
     int64_t now);
+
+/* The later of two times, NEVER (not yet, or never) being the latest. */
+int64_t schedule_later(int64_t a, int64_t b);
+
+/*
+ * What a pass's group check needs: a listing taken after this moment
+ * (ns, devlist.h; NEVER: one taken now).  A check prompted by a use of
+ * device-mapper seen at control_seen needs one taken after that use and
+ * after this daemon's own last writes (pass_ended); a routine check, with
+ * no use awaiting it, one taken after the group was last found in step
+ * (group_seen), such as the device's watcher makes; any other check, one
+ * taken now.
+ */
+int64_t schedule_listing_after(enum due due, int64_t control_seen,
+    int64_t group_seen, int64_t pass_ended);
 
 /* The earliest time anything is due, or NEVER. */
 int64_t schedule_next(const struct schedule *t);

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "stats.h"
+#include "watch.h"
 
 struct watcher {
 	unsigned int major, minor;	/* the device */
@@ -31,23 +32,46 @@ void watcher_init(struct watcher *w, unsigned int major, unsigned int minor);
 
 /*
  * Opens the device's lock file in dir and takes the watcher's part if no
- * other daemon has it.  Returns whether this daemon watches the node for
- * the device or alone (lock_fd -1), that is whether it must watch it.
+ * other daemon has it, then the watches that go with the part taken:
+ * every close of the control node for the watcher, or for a daemon that
+ * watches alone (dir unusable, or the lock file unwatchable); the lock
+ * file and the control node's next close for the others.  A control node
+ * that cannot be watched is said.  The watcher makes its first survey
+ * (see watcher_survey) of dev, for the daemon of group own_id.
  */
-int watcher_join(struct watcher *w, const char *dir);
+void watcher_join(struct watcher *w, const char *dir, struct watch *watch,
+    const struct stats_device *dev, uint64_t own_id);
 
-/* The lock file was closed: takes the part if its holder let it go (1). */
-int watcher_take_over(struct watcher *w);
+/*
+ * Whether this daemon watches every close of the control node itself,
+ * as the device's watcher or alone; if not, the watcher prompts it.
+ */
+int watcher_watches_control(const struct watcher *w,
+    const struct watch *watch);
+
+/*
+ * Watches the control node again as the part taken asks, after a watch
+ * for one close has sent it, or one for every close was lost (said when
+ * it is back).  Returns whether others' use of device-mapper reaches this
+ * daemon, itself or through the watcher.
+ */
+int watcher_rewatch(const struct watcher *w, struct watch *watch);
+
+/*
+ * The lock file was closed: takes the part if its holder let it go, and
+ * then watches every close of the control node (1).
+ */
+int watcher_take_over(struct watcher *w, struct watch *watch);
 
 /*
  * The watcher's survey: lists the device's regions (devlist.h, a listing
  * taken after taken_after), and prompts the daemon of every group whose
  * rows changed since the last survey but own_id's (which checks its own
  * group after) to check against it; the first survey prompts every
- * group.  Returns 0, or -1 with errno when no listing could be had; a prompt
- * that cannot be sent is logged.
+ * group.  What fails is logged: the daemons not prompted are left to
+ * their unprompted checks, and the next survey prompts them all.
  */
-int watcher_survey(struct watcher *w, const struct stats_device *dev,
+void watcher_survey(struct watcher *w, const struct stats_device *dev,
     const char *dir, int64_t taken_after, uint64_t own_id);
 
 /* Lets the part go to another daemon, and forgets the last survey. */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "claim.h"
+#include "log.h"
 #include "sources.h"
 
 #define REPLY_KEPT 'K'
@@ -192,6 +193,25 @@ claim_take_waiting(struct claim *c, uint64_t id)
 		state = claim_reply_came(c, now_ms());
 	}
 	return state;
+}
+
+int
+claim_at_start(struct claim *c, uint64_t id, const char *dev_name, char *err,
+    size_t errlen)
+{
+	switch (claim_take_waiting(c, id)) {
+	case CLAIM_HELD:
+		return 0;
+	case CLAIM_TAKEN:
+		log_info(VERB_LIFECYCLE, "group %" PRIu64 " on %s is already "
+		    "followed by another dmfilemapd: nothing to do", id,
+		    dev_name);
+		return 1;
+	default:
+		snprintf(err, errlen, "cannot claim group %" PRIu64 ": %s", id,
+		    strerror(errno));
+		return -1;
+	}
 }
 
 int

@@ -54,7 +54,7 @@ file_map_add(struct file_map *map, const struct fiemap_extent *extents,
 
 	for (i = 0; i < count; i++) {
 		fe = &extents[i];
-		*next = fe->fe_logical + fe->fe_length;
+		*next = map->end = fe->fe_logical + fe->fe_length;
 		len = fe->fe_length >> SECTOR_SHIFT;
 		if (fe->fe_flags & UNPLACED)
 			map->pending = 1;
@@ -96,6 +96,7 @@ file_map_read(int fd, struct file_map *map)
 	int done = 0;
 
 	map->count = 0;
+	map->end = 0;
 	map->pending = 0;
 	map->unmappable = 0;
 	while (!done) {
@@ -138,6 +139,7 @@ file_map_copy(struct file_map *to, const struct file_map *from)
 	if (from->count > 0)
 		memcpy(to->ranges, from->ranges, from->count * sizeof(*grown));
 	to->count = from->count;
+	to->end = from->end;
 	to->pending = from->pending;
 	to->unmappable = from->unmappable;
 	return 0;

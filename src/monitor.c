@@ -6,9 +6,9 @@
  * something was mounted or unmounted, and the claim's socket brings other
  * daemons' questions and the device watcher's prompts.  Nothing sleeps
  * and nothing polls the kernel while all is quiet but the rare unprompted
- * group check.  Only this file, peers.c (the loop's dealings with other
- * daemons) and main.c know struct monitor: the modules below return what
- * happened, and the loop alone schedules, finishes and moves the claim.
+ * group check.  Only this file (and main.c) knows struct monitor: the
+ * modules below return what happened, and the loop alone schedules,
+ * finishes and moves the claim.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -26,14 +26,13 @@
 #include "log.h"
 #include "sources.h"
 #include "monitor.h"
-#include "peers.h"
 #include "schedule.h"
 #include "track.h"
 #include "watch.h"
 #include "watcher.h"
 
 /* Ends the loop: the work is over, with this exit status. */
-void
+static void
 monitor_finish(struct monitor *m, int status)
 {
 	m->done = 1;
@@ -48,12 +47,8 @@ group_checked(struct monitor *m, int64_t now)
 		return;
 	m->control_seen = NEVER;
 	m->group_seen = now_ns();
-	if (peers_watches_control(m) && m->watch.control_wd < 0 &&
-	    watch_dm_control(&m->watch, 0) == 0)
-		log_info(VERB_LIFECYCLE, "watching the device-mapper control "
-		    "node again");
-	schedule_group_in_step(&m->when, now, peers_watches_control(m) ?
-	    m->watch.control_wd >= 0 : 1);
+	schedule_group_in_step(&m->when, now,
+	    watcher_rewatch(&m->watcher, &m->watch));
 }
 
 static int
@@ -67,8 +62,38 @@ setup_sources(struct monitor *m, char *err, size_t errlen)
 	if (watch_start(&m->watch, m->fd, m->opt->path,
 	    m->opt->mode == FOLLOW_PATH, err, errlen) != 0)
 		return -1;
-	peers_join(m);
+	watcher_join(&m->watcher, DEVLIST_DIR, &m->watch, &m->group.dev,
+	    m->group.id);
 	return 0;
+}
+
+/* Acts on where an attempt to claim the group's id has got to. */
+static void
+claim_settled(struct monitor *m, enum claim_state state)
+{
+	switch (state) {
+	case CLAIM_HELD:
+		/*
+		 * While the name was not ours, a daemon holding it may have
+		 * moved or rewritten the group: look before writing again.
+		 */
+		m->sync.group_known = 0;
+		m->control_seen = NEVER;
+		schedule_check_now(&m->when, now_ms());
+		break;
+	case CLAIM_ASKING:
+		break;
+	case CLAIM_TAKEN:
+		log_info(VERB_LIFECYCLE, "group %" PRIu64 " is followed by "
+		    "another dmfilemapd now: exiting", m->group.id);
+		monitor_finish(m, 0);
+		break;
+	case CLAIM_FAILED:
+		log_error("cannot claim group %" PRIu64 ": %s: exiting",
+		    m->group.id, strerror(errno));
+		monitor_finish(m, 1);
+		break;
+	}
 }
 
 /* A pass over the file's extents, now or as last read; the loop acts on it. */
@@ -96,7 +121,7 @@ sync_now(struct monitor *m, int check_group, int map_known, int64_t now)
 	 * started for the new id meanwhile cannot work beside this one.
 	 */
 	if (!m->done && m->group.id != m->claim.id)
-		peers_claim_settled(m, claim_take(&m->claim, m->group.id, now));
+		claim_settled(m, claim_take(&m->claim, m->group.id, now));
 	return result;
 }
 
@@ -130,7 +155,8 @@ monitor_start(struct monitor *m, const struct options *opt,
 	    err, errlen) != 0)
 		return -1;
 	m->group.share_dir = DEVLIST_DIR;
-	if ((claimed = peers_claim_at_start(m, err, errlen)) != 0) {
+	if ((claimed = claim_at_start(&m->claim, m->group.id,
+	    m->group.dev.name, err, errlen)) != 0) {
 		if (claimed > 0)
 			monitor_finish(m, 0);
 		return claimed > 0 ? 0 : -1;
@@ -177,6 +203,17 @@ check_path(struct monitor *m, int64_t now)
 	return -1;
 }
 
+/* Whether the file's last map (this pass's or the one before) runs past its end. */
+static int
+blocks_past_end(const struct monitor *m)
+{
+	struct stat st;
+
+	return fstat(m->fd, &st) != 0 ||
+	    m->sync.map.end > (unsigned long long)st.st_size ||
+	    m->sync.synced.end > (unsigned long long)st.st_size;
+}
+
 /*
  * A check prompted by others' use of device-mapper may take a listing
  * another daemon of the device took after that use and after this one's
@@ -191,23 +228,23 @@ run_pass(struct monitor *m, enum due due, int64_t now)
 {
 	enum pass_result result;
 	int file_quiet = m->when.pass_due == NEVER, check_group = due != DUE_PASS;
-	int64_t after = m->control_seen;
 
 	schedule_pass_started(&m->when, now);
 	if (m->opt->mode == FOLLOW_PATH && check_path(m, now) != 0)
 		return;
-	/* The watcher's own surveys list anew unless prompted by a use. */
+	/* The watcher's surveys list anew unless prompted by a use. */
 	if (check_group && m->watcher.held)
-		peers_survey(m, after > m->pass_ended ? after : m->pass_ended);
-	if (due == DUE_ROUTINE_CHECK && after == NEVER)
-		after = m->group_seen;
-	m->sync.listing_after = after > m->pass_ended ? after : m->pass_ended;
-	/* Armed before the pass lists: a use after that clears what it knows. */
-	if (!peers_watches_control(m) && m->watch.control_wd < 0)
-		watch_dm_control(&m->watch, 1);
+		watcher_survey(&m->watcher, &m->group.dev, DEVLIST_DIR,
+		    schedule_later(m->control_seen, m->pass_ended), m->group.id);
+	m->sync.listing_after = schedule_listing_after(due, m->control_seen,
+	    m->group_seen, m->pass_ended);
+	/* Before the pass lists: a use after that clears what it knows. */
+	watcher_rewatch(&m->watcher, &m->watch);
 	result = sync_now(m, check_group, check_group && file_quiet &&
 	    m->control_seen != NEVER && m->sync.have_synced, now);
 	schedule_pass_ended(&m->when, result, now_ms());
+	if (result == PASS_DONE && blocks_past_end(m))
+		schedule_blocks_past_end(&m->when);
 	m->pass_ended = now_ns();
 }
 
@@ -215,7 +252,8 @@ run_pass(struct monitor *m, enum due due, int64_t now)
  * Another daemon found this one's claim and asks whether it still follows
  * the group at that id: a new group may have taken the id of one deleted.
  * The answer comes from a group check made now.  Or the device's watcher
- * prompts a check.
+ * found the group's rows changed in a listing taken after seen: a check,
+ * as for a use of device-mapper seen then.
  */
 static void
 answer_question(struct monitor *m, int64_t now)
@@ -228,7 +266,12 @@ answer_question(struct monitor *m, int64_t now)
 		return;
 	if (claim_read_request(fd, &seen)) {
 		close(fd);
-		peers_prompted(m, seen, now);
+		log_info(VERB_DEBUG, "event: the device's watcher saw group %"
+		    PRIu64 " change", m->group.id);
+		m->sync.group_known = 0;
+		if (m->control_seen == NEVER || seen > m->control_seen)
+			m->control_seen = seen;
+		schedule_control_used(&m->when, now);
 		return;
 	}
 	log_info(VERB_DEBUG, "another dmfilemapd asks about group %" PRIu64,
@@ -274,12 +317,18 @@ take_news(struct monitor *m, int64_t now)
 	/* It may have deleted or regrouped regions. */
 	if (news.control)
 		m->sync.group_known = 0;
-	if (news.control && peers_watches_control(m)) {
+	if (news.control && watcher_watches_control(&m->watcher, &m->watch)) {
 		m->control_seen = now_ns();
 		schedule_control_used(&m->when, now);
 	}
-	if (news.watcher_gone)
-		peers_take_over(m, now);
+	/* A daemon of the device exited: if it was the watcher, take over. */
+	if (news.watcher_gone && watcher_take_over(&m->watcher, &m->watch)) {
+		log_info(VERB_LIFECYCLE, "watching the device-mapper control "
+		    "node for the daemons of %s", m->group.dev.name);
+		/* What the last watcher saw is lost: its first survey prompts all. */
+		m->sync.group_known = 0;
+		schedule_check_now(&m->when, now);
+	}
 }
 
 static void
@@ -388,7 +437,7 @@ monitor_run(struct monitor *m)
 			break;
 		if (m->claim.ask_fd >= 0 && (fds[SLOT_ASK].revents ||
 		    now >= m->claim.ask_deadline))
-			peers_claim_settled(m, claim_reply_came(&m->claim, now));
+			claim_settled(m, claim_reply_came(&m->claim, now));
 		else if (m->claim.fd >= 0 &&
 		    (due = schedule_due(&m->when, now)) != DUE_NOTHING)
 			run_pass(m, due, now);

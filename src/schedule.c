@@ -76,6 +76,12 @@ schedule_file_closed(struct schedule *t, int64_t now)
 }
 
 void
+schedule_blocks_past_end(struct schedule *t)
+{
+	t->all_placed = 0;
+}
+
+void
 schedule_control_used(struct schedule *t, int64_t now)
 {
 	bring_forward(&t->group_due, t->group_checked + CONTROL_GAP_MS, now);
@@ -154,4 +160,19 @@ schedule_due(const struct schedule *t, int64_t now)
 	if (now >= t->pass_due)
 		return DUE_PASS;
 	return DUE_NOTHING;
+}
+
+int64_t
+schedule_later(int64_t a, int64_t b)
+{
+	return a > b ? a : b;
+}
+
+int64_t
+schedule_listing_after(enum due due, int64_t control_seen, int64_t group_seen,
+    int64_t pass_ended)
+{
+	if (due == DUE_ROUTINE_CHECK && control_seen == NEVER)
+		return schedule_later(group_seen, pass_ended);
+	return schedule_later(control_seen, pass_ended);
 }

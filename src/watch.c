@@ -28,29 +28,42 @@
     IN_ONLYDIR)
 
 /*
- * The file is watched through our own fd, so that a rename cannot make us
- * watch some other file.  Close events matter only once the file has lost
- * its last name: then another holder's close may be the end of it.
+ * Files are watched through our own fds, so that a rename cannot make us
+ * watch some other file.
+ */
+static int
+watch_fd(const struct watch *w, int fd, uint32_t mask)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return inotify_add_watch(w->inotify_fd, path, mask);
+}
+
+static void
+drop_watch(const struct watch *w, int *wd)
+{
+	if (*wd >= 0)
+		inotify_rm_watch(w->inotify_fd, *wd);
+	*wd = -1;
+}
+
+/*
+ * Close events of the followed file matter only once it has lost its last
+ * name: then another holder's close may be the end of it.
  */
 int
 watch_file(struct watch *w, int fd, int unlinked)
 {
-	char path[64];
-	uint32_t mask = FILE_EVENTS;
-
-	if (unlinked)
-		mask |= IN_CLOSE_NOWRITE;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	w->file_wd = inotify_add_watch(w->inotify_fd, path, mask);
+	w->file_wd = watch_fd(w, fd, FILE_EVENTS |
+	    (unlinked ? IN_CLOSE_NOWRITE : 0));
 	return w->file_wd < 0 ? -1 : 0;
 }
 
 void
 watch_drop_file(struct watch *w)
 {
-	if (w->file_wd >= 0)
-		inotify_rm_watch(w->inotify_fd, w->file_wd);
-	w->file_wd = -1;
+	drop_watch(w, &w->file_wd);
 }
 
 /*
@@ -75,19 +88,14 @@ watch_dm_control(struct watch *w, int once)
 int
 watch_lock_file(struct watch *w, int fd)
 {
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	w->lock_wd = inotify_add_watch(w->inotify_fd, path, IN_CLOSE);
+	w->lock_wd = watch_fd(w, fd, IN_CLOSE);
 	return w->lock_wd < 0 ? -1 : 0;
 }
 
 void
 watch_drop_lock_file(struct watch *w)
 {
-	if (w->lock_wd >= 0)
-		inotify_rm_watch(w->inotify_fd, w->lock_wd);
-	w->lock_wd = -1;
+	drop_watch(w, &w->lock_wd);
 }
 
 int

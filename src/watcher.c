@@ -18,7 +18,9 @@
 #include "claim.h"
 #include "devlist.h"
 #include "log.h"
+#include "schedule.h"
 #include "survey.h"
+#include "watch.h"
 #include "watcher.h"
 
 /* How long a daemon gives a closing watcher to let go of its lock. */
@@ -35,21 +37,58 @@ watcher_init(struct watcher *w, unsigned int major, unsigned int minor)
 }
 
 int
-watcher_join(struct watcher *w, const char *dir)
+watcher_watches_control(const struct watcher *w, const struct watch *watch)
+{
+	return w->held || watch->lock_wd < 0;
+}
+
+static void
+watch_every_close(struct watch *watch)
+{
+	if (watch_dm_control(watch, 0) != 0)
+		log_warn("cannot watch the device-mapper control node (%s): "
+		    "checking the group every %d s", strerror(errno),
+		    UNWATCHED_CHECK_MS / 1000);
+}
+
+/*
+ * The others watch the lock file, to take over, and the control node for
+ * its next close only: until then, a pass may plan against the group as
+ * the last one left it.
+ */
+void
+watcher_join(struct watcher *w, const char *dir, struct watch *watch,
+    const struct stats_device *dev, uint64_t own_id)
 {
 	char path[PATH_MAX];
 
-	if (dir == NULL || !devlist_dir_usable(dir))
-		return 1;
-	snprintf(path, sizeof(path), "%s/%u:%u.watcher", dir, w->major,
-	    w->minor);
-	/* Open for writing, so that closing it is IN_CLOSE_WRITE. */
-	w->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
-	if (w->lock_fd < 0)
-		return 1;
-	w->held = flock(w->lock_fd, LOCK_EX | LOCK_NB) == 0;
-	return w->held;
+	if (dir != NULL && devlist_dir_usable(dir)) {
+		snprintf(path, sizeof(path), "%s/%u:%u.watcher", dir,
+		    w->major, w->minor);
+		/* Open for writing, so that closing it is IN_CLOSE_WRITE. */
+		w->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC |
+		    O_NOFOLLOW, 0600);
+	}
+	w->held = w->lock_fd >= 0 && flock(w->lock_fd, LOCK_EX | LOCK_NB) == 0;
+	if (!w->held && w->lock_fd >= 0 &&
+	    watch_lock_file(watch, w->lock_fd) == 0)
+		watch_dm_control(watch, 1);
+	else
+		watch_every_close(watch);
+	if (w->held)
+		watcher_survey(w, dev, dir, DEVLIST_NOW, own_id);
+}
+
+int
+watcher_rewatch(const struct watcher *w, struct watch *watch)
+{
+	int every = watcher_watches_control(w, watch);
+
+	if (watch->control_wd < 0 && watch_dm_control(watch, !every) == 0 &&
+	    every)
+		log_info(VERB_LIFECYCLE, "watching the device-mapper control "
+		    "node again");
+	return !every || watch->control_wd >= 0;
 }
 
 /*
@@ -57,21 +96,21 @@ watcher_join(struct watcher *w, const char *dir)
  * lock on it: an exiting watcher's lock may still be held for a moment.
  */
 int
-watcher_take_over(struct watcher *w)
+watcher_take_over(struct watcher *w, struct watch *watch)
 {
 	struct timespec pause = { 0, TAKE_OVER_PAUSE_NS };
 	int tries;
 
 	if (w->held || w->lock_fd < 0)
 		return 0;
-	for (tries = 0; tries < TAKE_OVER_TRIES; tries++) {
-		if (flock(w->lock_fd, LOCK_EX | LOCK_NB) == 0) {
-			w->held = 1;
-			return 1;
-		}
-		nanosleep(&pause, NULL);
-	}
-	return 0;
+	for (tries = 0; !w->held && tries < TAKE_OVER_TRIES; tries++)
+		if (!(w->held = flock(w->lock_fd, LOCK_EX | LOCK_NB) == 0))
+			nanosleep(&pause, NULL);
+	if (!w->held)
+		return 0;
+	watch_drop_lock_file(watch);
+	watch_every_close(watch);
+	return 1;
 }
 
 /* Prompts the daemons of the groups named; none listening is no failure. */
@@ -93,32 +132,40 @@ prompt(const struct watcher *w, const uint64_t *leaders, size_t n,
 	}
 }
 
-int
+void
 watcher_survey(struct watcher *w, const struct stats_device *dev,
     const char *dir, int64_t taken_after, uint64_t own_id)
 {
 	struct devlist list;
 	const char *rows;
 	uint64_t *leaders;
-	size_t len, n;
+	size_t len = 0, n;
 	char *now = NULL;
-	int64_t seen;
-	int ascending, r;
+	int64_t seen = 0;
+	int ascending = 0, err = 0;
 
 	if (devlist_get(dev, dir, taken_after, &list) != 0)
-		return -1;
-	/* What a prompted daemon takes must have been taken after this. */
-	seen = list.taken - 1;
-	ascending = list.ascending;
-	if ((rows = devlist_rows(&list, 0, UINT64_MAX, &len)) != NULL &&
-	    (now = strndup(rows, len)) == NULL)
-		errno = ENOMEM;
-	devlist_release(&list);
+		err = errno;
+	else {
+		/* What a prompted daemon takes must have been taken after this. */
+		seen = list.taken - 1;
+		ascending = list.ascending;
+		if ((rows = devlist_rows(&list, 0, UINT64_MAX, &len)) == NULL)
+			err = errno;
+		else if ((now = strndup(rows, len)) == NULL)
+			err = ENOMEM;
+		devlist_release(&list);
+	}
+	if (now != NULL && survey_changed_groups(ascending ? w->last : NULL,
+	    w->last_len, now, len, &leaders, &n) != 0) {
+		err = ENOMEM;
+		free(now);
+		now = NULL;
+	}
 	if (now == NULL)
-		return -1;
-	r = survey_changed_groups(ascending ? w->last : NULL, w->last_len,
-	    now, len, &leaders, &n);
-	if (r == 0) {
+		log_warn("%s: cannot survey the regions for the device's other "
+		    "daemons: %s", dev->name, strerror(err));
+	else {
 		prompt(w, leaders, n, own_id, seen);
 		free(leaders);
 	}
@@ -127,11 +174,10 @@ watcher_survey(struct watcher *w, const struct stats_device *dev,
 	 * survey then prompts every group, as the first does.
 	 */
 	free(w->last);
-	w->last = ascending && r == 0 ? now : NULL;
+	w->last = ascending ? now : NULL;
 	w->last_len = w->last != NULL ? len : 0;
 	if (w->last == NULL)
 		free(now);
-	return r;
 }
 
 void

@@ -44,6 +44,33 @@ test_start(void **state)
 }
 
 /* A check that something asked for is not routine, even when it was due. */
+/*
+ * Which listing a check needs: a prompted one, one taken after the use and
+ * this daemon's own writes; a routine one, one taken after the group was
+ * last found in step; any other, one taken now.
+ */
+static void
+test_listing_after(void **state)
+{
+	(void)state;
+	assert_int_equal(schedule_listing_after(DUE_CHECK, 500, 100, 300), 500);
+	assert_int_equal(schedule_listing_after(DUE_CHECK, 200, 100, 300), 300);
+	assert_int_equal(schedule_listing_after(DUE_CHECK, NEVER, 100, 300),
+	    NEVER);
+	assert_int_equal(schedule_listing_after(DUE_PASS, NEVER, 100, 300),
+	    NEVER);
+	assert_int_equal(schedule_listing_after(DUE_ROUTINE_CHECK, NEVER, 400,
+	    300), 400);
+	assert_int_equal(schedule_listing_after(DUE_ROUTINE_CHECK, NEVER, 100,
+	    300), 300);
+	/* Never found in step: only a listing taken now will do. */
+	assert_int_equal(schedule_listing_after(DUE_ROUTINE_CHECK, NEVER,
+	    NEVER, 300), NEVER);
+	/* A use awaits the check: as prompted. */
+	assert_int_equal(schedule_listing_after(DUE_ROUTINE_CHECK, 600, 100,
+	    300), 600);
+}
+
 static void
 test_routine_check(void **state)
 {
@@ -134,6 +161,23 @@ test_close_after_change(void **state)
 	schedule_pass_ended(&t, PASS_DONE, now + 6000);
 	schedule_file_closed(&t, now + 6001);
 	assert_int_equal(schedule_next(&t), now + 6000 + PASS_GAP_MS);
+}
+
+/* A close may free blocks past the file's end: after such a pass it starts one. */
+static void
+test_close_past_end(void **state)
+{
+	struct schedule t;
+	int64_t now = T0 + 10000;
+
+	(void)state;
+	settled(&t, T0);
+	schedule_file_changed(&t, now);
+	schedule_pass_started(&t, now);
+	schedule_pass_ended(&t, PASS_DONE, now + 10);
+	schedule_blocks_past_end(&t);
+	schedule_file_closed(&t, now + 11);
+	assert_int_equal(schedule_next(&t), now + PASS_GAP_MS);
 }
 
 /*
@@ -313,6 +357,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_start),
 		cmocka_unit_test(test_routine_check),
+		cmocka_unit_test(test_listing_after),
+		cmocka_unit_test(test_close_past_end),
 		cmocka_unit_test(test_change_after_quiet),
 		cmocka_unit_test(test_burst_coalesced),
 		cmocka_unit_test(test_close_after_change),

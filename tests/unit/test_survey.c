@@ -61,6 +61,17 @@ edited(uint64_t id, const char *row)
 	return out;
 }
 
+/* expect() for before with the row of id replaced (see edited). */
+static void
+expect_edited(uint64_t id, const char *row, const uint64_t *want,
+    size_t n_want)
+{
+	char *after = edited(id, row);
+
+	expect(before, after, want, n_want);
+	free(after);
+}
+
 static void
 test_nothing_changed(void **state)
 {
@@ -73,18 +84,11 @@ test_member_changed(void **state)
 {
 	static const uint64_t b[] = { 3 };
 	static const uint64_t a[] = { 0 };
-	char *after;
 
 	(void)state;
-	after = edited(4, "");
-	expect(before, after, b, 1);
-	free(after);
-	after = edited(5, "5: 384+8 8 dmstats - histogram:1,2");
-	expect(before, after, b, 1);
-	free(after);
-	after = edited(1, "1: 64+16 16 dmstats -");
-	expect(before, after, a, 1);
-	free(after);
+	expect_edited(4, "", b, 1);
+	expect_edited(5, "5: 384+8 8 dmstats - histogram:1,2", b, 1);
+	expect_edited(1, "1: 64+16 16 dmstats -", a, 1);
 }
 
 static void
@@ -94,12 +98,8 @@ test_others_left_alone(void **state)
 
 	(void)state;
 	/* A lone region, another program's, and a new one in no group. */
-	after = edited(2, "");
-	expect(before, after, NULL, 0);
-	free(after);
-	after = edited(6, "6: 512+8 8 other changed");
-	expect(before, after, NULL, 0);
-	free(after);
+	expect_edited(2, "", NULL, 0);
+	expect_edited(6, "6: 512+8 8 other changed", NULL, 0);
 	after = malloc(sizeof(before) + 40);
 	sprintf(after, "%s%s", before, "9: 900+8 8 dmstats -\n");
 	expect(before, after, NULL, 0);
@@ -119,19 +119,14 @@ test_descriptor_changed(void **state)
 	    "4: 320+8 8 dmstats -\n"
 	    "5: 384+8 8 dmstats - precise_timestamps\n"
 	    "6: 512+8 8 other user aux with blanks\n";
-	char *after;
 
 	(void)state;
 	/* Ungrouped: only before names the group. */
-	after = edited(3, "3: 256+8 8 dmstats -");
-	expect(before, after, b, 1);
-	free(after);
+	expect_edited(3, "3: 256+8 8 dmstats -", b, 1);
 	/* The leader deleted and the descriptor moved to region 1. */
 	expect(before, moved_after, moved, 2);
 	/* A new group over the lone region. */
-	after = edited(2, "2: 128+8 8 dmstats DMS_GROUP=c:2#-");
-	expect(before, after, made, 1);
-	free(after);
+	expect_edited(2, "2: 128+8 8 dmstats DMS_GROUP=c:2#-", made, 1);
 }
 
 static void
