@@ -215,13 +215,10 @@ blocks_past_end(const struct monitor *m)
 }
 
 /*
- * A check prompted by others' use of device-mapper may take a listing
- * another daemon of the device took after that use and after this one's
- * own last writes; a routine check one taken after the group was last
- * found in step, which the watcher's surveys make (a change since then is
- * the watcher's to see); any other lists anew (devlist.h).  As such a use
- * changes no file, with no file event awaiting a pass it takes the last
- * map (writes through a memory mapping wait for the unprompted check).
+ * A pass, checking the group against the listing schedule_listing_after
+ * names.  A check prompted by others' use of device-mapper, which changes
+ * no file, takes the last map when no file event awaits a pass (writes
+ * through a memory mapping wait for the unprompted check).
  */
 static void
 run_pass(struct monitor *m, enum due due, int64_t now)
