@@ -17,6 +17,7 @@ struct target {
 	dev_t devno;		/* the device-mapper device */
 	int btrfs;		/* FIEMAP answers btrfs logical addresses */
 	int cow;		/* every write moves data (btrfs without nodatacow) */
+	int xfs;		/* closing the file may free blocks (see below) */
 	uint64_t devid;		/* btrfs: the device's id in the file system */
 };
 
@@ -34,5 +35,12 @@ int target_find(int fd, const struct stat *st, const char *what,
  * errno set (EOPNOTSUPP: a profile the translation does not handle).
  */
 int target_read_map(int fd, const struct target *t, struct file_map *map);
+
+/*
+ * Whether closing the file open as fd may free blocks of a map that ends
+ * at map_end (bytes into the file): those that xfs allocated past its end.
+ */
+int target_close_frees(int fd, const struct target *t,
+    unsigned long long map_end);
 
 #endif

@@ -203,17 +203,6 @@ check_path(struct monitor *m, int64_t now)
 	return -1;
 }
 
-/* Whether the file's last map (this pass's or the one before) runs past its end. */
-static int
-blocks_past_end(const struct monitor *m)
-{
-	struct stat st;
-
-	return fstat(m->fd, &st) != 0 ||
-	    m->sync.map.end > (unsigned long long)st.st_size ||
-	    m->sync.synced.end > (unsigned long long)st.st_size;
-}
-
 /*
  * A pass, checking the group against the listing schedule_listing_after
  * names.  A check prompted by others' use of device-mapper, which changes
@@ -240,7 +229,8 @@ run_pass(struct monitor *m, enum due due, int64_t now)
 	result = sync_now(m, check_group, check_group && file_quiet &&
 	    m->control_seen != NEVER && m->sync.have_synced, now);
 	schedule_pass_ended(&m->when, result, now_ms());
-	if (result == PASS_DONE && blocks_past_end(m))
+	if (result == PASS_DONE && target_close_frees(m->fd, &m->target,
+	    m->sync.synced.end))
 		schedule_blocks_past_end(&m->when);
 	m->pass_ended = now_ns();
 }

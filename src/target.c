@@ -57,6 +57,7 @@ target_find(int fd, const struct stat *st, const char *what,
 	memset(t, 0, sizeof(*t));
 	if (fstatfs(fd, &fs) == 0 && fs.f_type == BTRFS_SUPER_MAGIC)
 		return find_btrfs(fd, what, t, err, errlen);
+	t->xfs = fstatfs(fd, &fs) == 0 && fs.f_type == XFS_SUPER_MAGIC;
 	if (!dm_is_dm_major(major(st->st_dev))) {
 		snprintf(err, errlen, "%s: the file is on device %u:%u, which "
 		    "is not a device-mapper device", what, major(st->st_dev),
@@ -116,4 +117,24 @@ target_read_map(int fd, const struct target *t, struct file_map *map)
 			return -1;
 	}
 	return -1;
+}
+
+/*
+ * xfs allocates past the end of a file that grows and frees what is left
+ * of that when the file is closed, unless fallocate(2) has made blocks
+ * there (the inode is then marked prealloc and keeps them).
+ */
+int
+target_close_frees(int fd, const struct target *t,
+    unsigned long long map_end)
+{
+	struct fsxattr attr;
+	struct stat st;
+
+	if (!t->xfs)
+		return 0;
+	if (ioctl(fd, FS_IOC_FSGETXATTR, &attr) == 0 &&
+	    (attr.fsx_xflags & FS_XFLAG_PREALLOC))
+		return 0;
+	return fstat(fd, &st) != 0 || map_end > (unsigned long long)st.st_size;
 }
