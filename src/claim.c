@@ -140,7 +140,7 @@ claim_take(struct claim *c, uint64_t id, int64_t now)
 		if ((c->ask_fd = claim_socket(c, id, 0)) >= 0) {
 			c->ask_deadline = now + CLAIM_REPLY_MS;
 			/* A fresh socket has room for one byte. */
-			if (write(c->ask_fd, "?", 1) == 1)
+			if (write(c->ask_fd, &(char){ REQUEST_QUESTION }, 1) == 1)
 				return CLAIM_ASKING;
 			stop_asking(c);
 			return CLAIM_FAILED;

@@ -10,6 +10,7 @@
 
 #include "decimal.h"
 #include "descriptor.h"
+#include "extents.h"
 #include "listing.h"
 #include "survey.h"
 
@@ -154,22 +155,15 @@ groups_touched(const char *text, size_t len, const struct id_list *changed,
 	    cursor_next(&c)) {
 		if ((named = row_descriptor(&c, &d)) < 0)
 			return -1;
-		if (named && (changed == NULL || share_an_id(&c.id, 1,
-		    changed->ids, changed->n) || share_an_id(d.members,
-		    d.n_members, changed->ids, changed->n)))
+		if (named && (changed == NULL || bsearch(&c.id, changed->ids,
+		    changed->n, sizeof(c.id), compare_ids) != NULL ||
+		    share_an_id(d.members, d.n_members, changed->ids,
+		    changed->n)))
 			r = id_push(leaders, c.id);
 		if (named)
 			descriptor_free(&d);
 	}
 	return r;
-}
-
-static int
-id_compare(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 int
@@ -197,7 +191,7 @@ survey_changed_groups(const char *before, size_t before_len,
 		return -1;
 	}
 	if (found.n > 1)
-		qsort(found.ids, found.n, sizeof(*found.ids), id_compare);
+		qsort(found.ids, found.n, sizeof(*found.ids), compare_ids);
 	for (i = 0; i < found.n; i++)
 		if (kept == 0 || found.ids[i] != found.ids[kept - 1])
 			found.ids[kept++] = found.ids[i];
