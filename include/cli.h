@@ -1,6 +1,7 @@
 /*
- * The command line: exactly as libdevmapper spawns the daemon, or the
- * creation form, which makes the group first (create.h).
+ * The command line: exactly as libdevmapper spawns the daemon, the
+ * creation form, which makes the group first (create.h), or the form that
+ * follows a group made before, named by its id, once it is proven FILE's.
  */
 #ifndef DMFILEMAPD_CLI_H
 #define DMFILEMAPD_CLI_H
@@ -8,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
+
+#include "descriptor.h"
 
 enum follow_mode {
 	FOLLOW_INODE,
@@ -23,8 +26,9 @@ struct options {
 	enum follow_mode mode;
 	int foreground;
 	int verbose;		/* 0..3 */
-	/* The creation form: fd -1, path NULL until create_open. */
-	int create;
+	/* The forms naming FILE: fd -1, path NULL until create_open. */
+	int create;		/* --create */
+	int adopt;		/* --groupid: the group must be proven FILE's */
 	const char *file;	/* FILE as given */
 	const char *alias;	/* --alias, or NULL for the file's name */
 	int precise;		/* --precise */
@@ -42,11 +46,12 @@ enum cli_result {
 
 #define GROUP_ID_MAX 2147483647u	/* the kernel keeps region ids in an int */
 
-enum cli_result cli_parse(int argc, char *const argv[], struct options *opt,
-    char *err, size_t errlen);
-
-/* Why alias cannot be a group's alias, or NULL when it can. */
-const char *cli_alias_fault(const char *alias);
+/*
+ * Reads the command line; form is how the installed libdevmapper writes a
+ * group's alias, which decides the aliases --alias takes.
+ */
+enum cli_result cli_parse(int argc, char *const argv[], enum alias_form form,
+    struct options *opt, char *err, size_t errlen);
 
 /*
  * Reads --bounds' comma-separated latencies, each in nanoseconds unless

@@ -13,13 +13,6 @@
 #include "target.h"
 
 /*
- * Opens opt->file read-only as opt->fd, and makes opt->path its absolute
- * path, in abs (PATH_MAX bytes).  On failure writes one line naming FILE
- * into err and returns -1.
- */
-int create_open(struct options *opt, char *abs, char *err, size_t errlen);
-
-/*
  * Makes a group on the target's device over the extents of the file open
  * as opt->fd (whose fstat is st) with the settings opt asks for, and
  * prints dmstats' line saying so.  Returns 0 with *group_id set; on

@@ -1,4 +1,4 @@
-/* Start-up checks of the inherited fd, and leaving the caller behind. */
+/* Start-up checks of the file, naming the process, and leaving the caller behind. */
 #ifndef DMFILEMAPD_DAEMON_H
 #define DMFILEMAPD_DAEMON_H
 
@@ -25,6 +25,21 @@ int daemon_check_file(int fd, const char *what, struct stat *st,
  */
 int daemon_check_path(const struct options *opt, const struct stat *file,
     char *err, size_t errlen);
+
+/*
+ * The forms that name FILE (--create, --groupid): opens opt->file
+ * read-only as opt->fd, and makes opt->path its absolute path, in abs
+ * (PATH_MAX bytes).  On failure writes one line naming FILE into err and
+ * returns -1.
+ */
+int daemon_open_file(struct options *opt, char *abs, char *err,
+    size_t errlen);
+
+/*
+ * Names the process dmfilemapd, as ps -C, pgrep and pkill look for it,
+ * whatever name it was started by.
+ */
+void daemon_set_name(void);
 
 /* Closes every inherited fd but stdio and keep, which is above stdio. */
 void daemon_close_inherited(int keep);

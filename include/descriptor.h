@@ -2,6 +2,8 @@
  * libdevmapper's group descriptor, kept in the aux_data of a group's lowest
  * region:  DMS_GROUP=<alias>:<members>[#<user aux_data>]
  * with members written as ascending ids and ranges, e.g. 0-4,7,9-10.
+ * From 1.02.197 libdevmapper writes the alias in double quotes,
+ * DMS_GROUP="<alias>":..., which lets it hold blanks; both forms are read.
  */
 #ifndef DMFILEMAPD_DESCRIPTOR_H
 #define DMFILEMAPD_DESCRIPTOR_H
@@ -11,8 +13,14 @@
 
 #include "extents.h"
 
+enum alias_form {
+	ALIAS_BARE,		/* DMS_GROUP=alias:  (libdevmapper <= 1.02.196) */
+	ALIAS_QUOTED,		/* DMS_GROUP="alias":  (from 1.02.197) */
+};
+
 struct descriptor {
-	char *alias;		/* may be empty, may hold blanks */
+	char *alias;		/* without its quotes; may be empty */
+	enum alias_form form;	/* how the alias was written */
 	uint64_t *members;	/* ascending, no duplicates */
 	size_t n_members;
 	char *user_aux;		/* after '#', or NULL */
@@ -22,8 +30,29 @@ struct descriptor {
 int descriptor_parse(const char *aux, struct descriptor *out);
 
 /* A new descriptor as a malloc'd string, or NULL when memory runs out. */
-char *descriptor_format(const char *alias, const uint64_t *members,
-    size_t n_members, const char *user_aux);
+char *descriptor_format(enum alias_form form, const char *alias,
+    const uint64_t *members, size_t n_members, const char *user_aux);
+
+/*
+ * The form a libdevmapper writes, from its version string as
+ * dm_get_library_version() gives it ("1.02.205 (2025-02-27)"); one that
+ * cannot be read is taken for a newer release.
+ */
+enum alias_form descriptor_library_form(const char *version);
+
+/*
+ * Why alias cannot be written in form so that libdevmapper reads it back
+ * and rewrites it unchanged, or NULL when it can.
+ */
+const char *descriptor_alias_fault(enum alias_form form, const char *alias);
+
+/*
+ * The form to rewrite a descriptor found in form found: the installed
+ * library's, unless that cannot carry the alias (a blank, found quoted,
+ * on a library that writes it bare): then the form it was found in.
+ */
+enum alias_form descriptor_rewrite_form(enum alias_form library,
+    enum alias_form found, const char *alias);
 
 void descriptor_free(struct descriptor *d);
 

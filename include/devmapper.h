@@ -18,6 +18,9 @@
 int devmapper_open(struct stats_device *dev, dev_t devno, char *err,
     size_t errlen);
 
+/* How the libdevmapper this process runs on writes a group's alias. */
+enum alias_form devmapper_alias_form(void);
+
 /* The path of the device-mapper control node, as libdevmapper opens it. */
 int devmapper_control_path(char *buf, size_t len);
 

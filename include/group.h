@@ -19,7 +19,8 @@ struct group {
 	const char *share_dir;	/* where listings are shared (devlist.h), or NULL */
 	char *create_options;	/* the leader's "precise_timestamps histogram:..." */
 	int n_create_options;
-	char *alias;
+	char *alias;		/* without quotes */
+	enum alias_form alias_form; /* how the descriptor last read wrote it */
 	char *user_aux;		/* the leader's own aux_data after '#', or NULL */
 	char *descriptor;	/* the leader's aux_data as last read or written */
 	uint64_t file_ino;	/* the followed file's inode, named in new regions' tags */

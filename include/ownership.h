@@ -57,4 +57,13 @@ void ownership_tag(char *buf, size_t len, uint64_t leader, uint64_t ino);
 long ownership_orphans(const struct listing *listing, const char *tag,
     uint64_t *orphans);
 
+/*
+ * Whether every member lies within one of the file's device ranges
+ * (normalized, as a file map holds them): a group that counts nothing but
+ * the file's I/O, whoever made it.  When one does not, writes into why
+ * which.
+ */
+int ownership_within_file(const struct region *members, size_t n_members,
+    const struct range *file, size_t n_file, char *why, size_t whylen);
+
 #endif

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "descriptor.h"
 #include "extents.h"
 #include "listing.h"
 
@@ -29,6 +30,7 @@ struct stats_device {
 	stats_send_fn *send;	/* devmapper.c's, or a model's */
 	void *model;		/* the model's own state */
 	size_t list_expect;	/* bytes a listing's text will likely take, 0: unknown */
+	enum alias_form alias_form; /* how the installed libdevmapper writes an alias */
 };
 
 void stats_device_close(struct stats_device *dev);

@@ -110,7 +110,8 @@ new_descriptor(const struct group *g, const struct region *members, size_t n)
 		return NULL;
 	for (i = 0; i < n; i++)
 		ids[i] = members[i].id;
-	aux = descriptor_format(g->alias, ids, n, g->user_aux);
+	aux = descriptor_format(descriptor_rewrite_form(g->dev.alias_form,
+	    g->alias_form, g->alias), g->alias, ids, n, g->user_aux);
 	free(ids);
 	if (aux != NULL && !descriptor_row_fits(members[0].id, &leader,
 	    leader.len, g->program_id, aux, g->create_options)) {

@@ -4,6 +4,9 @@
  * of the creation form:
  *   dmfilemapd --create [--alias NAME] [--precise] [--bounds LIST]
  *       [--follow inode|path] [--foreground] [--verbose N] FILE
+ * of the form that follows a group made before:
+ *   dmfilemapd --groupid ID [--follow inode|path] [--foreground]
+ *       [--verbose N] FILE
  * and of the one setting taken from the environment, and judging what the
  * caller found at them.  Pure: nothing here looks at the file or the
  * device.
@@ -14,8 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decimal.h"
 #include "cli.h"
+#include "decimal.h"
+#include "descriptor.h"
 
 #define ARGS_MIN 5		/* program name and the four required ones */
 #define ARGS_MAX 7
@@ -23,7 +27,9 @@
 static const char usage[] =
     "usage: dmfilemapd FD GROUP_ID ABS_PATH inode|path [FOREGROUND [VERBOSE]]\n"
     "       dmfilemapd --create [--alias NAME] [--precise] [--bounds LIST]\n"
-    "                  [--follow inode|path] [--foreground] [--verbose N] FILE";
+    "                  [--follow inode|path] [--foreground] [--verbose N] FILE\n"
+    "       dmfilemapd --groupid ID [--follow inode|path] [--foreground]\n"
+    "                  [--verbose N] FILE";
 
 const char *
 cli_usage(void)
@@ -147,90 +153,118 @@ option_value(int argc, char *const argv[], int *i)
 	return *i + 1 < argc ? argv[++*i] : NULL;
 }
 
-/*
- * An alias is stored between '=' and ':' of the descriptor, which must
- * stay one that dmstats reads and rewrites: libdevmapper 1.02.185 reads
- * a region's aux_data only up to its first space, and writes a tab or a
- * backslash unescaped into a message, which the kernel then splits or
- * unescapes.
- */
-const char *
-cli_alias_fault(const char *alias)
+/* The value of --follow. */
+static enum cli_result
+parse_mode(const char *value, struct options *opt, char *err, size_t errlen)
 {
-	const char *c;
-
-	if (*alias == '\0')
-		return "is empty";
-	for (c = alias; *c != '\0'; c++) {
-		if (*c == ':' || *c == '#')
-			return "holds ':' or '#', which end an alias in the "
-			    "group descriptor";
-		if (*c == ' ' || *c == '\t')
-			return "holds a blank, which dmstats cannot read back "
-			    "(a space) or rewrite (a tab)";
-		if (*c == '\\')
-			return "holds a backslash, which dmstats cannot "
-			    "rewrite";
-		if ((unsigned char)*c < ' ' || *c == 0x7f)
-			return "holds a control character";
-	}
-	return NULL;
+	if (strcmp(value, "inode") == 0)
+		opt->mode = FOLLOW_INODE;
+	else if (strcmp(value, "path") == 0)
+		opt->mode = FOLLOW_PATH;
+	else
+		return bad(err, errlen, "--follow", value,
+		    "is neither 'inode' nor 'path'");
+	return CLI_RUN;
 }
 
+/* An option that takes a value; those of a new group only with --create. */
 static enum cli_result
-parse_creation(int argc, char *const argv[], struct options *opt, char *err,
-    size_t errlen)
+parse_valued(const char *name, const char *value, enum alias_form form,
+    struct options *opt, char *err, size_t errlen)
+{
+	const char *why;
+	long n;
+
+	if (strcmp(name, "--follow") == 0)
+		return parse_mode(value, opt, err, errlen);
+	if (strcmp(name, "--verbose") == 0)
+		return parse_flag("--verbose", value, 3, &opt->verbose, err,
+		    errlen);
+	if (strcmp(name, "--alias") == 0) {
+		if ((why = descriptor_alias_fault(form, value)) != NULL)
+			return bad(err, errlen, "--alias", value, why);
+		opt->alias = value;
+		return CLI_RUN;
+	}
+	if ((n = cli_parse_bounds(value, opt->bounds, BOUNDS_MAX, &why)) < 0)
+		return bad(err, errlen, "--bounds", value, why);
+	opt->n_bounds = (size_t)n;
+	return CLI_RUN;
+}
+
+/* Whether name is an option of this form, and whether it takes a value. */
+static int
+known_option(const char *name, int create, int *valued)
+{
+	static const char *const common[] = { "--follow", "--verbose" };
+	static const char *const of_new_group[] = { "--alias", "--bounds" };
+	size_t i;
+
+	*valued = 1;
+	for (i = 0; i < sizeof(common) / sizeof(common[0]); i++)
+		if (strcmp(name, common[i]) == 0)
+			return 1;
+	for (i = 0; create && i < sizeof(of_new_group) / sizeof(*of_new_group);
+	    i++)
+		if (strcmp(name, of_new_group[i]) == 0)
+			return 1;
+	*valued = 0;
+	return strcmp(name, "--foreground") == 0 ||
+	    (create && strcmp(name, "--precise") == 0);
+}
+
+/*
+ * The forms that name FILE, options before it:
+ *   --create [--alias NAME] [--precise] [--bounds LIST] [common] FILE
+ *   --groupid ID [common] FILE
+ * where common is [--follow inode|path] [--foreground] [--verbose N].
+ */
+static enum cli_result
+parse_named_file(int argc, char *const argv[], enum alias_form form,
+    struct options *opt, char *err, size_t errlen)
 {
 	const char *value, *why;
-	long n;
-	int i;
+	enum cli_result r;
+	uint64_t id;
+	int i = 1, valued;
 
-	opt->create = 1;
 	opt->fd = -1;
-	for (i = 2; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+	opt->create = strcmp(argv[1], "--create") == 0;
+	if (!opt->create) {
+		/* The id follows --groupid at once. */
+		if ((value = option_value(argc, argv, &i)) == NULL) {
+			snprintf(err, errlen, "--groupid needs a value");
+			return CLI_BAD_USAGE;
+		}
+		if (parse_number(value, GROUP_ID_MAX, &id, &why) != 0)
+			return bad(err, errlen, "--groupid", value, why);
+		opt->group_id = id;
+		opt->adopt = 1;
+	}
+	for (i++; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
 		if (strcmp(argv[i], "--") == 0) {
 			i++;
 			break;
 		}
-		if (strcmp(argv[i], "--precise") == 0) {
-			opt->precise = 1;
-			continue;
-		}
-		if (strcmp(argv[i], "--foreground") == 0) {
-			opt->foreground = 1;
-			continue;
-		}
-		if (strcmp(argv[i], "--alias") != 0 &&
-		    strcmp(argv[i], "--bounds") != 0 &&
-		    strcmp(argv[i], "--follow") != 0 &&
-		    strcmp(argv[i], "--verbose") != 0) {
-			snprintf(err, errlen, "unknown option '%s'", argv[i]);
+		if (!known_option(argv[i], opt->create, &valued)) {
+			snprintf(err, errlen, "unknown option '%s'%s", argv[i],
+			    opt->create ? "" : " (with --groupid)");
 			return CLI_BAD_USAGE;
+		}
+		if (!valued) {
+			if (strcmp(argv[i], "--precise") == 0)
+				opt->precise = 1;
+			else
+				opt->foreground = 1;
+			continue;
 		}
 		if ((value = option_value(argc, argv, &i)) == NULL) {
 			snprintf(err, errlen, "%s needs a value", argv[i]);
 			return CLI_BAD_USAGE;
 		}
-		if (strcmp(argv[i - 1], "--alias") == 0) {
-			if ((why = cli_alias_fault(value)) != NULL)
-				return bad(err, errlen, "--alias", value, why);
-			opt->alias = value;
-		} else if (strcmp(argv[i - 1], "--bounds") == 0) {
-			if ((n = cli_parse_bounds(value, opt->bounds,
-			    BOUNDS_MAX, &why)) < 0)
-				return bad(err, errlen, "--bounds", value, why);
-			opt->n_bounds = (size_t)n;
-		} else if (strcmp(argv[i - 1], "--follow") == 0) {
-			if (strcmp(value, "inode") == 0)
-				opt->mode = FOLLOW_INODE;
-			else if (strcmp(value, "path") == 0)
-				opt->mode = FOLLOW_PATH;
-			else
-				return bad(err, errlen, "--follow", value,
-				    "is neither 'inode' nor 'path'");
-		} else if (parse_flag("--verbose", value, 3, &opt->verbose,
-		    err, errlen) != CLI_RUN)
-			return CLI_BAD_ARGUMENT;
+		if ((r = parse_valued(argv[i - 1], value, form, opt, err,
+		    errlen)) != CLI_RUN)
+			return r;
 	}
 	if (i == argc) {
 		snprintf(err, errlen, "missing FILE");
@@ -248,8 +282,8 @@ parse_creation(int argc, char *const argv[], struct options *opt, char *err,
 }
 
 enum cli_result
-cli_parse(int argc, char *const argv[], struct options *opt, char *err,
-    size_t errlen)
+cli_parse(int argc, char *const argv[], enum alias_form form,
+    struct options *opt, char *err, size_t errlen)
 {
 	uint64_t value;
 	const char *why;
@@ -260,8 +294,9 @@ cli_parse(int argc, char *const argv[], struct options *opt, char *err,
 	if (argc == 2 && strcmp(argv[1], "--version") == 0)
 		return CLI_VERSION;
 	memset(opt, 0, sizeof(*opt));
-	if (argc >= 2 && strcmp(argv[1], "--create") == 0)
-		return parse_creation(argc, argv, opt, err, errlen);
+	if (argc >= 2 && (strcmp(argv[1], "--create") == 0 ||
+	    strcmp(argv[1], "--groupid") == 0))
+		return parse_named_file(argc, argv, form, opt, err, errlen);
 	if (argc < ARGS_MIN) {
 		snprintf(err, errlen, "missing arguments");
 		return CLI_BAD_USAGE;

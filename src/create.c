@@ -1,8 +1,9 @@
 /*
  * The creation form: a new group over the file's extents, made as `dmstats
  * create --filemap` makes one (program "dmstats", one single-area region
- * per device range, the descriptor on the lowest), for aliases dmstats
- * cannot write.  The daemon then follows it as it follows any group.
+ * per device range, the descriptor on the lowest, its alias written as the
+ * installed libdevmapper writes it), where dmstats starts no daemon or
+ * cannot map the file.  The daemon then follows it as it follows any group.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -122,7 +123,8 @@ write_group(const struct stats_device *dev, const struct options *opt,
 		if (ids[i] < ids[lowest])
 			lowest = i;
 	qsort(ids, n, sizeof(*ids), compare_ids);
-	if ((aux = descriptor_format(alias, ids, n, NULL)) == NULL)
+	if ((aux = descriptor_format(dev->alias_form, alias, ids, n, NULL)) ==
+	    NULL)
 		snprintf(err, errlen, "out of memory");
 	else if (!descriptor_row_fits(ids[0], &plan->create[lowest],
 	    plan->create[lowest].len, PROGRAM_ID, aux, settings))
@@ -193,7 +195,8 @@ create_group(const struct options *opt, const struct stat *st,
 	int r = -1;
 
 	if (opt->alias == NULL &&
-	    (why = cli_alias_fault(default_alias(opt->file))) != NULL) {
+	    (why = descriptor_alias_fault(devmapper_alias_form(),
+	    default_alias(opt->file))) != NULL) {
 		snprintf(err, errlen, "FILE '%s': its name, the group's alias "
 		    "unless --alias gives one, %s", opt->file, why);
 		return -1;
@@ -219,25 +222,6 @@ create_group(const struct options *opt, const struct stat *st,
 	return r;
 }
 
-int
-create_open(struct options *opt, char *abs, char *err, size_t errlen)
-{
-	if (realpath(opt->file, abs) == NULL) {
-		snprintf(err, errlen, "FILE '%s' %s", opt->file, errno == ENOENT ?
-		    "does not exist" : strerror(errno));
-		return -1;
-	}
-	/* Not blocking, so that a pipe is refused rather than waited on. */
-	if ((opt->fd = open(abs, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
-	    O_NOCTTY)) < 0) {
-		snprintf(err, errlen, "FILE '%s' cannot be opened: %s",
-		    opt->file, strerror(errno));
-		return -1;
-	}
-	opt->path = abs;
-	return 0;
-}
-
 /*
  * The group made, the daemon runs as dmstats would have started it: one
  * command line for ps(1) and for whatever looks for the group's daemon.
@@ -245,10 +229,11 @@ create_open(struct options *opt, char *abs, char *err, size_t errlen)
 void
 create_hand_over(const struct options *opt)
 {
-	char fd[16], id[24], foreground[8], verbose[8];
+	char fd[16], id[24], foreground[8], verbose[8], self[PATH_MAX];
 	char *argv[] = { "dmfilemapd", fd, id, (char *)opt->path,
 	    (char *)follow_mode_name(opt->mode), foreground, verbose, NULL };
 	int flags = fcntl(opt->fd, F_GETFD), err;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
 	snprintf(fd, sizeof(fd), "%d", opt->fd);
 	snprintf(id, sizeof(id), "%" PRIu64, opt->group_id);
@@ -256,6 +241,15 @@ create_hand_over(const struct options *opt)
 	snprintf(verbose, sizeof(verbose), "%d", opt->verbose);
 	if (flags < 0 || fcntl(opt->fd, F_SETFD, flags & ~FD_CLOEXEC) != 0)
 		return;
+	/*
+	 * By its own path, so that the kernel names the process after it
+	 * (through /proc/self/exe it would be "exe"); that path no longer
+	 * leads to this program when the file was replaced since.
+	 */
+	if (n > 0 && (size_t)n < sizeof(self) - 1) {
+		self[n] = '\0';
+		execv(self, argv);
+	}
 	execv("/proc/self/exe", argv);
 	err = errno;
 	fcntl(opt->fd, F_SETFD, flags);

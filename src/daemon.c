@@ -5,10 +5,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -142,4 +144,30 @@ daemon_detach(void)
 		close(null);
 	log_detach();
 	return 0;
+}
+
+int
+daemon_open_file(struct options *opt, char *abs, char *err, size_t errlen)
+{
+	if (realpath(opt->file, abs) == NULL) {
+		snprintf(err, errlen, "FILE '%s' %s", opt->file, errno == ENOENT ?
+		    "does not exist" : strerror(errno));
+		return -1;
+	}
+	/* Not blocking, so that a pipe is refused rather than waited on. */
+	if ((opt->fd = open(abs, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+	    O_NOCTTY)) < 0) {
+		snprintf(err, errlen, "FILE '%s' cannot be opened: %s",
+		    opt->file, strerror(errno));
+		return -1;
+	}
+	opt->path = abs;
+	return 0;
+}
+
+void
+daemon_set_name(void)
+{
+	/* Only the kernel's short name: argv[0] is the caller's to choose. */
+	prctl(PR_SET_NAME, "dmfilemapd", 0, 0, 0);
 }

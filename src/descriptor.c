@@ -1,9 +1,10 @@
 /*
  * Reading and writing libdevmapper's group descriptor.  The alias ends at
- * the first ':' and the member list at the first '#', as libdevmapper reads
- * them; whatever follows '#' belongs to the user and is kept verbatim.
- * Newer libdevmapper releases quote the alias ('my file'), which lets it
- * hold blanks and colons: a quoted alias is kept with its quotes.
+ * the first ':' and the member list at the first '#', as every libdevmapper
+ * reads them; whatever follows '#' belongs to the user and is kept
+ * verbatim.  From 1.02.197 the alias stands in double quotes, and the
+ * library takes the characters after "DMS_GROUP=" and before the colon for
+ * them without looking: an alias is read as quoted when both are quotes.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -17,6 +18,11 @@
 #include "extents.h"
 
 #define TAG "DMS_GROUP="
+#define QUOTE '"'
+/* The first libdevmapper release that quotes the alias: 1.02.197. */
+#define QUOTING_MAJOR 1
+#define QUOTING_MINOR 2
+#define QUOTING_PATCH 197
 /*
  * A member list longer than any device could hold regions for is a corrupt
  * descriptor, not a request to allocate billions of ids.  The bound is on
@@ -97,20 +103,23 @@ parse_members(const char *s, const char *end, struct descriptor *d)
 int
 descriptor_parse(const char *aux, struct descriptor *out)
 {
-	const char *alias, *colon, *list_end, *hash;
+	const char *alias, *alias_end, *colon, *list_end, *hash;
 
 	memset(out, 0, sizeof(*out));
 	if ((alias = strstr(aux, TAG)) == NULL)
 		return 0;
 	alias += strlen(TAG);
-	colon = alias;
-	if (*alias == '\'' && (colon = strchr(alias + 1, '\'')) == NULL)
+	if ((colon = strchr(alias, ':')) == NULL)
 		return -1;
-	if ((colon = strchr(colon, ':')) == NULL)
-		return -1;
+	alias_end = colon;
+	if (*alias == QUOTE && colon - alias >= 2 && colon[-1] == QUOTE) {
+		out->form = ALIAS_QUOTED;
+		alias++;
+		alias_end--;
+	}
 	hash = strchr(colon, '#');
 	list_end = hash ? hash : colon + strlen(colon);
-	out->alias = strndup(alias, (size_t)(colon - alias));
+	out->alias = strndup(alias, (size_t)(alias_end - alias));
 	if (hash != NULL)
 		out->user_aux = strdup(hash + 1);
 	if (out->alias == NULL || (hash != NULL && out->user_aux == NULL) ||
@@ -148,10 +157,11 @@ format_members(char *buf, size_t size, const uint64_t *ids, size_t n)
 }
 
 char *
-descriptor_format(const char *alias, const uint64_t *members, size_t n,
-    const char *user_aux)
+descriptor_format(enum alias_form form, const char *alias,
+    const uint64_t *members, size_t n, const char *user_aux)
 {
 	size_t list_len = format_members(NULL, 0, members, n);
+	const char *quote = form == ALIAS_QUOTED ? "\"" : "";
 	size_t size;
 	char *text;
 	size_t used;
@@ -164,14 +174,76 @@ descriptor_format(const char *alias, const uint64_t *members, size_t n,
 	 */
 	if (user_aux == NULL)
 		user_aux = "-";
-	size = strlen(TAG) + strlen(alias) + 1 + list_len + 1 +
-	    strlen(user_aux) + 1;
+	size = strlen(TAG) + 2 * strlen(quote) + strlen(alias) + 1 +
+	    list_len + 1 + strlen(user_aux) + 1;
 	if ((text = malloc(size)) == NULL)
 		return NULL;
-	used = (size_t)snprintf(text, size, "%s%s:", TAG, alias);
+	used = (size_t)snprintf(text, size, "%s%s%s%s:", TAG, quote, alias,
+	    quote);
 	used += format_members(text + used, size - used, members, n);
 	snprintf(text + used, size - used, "#%s", user_aux);
 	return text;
+}
+
+enum alias_form
+descriptor_library_form(const char *version)
+{
+	unsigned int major, minor, patch;
+
+	if (sscanf(version, "%u.%u.%u", &major, &minor, &patch) != 3)
+		return ALIAS_QUOTED;
+	if (major != QUOTING_MAJOR)
+		return major > QUOTING_MAJOR ? ALIAS_QUOTED : ALIAS_BARE;
+	if (minor != QUOTING_MINOR)
+		return minor > QUOTING_MINOR ? ALIAS_QUOTED : ALIAS_BARE;
+	return patch >= QUOTING_PATCH ? ALIAS_QUOTED : ALIAS_BARE;
+}
+
+/*
+ * What each form carries, as libdevmapper reads and rewrites it: neither
+ * form can hold the ':' that ends the alias or the '#' that ends the list;
+ * the bare form is split at a blank by 1.02.185's dmstats (a space) or
+ * sent unescaped when rewritten (a tab, a backslash), and a bare alias
+ * between quotes would be read as a quoted one.  The quoted form escapes
+ * blanks and backslashes in every message.
+ */
+const char *
+descriptor_alias_fault(enum alias_form form, const char *alias)
+{
+	const char *c;
+
+	if (*alias == '\0')
+		return "is empty";
+	for (c = alias; *c != '\0'; c++) {
+		if (*c == ':' || *c == '#')
+			return "holds ':' or '#', which end an alias in the "
+			    "group descriptor";
+		if (form == ALIAS_QUOTED && *c == '\t')
+			continue;
+		if (form == ALIAS_BARE && (*c == ' ' || *c == '\t'))
+			return "holds a blank, which this libdevmapper's "
+			    "dmstats cannot read back (a space) or rewrite "
+			    "(a tab)";
+		if (form == ALIAS_BARE && *c == '\\')
+			return "holds a backslash, which this libdevmapper's "
+			    "dmstats cannot rewrite";
+		if (form == ALIAS_BARE && *c == QUOTE)
+			return "holds a double quote, which newer "
+			    "libdevmapper releases take for the alias's own";
+		if ((unsigned char)*c < ' ' || *c == 0x7f)
+			return "holds a control character";
+	}
+	return NULL;
+}
+
+enum alias_form
+descriptor_rewrite_form(enum alias_form library, enum alias_form found,
+    const char *alias)
+{
+	if (library == ALIAS_BARE && found == ALIAS_QUOTED &&
+	    descriptor_alias_fault(ALIAS_BARE, alias) != NULL)
+		return ALIAS_QUOTED;
+	return library;
 }
 
 void

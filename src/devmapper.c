@@ -174,6 +174,7 @@ devmapper_open(struct stats_device *dev, dev_t devno, char *err,
 	dev->send = devmapper_send;
 	dev->model = NULL;
 	dev->list_expect = 0;
+	dev->alias_form = devmapper_alias_form();
 	if (control_fd < 0 && (devmapper_control_path(path, sizeof(path)) != 0 ||
 	    (control_fd = open(path, O_RDWR | O_CLOEXEC)) < 0)) {
 		snprintf(err, errlen, "cannot open the device-mapper control "
@@ -193,6 +194,21 @@ devmapper_open(struct stats_device *dev, dev_t devno, char *err,
 		snprintf(err, errlen, "device %u:%u does not answer as a "
 		    "device-mapper device", dev->major, dev->minor);
 	return ok ? 0 : -1;
+}
+
+/*
+ * dmstats runs on the same shared library as this process, so its version
+ * says how dmstats writes and reads an alias, whatever the build machine
+ * had.
+ */
+enum alias_form
+devmapper_alias_form(void)
+{
+	char version[64];
+
+	if (!dm_get_library_version(version, sizeof(version)))
+		version[0] = '\0';
+	return descriptor_library_form(version);
 }
 
 /* The node every device-mapper tool opens to talk to the kernel. */

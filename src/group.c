@@ -52,8 +52,27 @@ copy_leader_settings(struct group *g, const struct listed_region *leader,
 	g->create_options = options;
 	g->n_create_options = leader->n_options;
 	g->alias = alias;
+	g->alias_form = d->form;
 	g->user_aux = user_aux;
 	g->descriptor = descriptor;
+	return 0;
+}
+
+/* A group renamed (dm_stats_set_alias) keeps its new alias from now on. */
+static int
+take_alias(struct group *g, const struct descriptor *d)
+{
+	char *alias;
+
+	if (strcmp(g->alias, d->alias) == 0 && g->alias_form == d->form)
+		return 0;
+	if ((alias = strdup(d->alias)) == NULL)
+		return -1;
+	log_info(VERB_LIFECYCLE, "%s: group %" PRIu64 " is now called '%s'",
+	    g->dev.name, g->id, alias);
+	free(g->alias);
+	g->alias = alias;
+	g->alias_form = d->form;
 	return 0;
 }
 
@@ -255,10 +274,14 @@ group_refresh(struct group *g, int64_t taken_after, char *why, size_t whylen)
 		state = GROUP_FOREIGN;
 		break;
 	case OWNED:
-		/* The descriptor may have lost members: it is what we know now. */
+		/*
+		 * The descriptor may have lost members, or been given a new
+		 * alias: it is what we know now.
+		 */
 		leader = listing_find(&listing, g->id);
 		if ((text = strdup(leader->aux)) == NULL ||
 		    descriptor_parse(text, &d) != 1 ||
+		    take_alias(g, &d) != 0 ||
 		    collect_members(g, &listing, &d) != 0)
 			snprintf(why, whylen, "out of memory");
 		else {

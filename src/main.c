@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "create.h"
 #include "daemon.h"
+#include "devmapper.h"
 #include "log.h"
 #include "monitor.h"
 
@@ -27,7 +28,8 @@ print_help(void)
 	    "that file wherever it is renamed; 'path' follows whatever file is\n"
 	    "at ABS_PATH.  FOREGROUND is 0 or 1, VERBOSE 0 to 3.\n"
 	    "With --create it first makes a group over FILE's extents, as\n"
-	    "'dmstats create --filemap' does, then follows it.\n"
+	    "'dmstats create --filemap' does, then follows it; with --groupid\n"
+	    "it follows group ID, made before, once it is proven FILE's.\n"
 	    "See dmfilemapd(8).\n", cli_usage());
 }
 
@@ -51,7 +53,9 @@ main(int argc, char *argv[])
 	char err[512], abs[PATH_MAX], what[PATH_MAX + 16];
 	int status;
 
-	switch (cli_parse(argc, argv, &opt, err, sizeof(err))) {
+	daemon_set_name();
+	switch (cli_parse(argc, argv, devmapper_alias_form(), &opt, err,
+	    sizeof(err))) {
 	case CLI_HELP:
 		print_help();
 		return 0;
@@ -68,11 +72,12 @@ main(int argc, char *argv[])
 		break;
 	}
 	log_init(opt.verbose);
-	if (opt.create && create_open(&opt, abs, err, sizeof(err)) != 0) {
+	if ((opt.create || opt.adopt) &&
+	    daemon_open_file(&opt, abs, err, sizeof(err)) != 0) {
 		log_error("%s", err);
 		return EXIT_FAILED;
 	}
-	if (opt.create)
+	if (opt.create || opt.adopt)
 		snprintf(what, sizeof(what), "FILE '%s'", opt.file);
 	else
 		snprintf(what, sizeof(what), "FD %d", opt.fd);

@@ -21,6 +21,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "adopt.h"
 #include "devlist.h"
 #include "devmapper.h"
 #include "log.h"
@@ -152,7 +153,8 @@ monitor_start(struct monitor *m, const struct options *opt,
 		return -1;
 	m->sync.cap = cap;
 	if (group_open(&m->group, &dev, opt->group_id, (uint64_t)file->st_ino,
-	    err, errlen) != 0)
+	    err, errlen) != 0 || (opt->adopt && adopt_check(m->fd, target,
+	    &m->group, opt->path, err, errlen) != 0))
 		return -1;
 	m->group.share_dir = DEVLIST_DIR;
 	if ((claimed = claim_at_start(&m->claim, m->group.id,

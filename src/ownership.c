@@ -47,33 +47,46 @@ members_explained(const struct listing *listing, const struct known_group *g,
 	return 1;
 }
 
+/* Whether every member of now is one of was's: both lists ascend. */
+static int
+members_subset(const struct descriptor *now, const struct descriptor *was)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < now->n_members; i++) {
+		while (j < was->n_members && was->members[j] < now->members[i])
+			j++;
+		if (j == was->n_members || was->members[j] != now->members[i])
+			return 0;
+	}
+	return 1;
+}
+
 /*
- * dmstats deletes a member by rewriting the descriptor without it: the
- * same alias and user aux_data, and members that are some of ours.
+ * What dmstats does to a group without making it another: it deletes a
+ * member by rewriting the descriptor without it, and renames the group
+ * (dm_stats_set_alias) by rewriting it with a new alias and the very same
+ * members; either way the user aux_data stays, and a libdevmapper from
+ * 1.02.197 on quotes the alias as it rewrites it.
  */
 static int
-members_dropped(const struct descriptor *now, const char *known)
+rewritten_by_dmstats(const struct descriptor *now, const char *known)
 {
 	struct descriptor was;
-	size_t i, j = 0;
-	int subset = 0;
+	int same_aux, explained = 0;
 
 	if (descriptor_parse(known, &was) != 1)
 		return 0;
-	if (strcmp(now->alias, was.alias) == 0 && ((now->user_aux == NULL &&
-	    was.user_aux == NULL) || (now->user_aux && was.user_aux &&
-	    strcmp(now->user_aux, was.user_aux) == 0))) {
-		/* Both lists ascend: walk them together. */
-		for (i = 0; i < now->n_members; i++) {
-			while (j < was.n_members && was.members[j] < now->members[i])
-				j++;
-			if (j == was.n_members || was.members[j] != now->members[i])
-				break;
-		}
-		subset = i == now->n_members;
-	}
+	same_aux = (now->user_aux == NULL && was.user_aux == NULL) ||
+	    (now->user_aux && was.user_aux &&
+	    strcmp(now->user_aux, was.user_aux) == 0);
+	if (same_aux && strcmp(now->alias, was.alias) == 0)
+		explained = members_subset(now, &was);
+	else if (same_aux)
+		explained = now->n_members == was.n_members &&
+		    members_subset(now, &was);
 	descriptor_free(&was);
-	return subset;
+	return explained;
 }
 
 enum ownership
@@ -95,7 +108,7 @@ ownership_check(const struct listing *listing, const struct known_group *g,
 		return FOREIGN;
 	}
 	if (strcmp(leader->aux, g->descriptor) != 0 &&
-	    !members_dropped(&d, g->descriptor)) {
+	    !rewritten_by_dmstats(&d, g->descriptor)) {
 		snprintf(why, whylen, "its descriptor is '%s', not '%s'",
 		    leader->aux, g->descriptor);
 		explained = 0;
@@ -158,4 +171,42 @@ ownership_orphans(const struct listing *listing, const char *tag,
 			orphans[n++] = listing->regions[i].id;
 	free(named);
 	return n;
+}
+
+/* The file range that holds sector, or NULL: ranges ascend, apart. */
+static const struct range *
+range_holding(const struct range *file, size_t n, uint64_t sector)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (file[mid].start + file[mid].len <= sector)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && file[lo].start <= sector ? &file[lo] : NULL;
+}
+
+int
+ownership_within_file(const struct region *members, size_t n_members,
+    const struct range *file, size_t n_file, char *why, size_t whylen)
+{
+	const struct range *r;
+	size_t i;
+
+	for (i = 0; i < n_members; i++) {
+		r = range_holding(file, n_file, members[i].start);
+		if (r == NULL || members[i].start + members[i].len >
+		    r->start + r->len) {
+			snprintf(why, whylen, "its region %" PRIu64 " (sectors %"
+			    PRIu64 "+%" PRIu64 ") covers sectors that are not "
+			    "the file's", members[i].id, members[i].start,
+			    members[i].len);
+			return 0;
+		}
+	}
+	return 1;
 }

@@ -4,10 +4,13 @@
  *   dmfilemapd FD GROUP_ID ABS_PATH inode|path [FOREGROUND [VERBOSE]]
  *   dmfilemapd --create [--alias NAME] [--precise] [--bounds LIST]
  *       [--follow inode|path] [--foreground] [--verbose N] [--] FILE
+ *   dmfilemapd --groupid ID [--follow inode|path] [--foreground]
+ *       [--verbose N] [--] FILE
  * written here independently: which answer, which values, which argument
- * the message names.  The message buffer is exactly errlen bytes long
- * (errlen taken from the input), so that AddressSanitizer sees any write
- * past it.
+ * the message names, which aliases each library's form takes.  The
+ * message buffer is exactly errlen bytes long (errlen and the form taken
+ * from the input's length), so that AddressSanitizer sees any write past
+ * it.
  */
 #include <limits.h>
 
@@ -107,17 +110,34 @@ check_run(char *const argv[], int argc, const struct options *opt)
 		CHECK(opt->verbose == 0);
 }
 
-/* An alias dmstats could read back and rewrite. */
+/*
+ * An alias dmstats could read back and rewrite: a quoting library takes
+ * blanks, backslashes and quotes too.
+ */
 static int
-alias_ok(const char *a)
+alias_ok(enum alias_form form, const char *a)
 {
 	if (*a == '\0')
 		return 0;
-	for (; *a != '\0'; a++)
-		if (*a == ':' || *a == '#' || *a == '\\' ||
-		    (unsigned char)*a <= ' ' || *a == 0x7f)
+	for (; *a != '\0'; a++) {
+		if (*a == ':' || *a == '#' || *a == 0x7f ||
+		    ((unsigned char)*a < ' ' && *a != '\t'))
 			return 0;
+		if (form == ALIAS_BARE && (*a == ' ' || *a == '\t' ||
+		    *a == '\\' || *a == '"'))
+			return 0;
+	}
 	return 1;
+}
+
+/* An option of the form: --create's all, --groupid's the common ones. */
+static int
+option_known(const char *o, int create, int *valued)
+{
+	*valued = !strcmp(o, "--follow") || !strcmp(o, "--verbose") ||
+	    (create && (!strcmp(o, "--alias") || !strcmp(o, "--bounds")));
+	return *valued || !strcmp(o, "--foreground") ||
+	    (create && !strcmp(o, "--precise"));
 }
 
 /* --bounds' list: latencies with units, ascending from above 0. */
@@ -156,34 +176,49 @@ bounds_ok(const char *s, uint64_t *ns)
 	}
 }
 
-/* The creation form: every answer cli_parse may give to argv. */
+/* The forms naming FILE: every answer cli_parse may give to argv. */
 static void
-check_creation(char *const argv[], int argc, enum cli_result r,
-    const struct options *opt, const char *err, size_t errlen)
+check_named(char *const argv[], int argc, enum alias_form form,
+    enum cli_result r, const struct options *opt, const char *err,
+    size_t errlen)
 {
 	const char *alias = NULL, *o;
-	uint64_t bounds[BOUNDS_MAX], v;
+	uint64_t bounds[BOUNDS_MAX], v, id = 0;
 	long n_bounds = 0;
-	int i, precise = 0, foreground = 0, verbose = 0, mode = FOLLOW_INODE;
+	int i = 2, precise = 0, foreground = 0, verbose = 0, mode = FOLLOW_INODE;
+	int create = strcmp(argv[1], "--create") == 0, valued;
 	char *want;
 
-	for (i = 2; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+	if (!create && argc == 2) {
+		CHECK(r == CLI_BAD_USAGE);
+		check_message(err, errlen, "--groupid needs a value", 1);
+		return;
+	}
+	if (!create && !number_ok(argv[2], GROUP_ID_MAX, &id)) {
+		CHECK(r == CLI_BAD_ARGUMENT);
+		CHECK(asprintf(&want, "--groupid '%s' ", argv[2]) >= 0);
+		check_message(err, errlen, want, 0);
+		free(want);
+		return;
+	}
+	for (i += !create; i < argc && argv[i][0] == '-' && argv[i][1] != '\0';
+	    i++) {
 		o = argv[i];
 		if (strcmp(o, "--") == 0) {
 			i++;
 			break;
 		}
-		if (strcmp(o, "--precise") == 0 || strcmp(o, "--foreground") == 0) {
-			*(o[2] == 'p' ? &precise : &foreground) = 1;
-			continue;
-		}
-		if (strcmp(o, "--alias") && strcmp(o, "--bounds") &&
-		    strcmp(o, "--follow") && strcmp(o, "--verbose")) {
+		if (!option_known(o, create, &valued)) {
 			CHECK(r == CLI_BAD_USAGE);
-			CHECK(asprintf(&want, "unknown option '%s'", o) >= 0);
+			CHECK(asprintf(&want, "unknown option '%s'%s", o,
+			    create ? "" : " (with --groupid)") >= 0);
 			check_message(err, errlen, want, 1);
 			free(want);
 			return;
+		}
+		if (!valued) {
+			*(o[2] == 'p' ? &precise : &foreground) = 1;
+			continue;
 		}
 		if (i + 1 == argc) {
 			CHECK(r == CLI_BAD_USAGE);
@@ -193,7 +228,7 @@ check_creation(char *const argv[], int argc, enum cli_result r,
 			return;
 		}
 		i++;
-		if ((strcmp(o, "--alias") == 0 && !alias_ok(argv[i])) ||
+		if ((strcmp(o, "--alias") == 0 && !alias_ok(form, argv[i])) ||
 		    (strcmp(o, "--bounds") == 0 &&
 		    (n_bounds = bounds_ok(argv[i], bounds)) < 0) ||
 		    (strcmp(o, "--follow") == 0 && strcmp(argv[i], "inode") &&
@@ -227,7 +262,9 @@ check_creation(char *const argv[], int argc, enum cli_result r,
 		check_message(err, errlen, "FILE '' is empty", 1);
 	} else {
 		CHECK(r == CLI_RUN);
-		CHECK(opt->create && opt->fd == -1 && opt->file == argv[i]);
+		CHECK(opt->create == create && opt->adopt == !create);
+		CHECK(opt->fd == -1 && opt->file == argv[i]);
+		CHECK(create || opt->group_id == id);
 		CHECK(opt->alias == alias && opt->precise == precise);
 		CHECK(opt->foreground == foreground && opt->verbose == verbose);
 		CHECK((int)opt->mode == mode);
@@ -242,6 +279,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = fuzz_string(data, size), *argv[ARGV_MAX + 1], *err, *want;
 	size_t errlen = size % 80, i;
+	enum alias_form form = size % 160 < 80 ? ALIAS_BARE : ALIAS_QUOTED;
 	struct options opt;
 	enum cli_result r;
 	int argc = 0;
@@ -253,12 +291,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	argv[argc] = NULL;
 	err = malloc(errlen > 0 ? errlen : 1);
 	CHECK(err != NULL);
-	r = cli_parse(argc, argv, &opt, err, errlen);
+	r = cli_parse(argc, argv, form, &opt, err, errlen);
 
 	if (argc == 2 && strcmp(argv[1], "--help") == 0)
 		CHECK(r == CLI_HELP);
-	else if (argc >= 2 && strcmp(argv[1], "--create") == 0)
-		check_creation(argv, argc, r, &opt, err, errlen);
+	else if (argc >= 2 && (strcmp(argv[1], "--create") == 0 ||
+	    strcmp(argv[1], "--groupid") == 0))
+		check_named(argv, argc, form, r, &opt, err, errlen);
 	else if (argc == 2 && strcmp(argv[1], "--version") == 0)
 		CHECK(r == CLI_VERSION);
 	else if (argc < 5) {

@@ -1,6 +1,7 @@
 /*
  * libFuzzer target: group descriptors in aux_data.  A descriptor read must
- * hold the alias and user data exactly as they stand in the text, at least
+ * hold the alias (inside its quotes when it is quoted) and user data
+ * exactly as they stand in the text, at least
  * one member, by strictly ascending id; written out by descriptor_format,
  * it must read back the same, and writing that again must give the same
  * text.  message_word must escape every blank and backslash of it.
@@ -22,7 +23,7 @@ check_empty(const struct descriptor *d)
 static void
 check_same(const struct descriptor *a, const struct descriptor *b)
 {
-	CHECK(strcmp(a->alias, b->alias) == 0);
+	CHECK(strcmp(a->alias, b->alias) == 0 && a->form == b->form);
 	CHECK(a->n_members == b->n_members);
 	CHECK(memcmp(a->members, b->members,
 	    a->n_members * sizeof(*a->members)) == 0);
@@ -59,15 +60,18 @@ check_read(const char *tag, const struct descriptor *d)
 {
 	const char *alias = tag + strlen(TAG), *after, *hash;
 	size_t i, alias_len = strlen(d->alias);
+	int quoted = d->form == ALIAS_QUOTED;
 
+	CHECK(d->form == ALIAS_BARE || quoted);
+	CHECK(!quoted || *alias++ == '"');
 	CHECK(strncmp(alias, d->alias, alias_len) == 0);
 	after = alias + alias_len;
+	CHECK(!quoted || *after++ == '"');
 	CHECK(*after == ':');
-	/* Only a quoted alias may hold a colon, inside its quotes. */
-	if (d->alias[0] == '\'')
-		CHECK(strchr(d->alias + 1, '\'') != NULL);
-	else
-		CHECK(strchr(d->alias, ':') == NULL);
+	CHECK(strchr(d->alias, ':') == NULL);
+	/* A bare alias between quotes would have been read as quoted. */
+	CHECK(quoted || alias_len < 2 || d->alias[0] != '"' ||
+	    d->alias[alias_len - 1] != '"');
 	hash = strchr(after, '#');
 	if (hash == NULL)
 		CHECK(d->user_aux == NULL);
@@ -95,12 +99,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	CHECK(tag != NULL);
 	check_read(tag, &d);
-	text = descriptor_format(d.alias, d.members, d.n_members, d.user_aux);
+	text = descriptor_format(d.form, d.alias, d.members, d.n_members,
+	    d.user_aux);
 	CHECK(text != NULL);
 	CHECK(strncmp(text, TAG, strlen(TAG)) == 0);
 	CHECK(descriptor_parse(text, &e) == 1);
 	check_same(&d, &e);
-	again = descriptor_format(e.alias, e.members, e.n_members, e.user_aux);
+	again = descriptor_format(e.form, e.alias, e.members, e.n_members,
+	    e.user_aux);
 	CHECK(again != NULL && strcmp(again, text) == 0);
 	check_word(text);
 	descriptor_free(&e);

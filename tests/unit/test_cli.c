@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -11,8 +12,10 @@
 
 #define MAX_ARGS 10
 
+/* Splits line at blanks ('' is an empty word) and parses it. */
 static enum cli_result
-parse(struct options *opt, char *err, const char *line)
+parse_as(enum alias_form form, struct options *opt, char *err,
+    const char *line)
 {
 	static char copy[256];
 	char *argv[MAX_ARGS + 1];
@@ -24,7 +27,14 @@ parse(struct options *opt, char *err, const char *line)
 	    word = strtok(NULL, " "))
 		argv[argc++] = strcmp(word, "''") == 0 ? (char *)"" : word;
 	argv[argc] = NULL;
-	return cli_parse(argc, argv, opt, err, 200);
+	return cli_parse(argc, argv, form, opt, err, 200);
+}
+
+/* As on Debian 12, whose libdevmapper writes the alias bare. */
+static enum cli_result
+parse(struct options *opt, char *err, const char *line)
+{
+	return parse_as(ALIAS_BARE, opt, err, line);
 }
 
 static void
@@ -240,7 +250,7 @@ test_creation_form(void **state)
 	assert_int_equal(opt.precise, 0);
 	assert_int_equal(opt.n_bounds, 0);
 
-	assert_int_equal(cli_parse(14, argv, &opt, err, sizeof(err)), CLI_RUN);
+	assert_int_equal(cli_parse(14, argv, ALIAS_BARE, &opt, err, sizeof(err)), CLI_RUN);
 	assert_string_equal(opt.file, "-odd name");
 	assert_string_equal(opt.alias, "my_file.2");
 	assert_int_equal(opt.n_bounds, 4);
@@ -305,16 +315,139 @@ test_creation_refused(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(cli_parse(5, spaced, &opt, err, sizeof(err)),
+	assert_int_equal(cli_parse(5, spaced, ALIAS_BARE, &opt, err, sizeof(err)),
 	    CLI_BAD_ARGUMENT);
 	assert_string_equal(err, "--alias 'my file' holds a blank, which "
-	    "dmstats cannot read back (a space) or rewrite (a tab)");
-	assert_int_equal(cli_parse(5, tabbed, &opt, err, sizeof(err)),
+	    "this libdevmapper's dmstats cannot read back (a space) or "
+	    "rewrite (a tab)");
+	assert_int_equal(cli_parse(5, tabbed, ALIAS_BARE, &opt, err, sizeof(err)),
 	    CLI_BAD_ARGUMENT);
-	assert_int_equal(cli_parse(5, escaped, &opt, err, sizeof(err)),
+	assert_int_equal(cli_parse(5, escaped, ALIAS_BARE, &opt, err, sizeof(err)),
 	    CLI_BAD_ARGUMENT);
 	assert_string_equal(err, "--alias 'my\\file' holds a backslash, which "
-	    "dmstats cannot rewrite");
+	    "this libdevmapper's dmstats cannot rewrite");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(parse(&opt, err, cases[i].line),
+		    cases[i].result);
+		assert_string_equal(err, cases[i].err);
+	}
+}
+
+/*
+ * From 1.02.197 libdevmapper quotes the alias and escapes blanks and
+ * backslashes in its messages: what it reads back is taken there; what
+ * ends an alias in either form never is.
+ */
+static void
+test_aliases_by_library_form(void **state)
+{
+	static const char *const quoted_only[] = {
+		"my file", "my\tfile", "my\\file", "a\"b", "\"x\"",
+	};
+	static const struct {
+		const char *alias;
+		const char *why;
+	} never[] = {
+		{ "a:b", "holds ':' or '#', which end an alias in the group "
+		  "descriptor" },
+		{ "a#b", "holds ':' or '#', which end an alias in the group "
+		  "descriptor" },
+		{ "a\nb", "holds a control character" },
+		{ "a\x7f", "holds a control character" },
+		{ "", "is empty" },
+	};
+	char *argv[] = { "dmfilemapd", "--create", "--alias", NULL, "f", NULL };
+	char err[200], want[200];
+	struct options opt;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(quoted_only) / sizeof(quoted_only[0]); i++) {
+		argv[3] = (char *)quoted_only[i];
+		assert_int_equal(cli_parse(5, argv, ALIAS_QUOTED, &opt, err,
+		    sizeof(err)), CLI_RUN);
+		assert_string_equal(opt.alias, quoted_only[i]);
+		assert_int_equal(cli_parse(5, argv, ALIAS_BARE, &opt, err,
+		    sizeof(err)), CLI_BAD_ARGUMENT);
+	}
+	assert_string_equal(err, "--alias '\"x\"' holds a double quote, which "
+	    "newer libdevmapper releases take for the alias's own");
+	for (i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
+		argv[3] = (char *)never[i].alias;
+		snprintf(want, sizeof(want), "--alias '%s' %s", never[i].alias,
+		    never[i].why);
+		assert_int_equal(cli_parse(5, argv, ALIAS_QUOTED, &opt, err,
+		    sizeof(err)), CLI_BAD_ARGUMENT);
+		assert_string_equal(err, want);
+		assert_int_equal(cli_parse(5, argv, ALIAS_BARE, &opt, err,
+		    sizeof(err)), CLI_BAD_ARGUMENT);
+		assert_string_equal(err, want);
+	}
+}
+
+/* The form that follows a group made before: its id, options, FILE. */
+static void
+test_groupid_form(void **state)
+{
+	struct options opt;
+	char err[200];
+
+	(void)state;
+	assert_int_equal(parse(&opt, err, "dmfilemapd --groupid 7 /srv/f"),
+	    CLI_RUN);
+	assert_true(opt.adopt);
+	assert_false(opt.create);
+	assert_int_equal(opt.group_id, 7);
+	assert_string_equal(opt.file, "/srv/f");
+	assert_int_equal(opt.fd, -1);
+	assert_null(opt.path);
+	assert_int_equal(opt.mode, FOLLOW_INODE);
+	assert_int_equal(opt.foreground, 0);
+	assert_int_equal(parse(&opt, err, "dmfilemapd --groupid 2147483647 "
+	    "--follow path --foreground --verbose 3 -- -f"), CLI_RUN);
+	assert_int_equal(opt.group_id, 2147483647);
+	assert_int_equal(opt.mode, FOLLOW_PATH);
+	assert_true(opt.foreground);
+	assert_int_equal(opt.verbose, 3);
+	assert_string_equal(opt.file, "-f");
+}
+
+static void
+test_groupid_refused(void **state)
+{
+	static const struct {
+		const char *line;
+		enum cli_result result;
+		const char *err;
+	} cases[] = {
+		{ "dmfilemapd --groupid", CLI_BAD_USAGE,
+		  "--groupid needs a value" },
+		{ "dmfilemapd --groupid 3", CLI_BAD_USAGE, "missing FILE" },
+		{ "dmfilemapd --groupid x f", CLI_BAD_ARGUMENT,
+		  "--groupid 'x' is not a number" },
+		{ "dmfilemapd --groupid -1 f", CLI_BAD_ARGUMENT,
+		  "--groupid '-1' is negative" },
+		{ "dmfilemapd --groupid 2147483648 f", CLI_BAD_ARGUMENT,
+		  "--groupid '2147483648' is out of range" },
+		{ "dmfilemapd --groupid 3 --alias a f", CLI_BAD_USAGE,
+		  "unknown option '--alias' (with --groupid)" },
+		{ "dmfilemapd --groupid 3 --precise f", CLI_BAD_USAGE,
+		  "unknown option '--precise' (with --groupid)" },
+		{ "dmfilemapd --groupid 3 --bounds 1ms f", CLI_BAD_USAGE,
+		  "unknown option '--bounds' (with --groupid)" },
+		{ "dmfilemapd --groupid 3 --follow x f", CLI_BAD_ARGUMENT,
+		  "--follow 'x' is neither 'inode' nor 'path'" },
+		{ "dmfilemapd --groupid 3 f g", CLI_BAD_USAGE,
+		  "too many arguments: 'g' is extra" },
+		{ "dmfilemapd --groupid 3 ''", CLI_BAD_ARGUMENT,
+		  "FILE '' is empty" },
+	};
+	struct options opt;
+	char err[200];
+	size_t i;
+
+	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		err[0] = '\0';
 		assert_int_equal(parse(&opt, err, cases[i].line),
@@ -328,6 +461,9 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_as_dmstats_spawns),
+		cmocka_unit_test(test_aliases_by_library_form),
+		cmocka_unit_test(test_groupid_form),
+		cmocka_unit_test(test_groupid_refused),
 		cmocka_unit_test(test_optional_arguments_default_to_zero),
 		cmocka_unit_test(test_argument_count),
 		cmocka_unit_test(test_bad_numbers),

@@ -41,18 +41,91 @@ test_no_user_aux_and_blank_alias(void **state)
 	descriptor_free(&d);
 }
 
+/*
+ * libdevmapper 1.02.197 and later write DMS_GROUP="alias":...; the quotes
+ * are the characters after '=' and before the first colon.
+ */
 static void
-test_quoted_alias_is_kept_whole(void **state)
+test_quoted_alias(void **state)
 {
+	const uint64_t ids[] = { 0, 1, 2, 3 };
 	struct descriptor d;
+	char *text;
 
 	(void)state;
-	assert_int_equal(descriptor_parse("DMS_GROUP='vm: disk 1':3-5#-", &d), 1);
-	assert_string_equal(d.alias, "'vm: disk 1'");
-	assert_int_equal(d.n_members, 3);
-	assert_int_equal(d.members[0], 3);
+	assert_int_equal(descriptor_parse("DMS_GROUP=\"With Spaces\":0-3#-",
+	    &d), 1);
+	assert_string_equal(d.alias, "With Spaces");
+	assert_int_equal(d.form, ALIAS_QUOTED);
+	assert_int_equal(d.n_members, 4);
+	assert_string_equal(d.user_aux, "-");
+	text = descriptor_format(d.form, d.alias, d.members, d.n_members,
+	    d.user_aux);
+	assert_string_equal(text, "DMS_GROUP=\"With Spaces\":0-3#-");
+	free(text);
 	descriptor_free(&d);
-	assert_int_equal(descriptor_parse("DMS_GROUP='unclosed:3", &d), -1);
+	text = descriptor_format(ALIAS_QUOTED, "plain", ids, 1, NULL);
+	assert_string_equal(text, "DMS_GROUP=\"plain\":0#-");
+	free(text);
+	/* Quotes inside a quoted alias are the alias's. */
+	assert_int_equal(descriptor_parse("DMS_GROUP=\"a\"b\":3-5#x", &d), 1);
+	assert_string_equal(d.alias, "a\"b");
+	assert_int_equal(d.form, ALIAS_QUOTED);
+	assert_string_equal(d.user_aux, "x");
+	descriptor_free(&d);
+	assert_int_equal(descriptor_parse("DMS_GROUP=\"\":7#-", &d), 1);
+	assert_string_equal(d.alias, "");
+	assert_int_equal(d.form, ALIAS_QUOTED);
+	descriptor_free(&d);
+	/* A quote that closes nothing before the colon is bare text. */
+	assert_int_equal(descriptor_parse("DMS_GROUP=\"open:3#-", &d), 1);
+	assert_string_equal(d.alias, "\"open");
+	assert_int_equal(d.form, ALIAS_BARE);
+	descriptor_free(&d);
+	assert_int_equal(descriptor_parse("DMS_GROUP=\":3#-", &d), 1);
+	assert_string_equal(d.alias, "\"");
+	assert_int_equal(d.form, ALIAS_BARE);
+	descriptor_free(&d);
+	assert_int_equal(descriptor_parse("DMS_GROUP=\"a:b\":3#-", &d), -1);
+}
+
+/* The form follows the library the daemon runs on, not the build's. */
+static void
+test_library_form(void **state)
+{
+	(void)state;
+	assert_int_equal(descriptor_library_form("1.02.185 (2022-05-18)"),
+	    ALIAS_BARE);
+	assert_int_equal(descriptor_library_form("1.02.196 (2023-11-21)"),
+	    ALIAS_BARE);
+	assert_int_equal(descriptor_library_form("1.02.197 (2023-11-21)"),
+	    ALIAS_QUOTED);
+	assert_int_equal(descriptor_library_form("1.02.205 (2025-02-27)"),
+	    ALIAS_QUOTED);
+	assert_int_equal(descriptor_library_form("1.03.0"), ALIAS_QUOTED);
+	assert_int_equal(descriptor_library_form("1.01.999"), ALIAS_BARE);
+	assert_int_equal(descriptor_library_form("2.0.0"), ALIAS_QUOTED);
+	assert_int_equal(descriptor_library_form(""), ALIAS_QUOTED);
+}
+
+/*
+ * A rewritten descriptor takes the installed library's form, unless the
+ * alias it was found with cannot be written bare.
+ */
+static void
+test_rewrite_form(void **state)
+{
+	(void)state;
+	assert_int_equal(descriptor_rewrite_form(ALIAS_QUOTED, ALIAS_BARE,
+	    "file"), ALIAS_QUOTED);
+	assert_int_equal(descriptor_rewrite_form(ALIAS_QUOTED, ALIAS_QUOTED,
+	    "a b"), ALIAS_QUOTED);
+	assert_int_equal(descriptor_rewrite_form(ALIAS_BARE, ALIAS_QUOTED,
+	    "file"), ALIAS_BARE);
+	assert_int_equal(descriptor_rewrite_form(ALIAS_BARE, ALIAS_QUOTED,
+	    "a b"), ALIAS_QUOTED);
+	assert_int_equal(descriptor_rewrite_form(ALIAS_BARE, ALIAS_BARE,
+	    "file"), ALIAS_BARE);
 }
 
 static void
@@ -96,11 +169,11 @@ test_format_ranges(void **state)
 	char *text;
 
 	(void)state;
-	text = descriptor_format("file", ids, 8, "-");
+	text = descriptor_format(ALIAS_BARE, "file", ids, 8, "-");
 	assert_string_equal(text, "DMS_GROUP=file:0-4,7,9-10#-");
 	free(text);
 	/* Without user data, "#-" is written as libdevmapper writes it. */
-	text = descriptor_format("a b", one, 1, NULL);
+	text = descriptor_format(ALIAS_BARE, "a b", one, 1, NULL);
 	assert_string_equal(text, "DMS_GROUP=a b:12#-");
 	free(text);
 }
@@ -121,11 +194,11 @@ test_format_empty_alias_one_member(void **state)
 	(void)state;
 	assert_int_equal(descriptor_parse("DMS_GROUP=:0#-", &d), 1);
 	assert_string_equal(d.alias, "");
-	text = descriptor_format(d.alias, d.members, d.n_members, d.user_aux);
+	text = descriptor_format(d.form, d.alias, d.members, d.n_members, d.user_aux);
 	assert_string_equal(text, "DMS_GROUP=:0#-");
 	free(text);
 	descriptor_free(&d);
-	text = descriptor_format("a", zero, 1, NULL);
+	text = descriptor_format(ALIAS_BARE, "a", zero, 1, NULL);
 	assert_string_equal(text, "DMS_GROUP=a:0#-");
 	free(text);
 }
@@ -152,7 +225,7 @@ test_members_bounded_in_all(void **state)
 	descriptor_free(&d);
 	/* Touching ranges are written back as one, which reads back. */
 	assert_int_equal(descriptor_parse("DMS_GROUP=a:0-9,10-19#-", &d), 1);
-	text = descriptor_format(d.alias, d.members, d.n_members, d.user_aux);
+	text = descriptor_format(d.form, d.alias, d.members, d.n_members, d.user_aux);
 	assert_string_equal(text, "DMS_GROUP=a:0-19#-");
 	descriptor_free(&d);
 	assert_int_equal(descriptor_parse(text, &d), 1);
@@ -173,7 +246,7 @@ test_format_then_parse(void **state)
 	(void)state;
 	for (i = 0; i < 600; i += 1 + i % 7)
 		ids[n++] = i;
-	text = descriptor_format("alias", ids, n, "user data");
+	text = descriptor_format(ALIAS_BARE, "alias", ids, n, "user data");
 	assert_int_equal(descriptor_parse(text, &d), 1);
 	assert_int_equal(d.n_members, n);
 	for (i = 0; i < n; i++)
@@ -336,7 +409,7 @@ test_row_of_fragmented_group(void **state)
 	for (i = 0; i < 2000; i++)
 		ids[i] = 2 * i;
 	for (n = 1; n <= 2000; n++) {
-		aux = descriptor_format("vm.img", ids, n, NULL);
+		aux = descriptor_format(ALIAS_BARE, "vm.img", ids, n, NULL);
 		assert_non_null(aux);
 		assert_int_equal(descriptor_row_fits(0, &r, 16384, "dmstats",
 		    aux, ""), kernel_row_length(0, &r, 16384, "dmstats", aux,
@@ -350,7 +423,7 @@ test_row_of_fragmented_group(void **state)
 	 * 29 + 4063 + 1 = 4093: 920 members fit, and no more.
 	 */
 	assert_int_equal(fit, 920);
-	aux = descriptor_format("vm.img", ids, fit + 1, NULL);
+	aux = descriptor_format(ALIAS_BARE, "vm.img", ids, fit + 1, NULL);
 	assert_int_equal(descriptor_row_fits(0, &r, 16384, "dmstats", aux,
 	    ""), 0);
 	free(aux);
@@ -362,7 +435,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_as_dmstats_writes_it),
 		cmocka_unit_test(test_no_user_aux_and_blank_alias),
-		cmocka_unit_test(test_quoted_alias_is_kept_whole),
+		cmocka_unit_test(test_quoted_alias),
+		cmocka_unit_test(test_library_form),
+		cmocka_unit_test(test_rewrite_form),
 		cmocka_unit_test(test_members_out_of_order_are_sorted),
 		cmocka_unit_test(test_no_descriptor_and_malformed),
 		cmocka_unit_test(test_format_ranges),

@@ -302,18 +302,58 @@ test_leader_below(void **state)
 	assert_int_equal(b->g.id, 0);
 }
 
-/* The alias, blanks and all, and the user's aux_data are kept verbatim. */
+/*
+ * The alias, blanks and all, and the user's aux_data are kept verbatim: a
+ * quoted alias with a blank stays quoted where the library writes bare
+ * ones, which could not hold it.
+ */
 static void
 test_alias_and_user_aux(void **state)
 {
 	struct bed *b = *state;
 	const struct range grown[] = { { 100, 16 } };
 
-	open_group(b, filemap(b, "'my file'#note: keep me", "", ONE, 1));
+	open_group(b, filemap(b, "\"my file\"#note: keep me", "", ONE, 1));
 	model_read(&b->k, 101);
 	assert_int_equal(pass(b, 1, grown, 1), PASS_DONE);
-	expect(b, "0: 100+8 8 dmstats DMS_GROUP='my file':0-1#note: keep me\n"
+	expect(b, "0: 100+8 8 dmstats DMS_GROUP=\"my file\":0-1#note: keep me\n"
 	    "1: 108+8 8 dmstats dmfilemapd:0:7\n", "0=1 1=0");
+}
+
+/*
+ * A descriptor the daemon rewrites is in the installed library's form,
+ * the one its dmstats reads: a bare alias is quoted on 1.02.197 and later.
+ */
+static void
+test_rewritten_in_library_form(void **state)
+{
+	struct bed *b = *state;
+	const struct range grown[] = { { 100, 16 } };
+
+	b->dev.alias_form = ALIAS_QUOTED;
+	open_group(b, filemap(b, "f#-", "", ONE, 1));
+	assert_int_equal(pass(b, 1, grown, 1), PASS_DONE);
+	expect(b, "0: 100+8 8 dmstats DMS_GROUP=\"f\":0-1#-\n"
+	    "1: 108+8 8 dmstats dmfilemapd:0:7\n", "0=0 1=0");
+}
+
+/* A group renamed by dm_stats_set_alias is followed under its new name. */
+static void
+test_renamed_group_followed(void **state)
+{
+	struct bed *b = *state;
+	const struct range two[] = { { 100, 8 }, { 200, 8 } };
+	const struct range grown[] = { { 100, 8 }, { 200, 16 } };
+
+	b->dev.alias_form = ALIAS_QUOTED;
+	open_group(b, filemap(b, "\"old\"#-", "", two, 2));
+	model_set_aux(&b->k, 0, "DMS_GROUP=\"new name\":0-1#-");
+	model_read(&b->k, 201);
+	assert_int_equal(pass(b, 1, grown, 2), PASS_DONE);
+	expect(b, "0: 100+8 8 dmstats DMS_GROUP=\"new name\":0-2#-\n"
+	    "1: 200+8 8 dmstats -\n"
+	    "2: 208+8 8 dmstats dmfilemapd:0:7\n", "0=0 1=1 2=0");
+	assert_string_equal(b->g.alias, "new name");
 }
 
 /* New members count like the leader: precise timestamps, same histogram. */
@@ -469,6 +509,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leader_below, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alias_and_user_aux, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rewritten_in_library_form, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_renamed_group_followed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_settings_copied, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),

@@ -65,10 +65,73 @@ test_member_dropped_by_dmstats_still_owned(void **state)
 	(void)state;
 	expect("2: 100+8 8 dmstats DMS_GROUP=f:2,5#-\n"
 	    "5: 300+16 8 dmstats -\n", OWNED, NULL);
-	/* Not when the alias, the user data or a new member differs. */
+	/* libdevmapper 1.02.197 and later quote the alias as they rewrite it. */
+	expect("2: 100+8 8 dmstats DMS_GROUP=\"f\":2,5#-\n"
+	    "5: 300+16 8 dmstats -\n", OWNED, NULL);
+	/* Not when the alias too, the user data or a new member differs. */
 	expect("2: 100+8 8 dmstats DMS_GROUP=g:2,5#-\n", FOREIGN, NULL);
 	expect("2: 100+8 8 dmstats DMS_GROUP=f:2,5#x\n", FOREIGN, NULL);
 	expect("2: 100+8 8 dmstats DMS_GROUP=f:2,4#-\n", FOREIGN, NULL);
+}
+
+/* dm_stats_set_alias renames the group: the same members, a new alias. */
+static void
+test_renamed_still_owned(void **state)
+{
+	(void)state;
+	expect("2: 100+8 8 dmstats DMS_GROUP=g:2-3,5#-\n"
+	    "3: 200+8 8 dmstats -\n"
+	    "5: 300+16 8 dmstats -\n", OWNED, NULL);
+	expect("2: 100+8 8 dmstats DMS_GROUP=\"new name\":2-3,5#-\n"
+	    "3: 200+8 8 dmstats -\n"
+	    "5: 300+16 8 dmstats -\n", OWNED, NULL);
+	/* A new alias with other user data or members is another group. */
+	expect("2: 100+8 8 dmstats DMS_GROUP=g:2-3,5#x\n", FOREIGN, NULL);
+	expect("2: 100+8 8 dmstats DMS_GROUP=g:2-3,5-6#-\n", FOREIGN, NULL);
+	/* The same members at other places are someone else's too. */
+	expect("2: 100+8 8 dmstats DMS_GROUP=g:2-3,5#-\n"
+	    "3: 200+8 8 dmstats -\n"
+	    "5: 900+16 8 dmstats -\n", FOREIGN, "region 5 lies at 900+16");
+}
+
+/* A group named by its id is taken only when it counts only the file's data. */
+static void
+test_within_file(void **state)
+{
+	static const struct range file[] = {
+		{ 100, 8 }, { 200, 8 }, { 300, 32 },
+	};
+	static const struct region inside[] = {
+		{ .id = 2, .start = 100, .len = 8 },
+		{ .id = 3, .start = 200, .len = 8 },
+		{ .id = 5, .start = 300, .len = 16 },
+		{ .id = 6, .start = 316, .len = 16 },
+	};
+	static const struct region past_end[] = {
+		{ .id = 2, .start = 100, .len = 8 },
+		{ .id = 5, .start = 320, .len = 16 },
+	};
+	static const struct region between[] = {
+		{ .id = 4, .start = 108, .len = 8 },
+	};
+	static const struct region before[] = {
+		{ .id = 1, .start = 96, .len = 8 },
+	};
+	char why[160] = "";
+
+	(void)state;
+	assert_true(ownership_within_file(inside, 4, file, 3, why,
+	    sizeof(why)));
+	assert_false(ownership_within_file(past_end, 2, file, 3, why,
+	    sizeof(why)));
+	assert_string_equal(why, "its region 5 (sectors 320+16) covers "
+	    "sectors that are not the file's");
+	assert_false(ownership_within_file(between, 1, file, 3, why,
+	    sizeof(why)));
+	assert_false(ownership_within_file(before, 1, file, 3, why,
+	    sizeof(why)));
+	assert_false(ownership_within_file(inside, 1, file, 0, why,
+	    sizeof(why)));
 }
 
 static void
@@ -185,6 +248,8 @@ main(void)
 		cmocka_unit_test(test_owned),
 		cmocka_unit_test(test_member_deleted_still_owned),
 		cmocka_unit_test(test_member_dropped_by_dmstats_still_owned),
+		cmocka_unit_test(test_renamed_still_owned),
+		cmocka_unit_test(test_within_file),
 		cmocka_unit_test(test_ungrouped),
 		cmocka_unit_test(test_new_group_at_the_id),
 		cmocka_unit_test(test_member_not_known),
