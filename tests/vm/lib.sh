@@ -371,3 +371,16 @@ filemap_create() {
 
 # The helpers of the cases themselves live beside this file.
 . "$(dirname "${BASH_SOURCE[0]}")/lib-cases.sh"
+
+# libdevmapper_of PID|FILE: the libdevmapper files process PID has mapped,
+# or the one the dynamic loader would load for executable FILE under the
+# current environment (LD_LIBRARY_PATH too; the guest has no ldd(1), so
+# the loader lists them itself), one path a line.
+libdevmapper_of() {
+	if [[ $1 =~ ^[0-9]+$ ]]; then
+		awk '$6 ~ /\/libdevmapper\.so/ { print $6 }' "/proc/$1/maps" | sort -u
+	else
+		/usr/lib64/ld-linux-x86-64.so.2 --list "$1" |
+			awk '$1 ~ /^libdevmapper\.so/ && $2 == "=>" { print $3 }'
+	fi
+}
