@@ -37,7 +37,7 @@ OBJ        = $(NATIVE_OBJ) $(DAEMON_SRC:.c=.o)
 
 # Helper programs of the VM tests and the benchmarks.
 TOOLS      = bench/odirect-read bench/plan-bench bench/fragment bench/group-wait \
-             bench/pass-profile bench/overwrite
+             bench/pass-profile bench/overwrite tests/vm/bin/dm-set-alias
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,tests/unit/%,$(wildcard tests/unit/test_*.c))
 
@@ -84,6 +84,10 @@ UNIT_HELPERS = tests/unit/model.c tests/unit/model.h
 
 tests/unit/test_%: tests/unit/test_%.c $(NATIVE_OBJ) $(UNIT_HELPERS) $(wildcard include/*.h)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< tests/unit/model.c $(NATIVE_OBJ) -lcmocka
+
+tests/vm/bin/dm-set-alias: tests/vm/tools/set_alias.c
+	@mkdir -p tests/vm/bin
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(DM_LIBS)
 
 bench/odirect-read: bench/odirect_read.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<

@@ -47,10 +47,14 @@ group_reads() {
 # holds the descriptor of the group named ALIAS (the group's current id,
 # which changes with its lowest region); fails unless exactly one does.
 group_id_by_alias() {
-	local list ids
-	list=$(stats_list "$1") || fail "cannot list the regions of $1"
-	ids=$(printf '%s\n' "$list" |
-		awk -v tag="DMS_GROUP=$2:" 'index($5, tag) == 1 { print $1 + 0 }')
+	local rows ids
+	rows=$(region_rows "$1") || exit 1
+	ids=$(printf '%s\n' "$rows" | awk -v alias="$2" '
+		$4 != "-" {
+			a = $0
+			sub(/^[^ ]+ [^ ]+ [^ ]+ [^ ]+ /, "", a)
+			if (a == alias) print $1
+		}')
 	[ -n "$ids" ] || fail "no group named $2 on $1"
 	[ "$(printf '%s\n' "$ids" | wc -l)" = 1 ] ||
 		fail "more than one group named $2 on $1: $(echo $ids)"
@@ -157,14 +161,11 @@ fragmented_file() {
 # stray_regions DEV: prints the ids of DEV's regions that no group lists,
 # e.g. regions a daemon should have deleted or failed to group.
 stray_regions() {
-	stats_list "$1" | awk '
+	region_rows "$1" | awk '
 		{
-			id = $1; sub(/:$/, "", id); seen[id] = 1
-			if ($5 !~ /^DMS_GROUP=/) next
-			list = $5
-			sub(/^DMS_GROUP=[^:]*:/, "", list)
-			sub(/#.*/, "", list)
-			n = split(list, part, ",")
+			seen[$1] = 1
+			if ($4 == "-") next
+			n = split($4, part, ",")
 			for (i = 1; i <= n; i++) {
 				if (split(part[i], r, "-") == 2)
 					for (j = r[1] + 0; j <= r[2] + 0; j++) member[j] = 1
@@ -448,12 +449,9 @@ group_valid() {
 # assert_groups_disjoint DEV: fails when a region is listed by two groups.
 assert_groups_disjoint() {
 	local twice
-	twice=$(stats_list "$1" | awk '
-		$5 ~ /^DMS_GROUP=/ {
-			list = $5
-			sub(/^DMS_GROUP=[^:]*:/, "", list)
-			sub(/#.*/, "", list)
-			n = split(list, part, ",")
+	twice=$(region_rows "$1" | awk '
+		$4 != "-" {
+			n = split($4, part, ",")
 			for (i = 1; i <= n; i++) {
 				lo = hi = part[i]
 				if (part[i] ~ /-/) { split(part[i], r, "-"); lo = r[1]; hi = r[2] }

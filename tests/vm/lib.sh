@@ -126,23 +126,47 @@ stats_list() {
 	unwatched dmsetup message "${1#/dev/mapper/}" 0 @stats_list
 }
 
+# region_rows DEV: the kernel's list of DEV's regions as "ID START LEN
+# MEMBERS ALIAS" lines: MEMBERS the member list of the group descriptor
+# the region carries (like 0-4,7; "-" for none), ALIAS its alias without
+# the quotes of libdevmapper 1.02.197 and later (DMS_GROUP="a b":0-4#-);
+# the alias may hold blanks, and is the rest of the line.
+region_rows() {
+	local list
+	list=$(stats_list "$1") || fail "cannot list the regions of $1"
+	printf '%s\n' "$list" | awk '
+		{
+			id = $1; sub(/:$/, "", id); split($2, r, "+")
+			# aux_data: after the program id, before the options.
+			aux = $0
+			sub(/^[0-9]+: [0-9]+\+[0-9]+ [0-9]+ [^ ]+ /, "", aux)
+			sub(/ histogram:[0-9,]+$/, "", aux)
+			sub(/ precise_timestamps$/, "", aux)
+			members = "-"; alias = ""
+			if (substr(aux, 1, 10) == "DMS_GROUP=" && (c = index(aux, ":")) > 0) {
+				alias = substr(aux, 11, c - 11)
+				if (alias ~ /^".*"$/ && length(alias) >= 2) alias = substr(alias, 2, length(alias) - 2)
+				members = substr(aux, c + 1)
+				sub(/#.*/, "", members)
+			}
+			print id, r[1], r[2], members, alias
+		}'
+}
+
 # group_regions DEV GROUP_ID: prints the group's member regions as
 # "id start len" lines, in the descriptor's order.  The members are those listed in the
 # leader's aux_data: DMS_GROUP=<alias>:<members like 0-4,7>[#<user aux>].
 group_regions() {
-	local list
-	list=$(stats_list "$1") || fail "cannot list the regions of $1"
-	printf '%s\n' "$list" | awk -v gid="$2" -v dev="$1" '
+	local rows
+	rows=$(region_rows "$1") || exit 1
+	printf '%s\n' "$rows" | awk -v gid="$2" -v dev="$1" '
 		function die(msg) { print "FAIL: " msg > "/dev/stderr"; failed = 1; exit 1 }
-		{ id = $1; sub(/:$/, "", id); split($2, r, "+"); start[id] = r[1]; len[id] = r[2]; aux[id] = $5 }
+		{ start[$1] = $2; len[$1] = $3; list[$1] = $4 }
 		END {
 			if (failed) exit 1
-			if (!(gid in aux)) die("group " gid " on " dev ": no region " gid)
-			a = aux[gid]
-			if (a !~ /^DMS_GROUP=/) die("region " gid " on " dev " leads no group (aux " a ")")
-			sub(/^DMS_GROUP=/, "", a)
-			sub(/#.*/, "", a)
-			sub(/.*:/, "", a)
+			if (!(gid in list)) die("group " gid " on " dev ": no region " gid)
+			a = list[gid]
+			if (a == "-") die("region " gid " on " dev " leads no group")
 			n = split(a, parts, ",")
 			for (i = 1; i <= n; i++) {
 				lo = hi = parts[i]
@@ -160,15 +184,11 @@ group_regions() {
 # replaces the leader's region (a hole at the file's start, say).
 group_id_of() {
 	local id
-	id=$(stats_list "$1" | awk -v alias="$2" '
-		{
-			aux = $5
-			if (aux !~ /^DMS_GROUP=/) next
-			sub(/^DMS_GROUP=/, "", aux)
-			sub(/#.*/, "", aux)
-			sub(/:[0-9,-]*$/, "", aux)
-			gsub(/"/, "", aux)
-			if (aux == alias) { sub(/:$/, "", $1); print $1; exit }
+	id=$(region_rows "$1" | awk -v alias="$2" '
+		$4 != "-" {
+			a = $0
+			sub(/^[^ ]+ [^ ]+ [^ ]+ [^ ]+ /, "", a)
+			if (a == alias) { print $1; exit }
 		}')
 	[ -n "$id" ] || fail "no group named '$2' on $1"
 	echo "$id"
