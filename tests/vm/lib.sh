@@ -404,3 +404,15 @@ libdevmapper_of() {
 			awk '$1 ~ /^libdevmapper\.so/ && $2 == "=>" { print $3 }'
 	fi
 }
+
+# assert_libdm NAME VERSION: the script runs on the libdevmapper build NAME
+# that tests/vm/run --libdm put in the guest: its dmstats and dmsetup come
+# first on PATH, and dmstats reports library VERSION (like 1.02.205).
+assert_libdm() {
+	local build=/opt/libdm/$1 version
+	assert_eq "$1" "${DMFILEMAPD_TEST_LIBDM:-}" DMFILEMAPD_TEST_LIBDM
+	assert_eq "$build/sbin/dmstats" "$(command -v dmstats)" "dmstats on PATH"
+	assert_eq "$build/sbin/dmsetup" "$(command -v dmsetup)" "dmsetup on PATH"
+	version=$(dmstats version | sed -n 's/^Library version: *//p')
+	assert_match "^${2//./\\.} " "$version" "dmstats's library version"
+}
