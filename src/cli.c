@@ -192,25 +192,30 @@ parse_valued(const char *name, const char *value, enum alias_form form,
 	return CLI_RUN;
 }
 
+/* The options of the forms naming FILE. */
+static const struct {
+	const char *name;
+	int valued;		/* takes the next argument */
+	int of_new_group;	/* describes the group: --create only */
+} named_file_options[] = {
+	{ "--follow", 1, 0 }, { "--verbose", 1, 0 }, { "--foreground", 0, 0 },
+	{ "--alias", 1, 1 }, { "--bounds", 1, 1 }, { "--precise", 0, 1 },
+};
+
 /* Whether name is an option of this form, and whether it takes a value. */
 static int
 known_option(const char *name, int create, int *valued)
 {
-	static const char *const common[] = { "--follow", "--verbose" };
-	static const char *const of_new_group[] = { "--alias", "--bounds" };
 	size_t i;
 
-	*valued = 1;
-	for (i = 0; i < sizeof(common) / sizeof(common[0]); i++)
-		if (strcmp(name, common[i]) == 0)
+	for (i = 0; i < sizeof(named_file_options) /
+	    sizeof(named_file_options[0]); i++)
+		if (strcmp(name, named_file_options[i].name) == 0 &&
+		    (create || !named_file_options[i].of_new_group)) {
+			*valued = named_file_options[i].valued;
 			return 1;
-	for (i = 0; create && i < sizeof(of_new_group) / sizeof(*of_new_group);
-	    i++)
-		if (strcmp(name, of_new_group[i]) == 0)
-			return 1;
-	*valued = 0;
-	return strcmp(name, "--foreground") == 0 ||
-	    (create && strcmp(name, "--precise") == 0);
+		}
+	return 0;
 }
 
 /*
