@@ -354,7 +354,7 @@ main(int argc, char **argv)
 	    (raw_buffer = malloc(MESSAGE_BUFFER)) == NULL)
 		die("cannot open /dev/mapper/control");
 	if (devmapper_open(&dev, st.st_dev, err, sizeof(err)) != 0 ||
-	    group_open(&g, &dev, strtoull(argv[2], NULL, 10), st.st_ino, err,
+	    group_open(&g, &dev, "GROUP_ID", strtoull(argv[2], NULL, 10), st.st_ino, err,
 	    sizeof(err)) != 0)
 		die(err);
 	real_send = g.dev.send;

@@ -30,7 +30,7 @@ adopt_check(int fd, const struct target *t, const struct group *g,
 	    map.count, why, sizeof(why));
 	file_map_free(&map);
 	if (!ok)
-		snprintf(err, errlen, "--groupid '%" PRIu64 "': the group on "
+		snprintf(err, errlen, "--groupid %" PRIu64 ": the group on "
 		    "%s does not map '%s': %s", g->id, g->dev.name, path, why);
 	return ok ? 0 : -1;
 }

@@ -110,8 +110,8 @@ collect_members(struct group *g, const struct listing *listing,
 }
 
 int
-group_open(struct group *g, const struct stats_device *dev, uint64_t id,
-    uint64_t ino, char *err, size_t errlen)
+group_open(struct group *g, const struct stats_device *dev, const char *arg,
+    uint64_t id, uint64_t ino, char *err, size_t errlen)
 {
 	const struct listed_region *leader;
 	struct descriptor d;
@@ -127,7 +127,7 @@ group_open(struct group *g, const struct stats_device *dev, uint64_t id,
 		    g->dev.name, strerror(errno));
 		return -1;
 	}
-	leader = leader_find(&listing, id, g->dev.name, &d, err, errlen);
+	leader = leader_find(&listing, arg, id, g->dev.name, &d, err, errlen);
 	if (leader != NULL) {
 		/* What the group is now is what later checks compare with. */
 		if (copy_leader_settings(g, leader, &d) == 0 &&

@@ -45,40 +45,40 @@ missing_members(const struct listing *listing, const struct descriptor *d,
 }
 
 static int
-refuse_leader(const struct listing *listing, uint64_t id, const char *dev_name,
-    const struct listed_region *leader, const struct descriptor *d, int found,
-    char *err, size_t errlen)
+refuse_leader(const struct listing *listing, const char *arg, uint64_t id,
+    const char *dev_name, const struct listed_region *leader,
+    const struct descriptor *d, int found, char *err, size_t errlen)
 {
 	uint64_t holder, missing = 0;
 	size_t n_missing;
 
 	if (leader == NULL) {
-		snprintf(err, errlen, "GROUP_ID %" PRIu64 ": no region %" PRIu64
-		    " on %s", id, id, dev_name);
+		snprintf(err, errlen, "%s %" PRIu64 ": no region %" PRIu64
+		    " on %s", arg, id, id, dev_name);
 	} else if (found < 0) {
-		snprintf(err, errlen, "GROUP_ID %" PRIu64 ": the group "
-		    "descriptor '%s' cannot be read", id, leader->aux);
+		snprintf(err, errlen, "%s %" PRIu64 ": the group "
+		    "descriptor '%s' cannot be read", arg, id, leader->aux);
 	} else if (found == 0) {
 		holder = group_holding(listing, id);
 		if (holder == UINT64_MAX)
-			snprintf(err, errlen, "GROUP_ID %" PRIu64 ": region %"
-			    PRIu64 " is not in any group", id, id);
+			snprintf(err, errlen, "%s %" PRIu64 ": region %"
+			    PRIu64 " is not in any group", arg, id, id);
 		else
-			snprintf(err, errlen, "GROUP_ID %" PRIu64 ": region %"
+			snprintf(err, errlen, "%s %" PRIu64 ": region %"
 			    PRIu64 " is a member of group %" PRIu64 ", not its "
-			    "leader", id, id, holder);
+			    "leader", arg, id, id, holder);
 	} else if (d->n_members == 0 || d->members[0] != id) {
-		snprintf(err, errlen, "GROUP_ID %" PRIu64 ": region %" PRIu64
-		    " is not the lowest member of its group", id, id);
+		snprintf(err, errlen, "%s %" PRIu64 ": region %" PRIu64
+		    " is not the lowest member of its group", arg, id, id);
 	} else if ((n_missing = missing_members(listing, d, &missing)) > 0) {
 		if (n_missing == 1)
-			snprintf(err, errlen, "GROUP_ID %" PRIu64 ": its "
+			snprintf(err, errlen, "%s %" PRIu64 ": its "
 			    "descriptor names region %" PRIu64 ", which is not "
-			    "on %s", id, missing, dev_name);
+			    "on %s", arg, id, missing, dev_name);
 		else
-			snprintf(err, errlen, "GROUP_ID %" PRIu64 ": its "
+			snprintf(err, errlen, "%s %" PRIu64 ": its "
 			    "descriptor names region %" PRIu64 " and %zu more "
-			    "that are not on %s", id, missing, n_missing - 1,
+			    "that are not on %s", arg, id, missing, n_missing - 1,
 			    dev_name);
 	} else {
 		return 0;
@@ -87,8 +87,8 @@ refuse_leader(const struct listing *listing, uint64_t id, const char *dev_name,
 }
 
 const struct listed_region *
-leader_find(const struct listing *listing, uint64_t id, const char *dev_name,
-    struct descriptor *d, char *err, size_t errlen)
+leader_find(const struct listing *listing, const char *arg, uint64_t id,
+    const char *dev_name, struct descriptor *d, char *err, size_t errlen)
 {
 	const struct listed_region *leader = listing_find(listing, id);
 	int found = 0;
@@ -96,7 +96,7 @@ leader_find(const struct listing *listing, uint64_t id, const char *dev_name,
 	memset(d, 0, sizeof(*d));
 	if (leader != NULL)
 		found = descriptor_parse(leader->aux, d);
-	if (refuse_leader(listing, id, dev_name, leader, d, found, err,
+	if (refuse_leader(listing, arg, id, dev_name, leader, d, found, err,
 	    errlen) == 0)
 		return leader;
 	descriptor_free(d);

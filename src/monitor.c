@@ -152,9 +152,10 @@ monitor_start(struct monitor *m, const struct options *opt,
 	    devmapper_open(&dev, target->devno, err, errlen) != 0)
 		return -1;
 	m->sync.cap = cap;
-	if (group_open(&m->group, &dev, opt->group_id, (uint64_t)file->st_ino,
-	    err, errlen) != 0 || (opt->adopt && adopt_check(m->fd, target,
-	    &m->group, opt->path, err, errlen) != 0))
+	if (group_open(&m->group, &dev, opt->adopt ? "--groupid" : "GROUP_ID",
+	    opt->group_id, (uint64_t)file->st_ino, err, errlen) != 0 ||
+	    (opt->adopt && adopt_check(m->fd, target, &m->group, opt->path,
+	    err, errlen) != 0))
 		return -1;
 	m->group.share_dir = DEVLIST_DIR;
 	if ((claimed = claim_at_start(&m->claim, m->group.id,

@@ -98,7 +98,7 @@ open_group(struct bed *b, uint64_t id)
 {
 	char err[256] = "";
 
-	assert_int_equal(group_open(&b->g, &b->dev, id, INO, err,
+	assert_int_equal(group_open(&b->g, &b->dev, "GROUP_ID", id, INO, err,
 	    sizeof(err)), 0);
 	sync_init(&b->s, CAP, "/f");
 	b->opened = 1;

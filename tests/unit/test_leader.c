@@ -34,7 +34,7 @@ expect_refused_in(const char *text, uint64_t id, const char *want)
 	char err[256] = "";
 
 	assert_int_equal(listing_parse(text, &l), 0);
-	assert_null(leader_find(&l, id, "lin", &d, err, sizeof(err)));
+	assert_null(leader_find(&l, "GROUP_ID", id, "lin", &d, err, sizeof(err)));
 	assert_string_equal(err, want);
 	assert_null(d.members);
 	listing_free(&l);
@@ -56,7 +56,7 @@ test_leader_found(void **state)
 
 	(void)state;
 	assert_int_equal(listing_parse(LISTING, &l), 0);
-	r = leader_find(&l, 0, "lin", &d, err, sizeof(err));
+	r = leader_find(&l, "GROUP_ID", 0, "lin", &d, err, sizeof(err));
 	assert_non_null(r);
 	assert_int_equal(r->id, 0);
 	assert_string_equal(d.alias, "f");
@@ -107,7 +107,7 @@ test_missing_members(void **state)
 	expect_refused_in(HOLES, 9, "GROUP_ID 9: its descriptor names region 11 "
 	    "and 2 more that are not on lin");
 	assert_int_equal(listing_parse(HOLES, &l), 0);
-	assert_non_null(leader_find(&l, 13, "lin", &d, err, sizeof(err)));
+	assert_non_null(leader_find(&l, "GROUP_ID", 13, "lin", &d, err, sizeof(err)));
 	assert_int_equal(d.n_members, 2);
 	assert_string_equal(err, "");
 	descriptor_free(&d);
@@ -136,7 +136,7 @@ test_missing_last_of_many(void **state)
 		used += (size_t)snprintf(text + used, size - used,
 		    "%d: %d+8 8 dmstats -\n", id, id * 8);
 	assert_int_equal(listing_parse(text, &l), 0);
-	assert_null(leader_find(&l, 0, "lin", &d, err, sizeof(err)));
+	assert_null(leader_find(&l, "GROUP_ID", 0, "lin", &d, err, sizeof(err)));
 	assert_string_equal(err, "GROUP_ID 0: its descriptor names region "
 	    "4000, which is not on lin");
 	listing_free(&l);

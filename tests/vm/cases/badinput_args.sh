@@ -16,7 +16,9 @@ fragmented_file /mnt/f 2
 gid=$(filemap_create /mnt/f --nomonitor)
 usage="usage: dmfilemapd FD GROUP_ID ABS_PATH inode|path [FOREGROUND [VERBOSE]]
        dmfilemapd --create [--alias NAME] [--precise] [--bounds LIST]
-                  [--follow inode|path] [--foreground] [--verbose N] FILE"
+                  [--follow inode|path] [--foreground] [--verbose N] FILE
+       dmfilemapd --groupid ID [--follow inode|path] [--foreground]
+                  [--verbose N] FILE"
 ok='3</mnt/f'
 
 step "missing and extra arguments"
@@ -54,5 +56,13 @@ assert_refused "$dev" 2 "dmfilemapd: FOREGROUND '2' is out of range (0-1)" "$ok"
 assert_refused "$dev" 2 "dmfilemapd: FOREGROUND 'yes' is not a number" "$ok" 3 "$gid" /mnt/f inode yes 0
 assert_refused "$dev" 2 "dmfilemapd: VERBOSE '4' is out of range (0-3)" "$ok" 3 "$gid" /mnt/f inode 0 4
 assert_refused "$dev" 2 "dmfilemapd: VERBOSE '-1' is negative" "$ok" 3 "$gid" /mnt/f inode 0 -1
+step "--groupid"
+assert_refused "$dev" 2 "dmfilemapd: --groupid needs a value"$'\n'"$usage" '' --groupid
+assert_refused "$dev" 2 "dmfilemapd: missing FILE"$'\n'"$usage" '' --groupid "$gid"
+assert_refused "$dev" 2 "dmfilemapd: --groupid 'g' is not a number" '' --groupid g /mnt/f
+assert_refused "$dev" 2 "dmfilemapd: unknown option '--alias' (with --groupid)"$'\n'"$usage" '' \
+	--groupid "$gid" --alias a /mnt/f
+assert_refused "$dev" 1 "dmfilemapd: FILE '/mnt/none' does not exist" '' --groupid "$gid" /mnt/none
+assert_refused "$dev" 1 "dmfilemapd: --groupid 99: no region 99 on lin" '' --groupid 99 /mnt/f
 check_group /mnt/f "$dev" "$gid"
 echo "ok: every bad argument refused"

@@ -45,7 +45,7 @@ system_extras() {
 	out=0
 	dmfilemapd --groupid "$other" "$spaced" >/tmp/mistyped.out 2>/tmp/mistyped.err || out=$?
 	assert_eq 1 "$out" "exit status of dmfilemapd --groupid $other '$spaced'"
-	assert_eq "dmfilemapd: --groupid '$other': the group on lin does not map '$spaced': its region $low_id (sectors $low_start+$low_len) covers sectors that are not the file's" \
+	assert_eq "dmfilemapd: --groupid $other: the group on lin does not map '$spaced': its region $low_id (sectors $low_start+$low_len) covers sectors that are not the file's" \
 		"$(cat /tmp/mistyped.err)" "the refusal"
 	assert_eq "" "$(cat /tmp/mistyped.out)" "stdout of the refused dmfilemapd"
 	assert_eq "$daemons" "$(daemon_pids | sort)" "daemons after the refusal"
