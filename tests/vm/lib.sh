@@ -416,3 +416,11 @@ assert_libdm() {
 	version=$(dmstats version | sed -n 's/^Library version: *//p')
 	assert_match "^${2//./\\.} " "$version" "dmstats's library version"
 }
+
+# ---- The systemd guest (tests/vm/run --systemd) -----------------------------
+
+# There systemd mounts /run nodev, where no device node opens: the
+# unwatched control node goes to /dev instead.
+if findmnt -n -o OPTIONS -T /run 2>/dev/null | tr ',' '\n' | grep -qx nodev; then
+	UNWATCHED_DEV_DIR=/dev/unwatched
+fi
