@@ -6,6 +6,9 @@ prefix   ?= /usr/local
 exec_prefix ?= $(prefix)
 sbindir  ?= $(if $(filter /usr,$(prefix)),/usr/sbin,$(exec_prefix)/sbin)
 mandir   ?= $(prefix)/share/man
+# Where systemd finds units: /lib/systemd/system for the system's own
+# packages, as Debian 12's systemd and debhelper put them.
+systemdunitdir ?= $(if $(filter /usr,$(prefix)),/lib/systemd/system,$(prefix)/lib/systemd/system)
 DESTDIR  ?=
 
 CC       ?= cc
@@ -167,13 +170,19 @@ demo: dmfilemapd
 setup:
 	tests/vm/setup
 
+# The unit names the daemon where it is installed.
 install: dmfilemapd
-	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(mandir)/man8
+	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(mandir)/man8 \
+	    $(DESTDIR)$(systemdunitdir)
 	install -m 0755 dmfilemapd $(DESTDIR)$(sbindir)/dmfilemapd
 	install -m 0644 man/dmfilemapd.8 $(DESTDIR)$(mandir)/man8/dmfilemapd.8
+	sed 's#/usr/sbin/dmfilemapd#$(sbindir)/dmfilemapd#' \
+	    systemd/dmfilemapd@.service >$(DESTDIR)$(systemdunitdir)/dmfilemapd@.service
+	chmod 0644 $(DESTDIR)$(systemdunitdir)/dmfilemapd@.service
 
 uninstall:
-	rm -f $(DESTDIR)$(sbindir)/dmfilemapd $(DESTDIR)$(mandir)/man8/dmfilemapd.8
+	rm -f $(DESTDIR)$(sbindir)/dmfilemapd $(DESTDIR)$(mandir)/man8/dmfilemapd.8 \
+	    $(DESTDIR)$(systemdunitdir)/dmfilemapd@.service
 
 clean:
 	rm -f dmfilemapd src/*.o $(UNIT_TESTS) $(TOOLS)

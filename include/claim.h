@@ -3,7 +3,7 @@
  * one already follows the group; two would plan from the same listing and
  * both create regions for the same new extent.  A daemon therefore claims
  * its group by a name only one process can hold at a time, made of the
- * device and the group id.
+ * device and the group id, in a directory where only root may make one.
  *
  * A group id is not forever: the group moves to its lowest region, and a
  * group deleted and another created at once share an id.  So the holder
@@ -24,6 +24,7 @@
 
 /* A claim as the event loop holds it. */
 struct claim {
+	const char *dir;	/* the claims of every device: DIR/MAJOR:MINOR.daemons/ */
 	unsigned int major, minor;	/* the device */
 	uint64_t id;		/* the group id held, or wanted */
 	int fd;			/* listening on the name: the claim is held */
@@ -41,7 +42,11 @@ enum claim_state {
 /* Milliseconds a holder has to reply before it is asked again. */
 #define CLAIM_REPLY_MS 10000
 
-void claim_init(struct claim *c, unsigned int major, unsigned int minor);
+/* Where claims live: a directory only root may write to. */
+#define CLAIM_DIR "/run/dmfilemapd"
+
+void claim_init(struct claim *c, const char *dir, unsigned int major,
+    unsigned int minor);
 
 /*
  * Claims group id, letting go of a claim on another id first: binds the
@@ -58,7 +63,8 @@ enum claim_state claim_take_waiting(struct claim *c, uint64_t id);
 /*
  * claim_take_waiting at start-up, for the group id on the device named
  * dev_name: 0 when held, 1 when another daemon follows the group (said at
- * VERB_LIFECYCLE), -1 with one line in err.
+ * VERB_LIFECYCLE), of this version or of an older one still running, -1
+ * with one line in err.
  */
 int claim_at_start(struct claim *c, uint64_t id, const char *dev_name,
     char *err, size_t errlen);
@@ -82,8 +88,8 @@ int claim_read_request(int fd, int64_t *seen);
  * against a listing taken after seen.  Returns 0, or -1 with errno
  * (ECONNREFUSED: no daemon follows that group).
  */
-int claim_prompt(unsigned int major, unsigned int minor, uint64_t id,
-    int64_t seen);
+int claim_prompt(const char *dir, unsigned int major, unsigned int minor,
+    uint64_t id, int64_t seen);
 
 /* Answers a question (kept or let go) and closes its fd. */
 void claim_answer(int fd, int kept);

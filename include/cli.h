@@ -29,6 +29,7 @@ struct options {
 	/* The forms naming FILE: fd -1, path NULL until create_open. */
 	int create;		/* --create */
 	int adopt;		/* --groupid: the group must be proven FILE's */
+	int delete_on_stop;	/* --delete-on-stop: SIGTERM/SIGINT delete the group */
 	const char *file;	/* FILE as given */
 	const char *alias;	/* --alias, or NULL for the file's name */
 	int precise;		/* --precise */

@@ -15,12 +15,13 @@
 /*
  * Makes a group on the target's device over the extents of the file open
  * as opt->fd (whose fstat is st) with the settings opt asks for, and
- * prints dmstats' line saying so.  Returns 0 with *group_id set; on
- * failure deletes what it created, writes one line into err and returns
- * -1.
+ * prints dmstats' line saying so; or, when the file has such a group
+ * already (ownership_file_group), says so and sets *found.  Returns 0
+ * with *group_id set; on failure deletes what it created, writes one line
+ * into err and returns -1.
  */
 int create_group(const struct options *opt, const struct stat *st,
-    const struct target *target, uint64_t *group_id, char *err,
+    const struct target *target, uint64_t *group_id, int *found, char *err,
     size_t errlen);
 
 /*

@@ -84,6 +84,13 @@ int group_is_stale(const struct group *g);
 /* Deletes every member region, which ends the group. */
 int group_remove(struct group *g);
 
+/*
+ * group_remove, if a check against a fresh listing finds the group still
+ * this daemon's; 0 when it is not (nothing to delete), -1 when some
+ * region could not be deleted.
+ */
+int group_remove_own(struct group *g);
+
 void group_close(struct group *g);
 
 #endif

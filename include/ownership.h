@@ -66,4 +66,22 @@ long ownership_orphans(const struct listing *listing, const char *tag,
 int ownership_within_file(const struct region *members, size_t n_members,
     const struct range *file, size_t n_file, char *why, size_t whylen);
 
+/* What a group made for a file by --create has, as the kernel lists it. */
+struct file_group_settings {
+	const char *program_id;
+	const char *options;	/* "precise_timestamps", "histogram:...", both, or "" */
+	const char *alias;
+};
+
+/*
+ * Finds the group on the device that is the file's own (the lowest id
+ * first): led by a region of want's program and options, named want's
+ * alias, its every member listed and within the file's ranges
+ * (ownership_within_file).  Returns 1 with *id set, 0 when there is
+ * none, -1 when memory runs out.
+ */
+int ownership_file_group(const struct listing *listing,
+    const struct range *file, size_t n_file,
+    const struct file_group_settings *want, uint64_t *id);
+
 #endif

@@ -3,10 +3,10 @@
  * control node, so that one `dmsetup status` woke all G daemons of a
  * device, twice each, to learn that nothing of theirs had changed.  Now
  * the daemons of a device elect one of them, by an exclusive lock on
- * DIR/MAJOR:MINOR.watcher, to watch the node for all.  After each use it
- * lists the device's regions once, compares them with its last listing
- * (survey.h) and prompts, through their claims (claim.h), only the
- * daemons whose groups' rows changed.  The others sleep; they keep the
+ * DIR/MAJOR:MINOR.daemons/watcher, to watch the node for all.  After
+ * each use it lists the device's regions once, compares them with its
+ * last listing (survey.h) and prompts, through their claims (claim.h),
+ * only the daemons whose groups' rows changed.  The others sleep; they keep the
  * lock file open and watch it close, so that when the watcher exits,
  * however it exits, one of them takes its place.  A daemon that cannot
  * use DIR watches the node alone, as all did before.

@@ -15,7 +15,7 @@
 
 int
 adopt_check(int fd, const struct target *t, const struct group *g,
-    const char *path, char *err, size_t errlen)
+    const char *arg, const char *path, char *err, size_t errlen)
 {
 	struct file_map map = { 0 };
 	char why[160];
@@ -30,7 +30,7 @@ adopt_check(int fd, const struct target *t, const struct group *g,
 	    map.count, why, sizeof(why));
 	file_map_free(&map);
 	if (!ok)
-		snprintf(err, errlen, "--groupid %" PRIu64 ": the group on "
-		    "%s does not map '%s': %s", g->id, g->dev.name, path, why);
+		snprintf(err, errlen, "%s %" PRIu64 ": the group on %s does "
+		    "not map '%s': %s", arg, g->id, g->dev.name, path, why);
 	return ok ? 0 : -1;
 }

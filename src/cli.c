@@ -3,10 +3,11 @@
  *   dmfilemapd FD GROUP_ID ABS_PATH inode|path [FOREGROUND [VERBOSE]]
  * of the creation form:
  *   dmfilemapd --create [--alias NAME] [--precise] [--bounds LIST]
- *       [--follow inode|path] [--foreground] [--verbose N] FILE
+ *       [--follow inode|path] [--foreground] [--verbose N]
+ *       [--delete-on-stop] FILE
  * of the form that follows a group made before:
  *   dmfilemapd --groupid ID [--follow inode|path] [--foreground]
- *       [--verbose N] FILE
+ *       [--verbose N] [--delete-on-stop] FILE
  * and of the one setting taken from the environment, and judging what the
  * caller found at them.  Pure: nothing here looks at the file or the
  * device.
@@ -27,9 +28,10 @@
 static const char usage[] =
     "usage: dmfilemapd FD GROUP_ID ABS_PATH inode|path [FOREGROUND [VERBOSE]]\n"
     "       dmfilemapd --create [--alias NAME] [--precise] [--bounds LIST]\n"
-    "                  [--follow inode|path] [--foreground] [--verbose N] FILE\n"
+    "                  [--follow inode|path] [--foreground] [--verbose N]\n"
+    "                  [--delete-on-stop] FILE\n"
     "       dmfilemapd --groupid ID [--follow inode|path] [--foreground]\n"
-    "                  [--verbose N] FILE";
+    "                  [--verbose N] [--delete-on-stop] FILE";
 
 const char *
 cli_usage(void)
@@ -199,6 +201,7 @@ static const struct {
 	int of_new_group;	/* describes the group: --create only */
 } named_file_options[] = {
 	{ "--follow", 1, 0 }, { "--verbose", 1, 0 }, { "--foreground", 0, 0 },
+	{ "--delete-on-stop", 0, 0 },
 	{ "--alias", 1, 1 }, { "--bounds", 1, 1 }, { "--precise", 0, 1 },
 };
 
@@ -222,7 +225,8 @@ known_option(const char *name, int create, int *valued)
  * The forms that name FILE, options before it:
  *   --create [--alias NAME] [--precise] [--bounds LIST] [common] FILE
  *   --groupid ID [common] FILE
- * where common is [--follow inode|path] [--foreground] [--verbose N].
+ * where common is [--follow inode|path] [--foreground] [--verbose N]
+ * [--delete-on-stop].
  */
 static enum cli_result
 parse_named_file(int argc, char *const argv[], enum alias_form form,
@@ -259,8 +263,10 @@ parse_named_file(int argc, char *const argv[], enum alias_form form,
 		if (!valued) {
 			if (strcmp(argv[i], "--precise") == 0)
 				opt->precise = 1;
-			else
+			else if (strcmp(argv[i], "--foreground") == 0)
 				opt->foreground = 1;
+			else
+				opt->delete_on_stop = 1;
 			continue;
 		}
 		if ((value = option_value(argc, argv, &i)) == NULL) {

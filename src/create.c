@@ -146,11 +146,9 @@ write_group(const struct stats_device *dev, const struct options *opt,
 
 static int
 make_group(const struct stats_device *dev, const struct options *opt,
-    const struct file_map *map, uint64_t ino, uint64_t *group_id,
-    char *err, size_t errlen)
+    const struct file_map *map, const char *settings, int n_settings,
+    uint64_t ino, uint64_t *group_id, char *err, size_t errlen)
 {
-	char settings[BOUNDS_MAX * 24 + 32];
-	int n_settings = format_settings(opt, settings, sizeof(settings));
 	struct plan plan;
 	uint64_t *ids;
 	size_t made;
@@ -184,11 +182,47 @@ make_group(const struct stats_device *dev, const struct options *opt,
 	return r;
 }
 
+/*
+ * The group that --create would make and that is there already: after a
+ * restart of the daemon or of its service, or made by dmstats.  Returns 1
+ * with *group_id set and dmstats' kind of line printed, 0 when there is
+ * none, -1 with err.
+ */
+static int
+find_group(const struct stats_device *dev, const struct options *opt,
+    const struct file_map *map, const char *settings, uint64_t *group_id,
+    char *err, size_t errlen)
+{
+	struct file_group_settings want = { PROGRAM_ID, settings,
+	    opt->alias ? opt->alias : default_alias(opt->file) };
+	struct listing listing;
+	int found;
+
+	if (stats_list(dev, "", &listing) != 0) {
+		snprintf(err, errlen, "%s: cannot list dm-stats regions: %s",
+		    dev->name, strerror(errno));
+		return -1;
+	}
+	found = ownership_file_group(&listing, map->ranges, map->count, &want,
+	    group_id);
+	listing_free(&listing);
+	if (found < 0)
+		snprintf(err, errlen, "out of memory");
+	if (found > 0) {
+		printf("%s: Following its group made before as group ID %"
+		    PRIu64 ".\n", opt->file, *group_id);
+		fflush(stdout);
+	}
+	return found;
+}
+
 int
 create_group(const struct options *opt, const struct stat *st,
-    const struct target *target, uint64_t *group_id, char *err,
+    const struct target *target, uint64_t *group_id, int *found, char *err,
     size_t errlen)
 {
+	char settings[BOUNDS_MAX * 24 + 32];
+	int n_settings = format_settings(opt, settings, sizeof(settings));
 	struct stats_device dev;
 	struct file_map map = { 0 };
 	const char *why;
@@ -214,9 +248,12 @@ create_group(const struct options *opt, const struct stat *st,
 		snprintf(err, errlen, "FILE '%s' has no data on the device%s",
 		    opt->file, map.unmappable ? " that can be counted (only "
 		    "compressed or inline data)" : "");
+	else if ((*found = find_group(&dev, opt, &map, settings, group_id,
+	    err, errlen)) != 0)
+		r = *found > 0 ? 0 : -1;
 	else
-		r = make_group(&dev, opt, &map, (uint64_t)st->st_ino, group_id,
-		    err, errlen);
+		r = make_group(&dev, opt, &map, settings, n_settings,
+		    (uint64_t)st->st_ino, group_id, err, errlen);
 	file_map_free(&map);
 	stats_device_close(&dev);
 	return r;

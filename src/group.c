@@ -318,6 +318,16 @@ group_read_heat(const struct group *g, struct region *regions, size_t n,
 }
 
 int
+group_remove_own(struct group *g)
+{
+	char why[512];
+
+	if (group_refresh(g, DEVLIST_NOW, why, sizeof(why)) != GROUP_PRESENT)
+		return 0;
+	return group_remove(g);
+}
+
+int
 group_is_stale(const struct group *g)
 {
 	return g->n_listed != g->n_members;

@@ -51,7 +51,7 @@ main(int argc, char *argv[])
 	struct stat st;
 	struct target target;
 	char err[512], abs[PATH_MAX], what[PATH_MAX + 16];
-	int status;
+	int status, found = 0;
 
 	daemon_set_name();
 	switch (cli_parse(argc, argv, devmapper_alias_form(), &opt, err,
@@ -93,14 +93,19 @@ main(int argc, char *argv[])
 	}
 	daemon_close_inherited(opt.fd);
 	if (opt.create) {
-		if (create_group(&opt, &st, &target, &opt.group_id,
+		if (create_group(&opt, &st, &target, &opt.group_id, &found,
 		    err, sizeof(err)) != 0) {
 			log_error("%s", err);
 			return EXIT_FAILED;
 		}
-		create_hand_over(&opt);
-		log_warn("cannot start again as the group's daemon (%s): "
-		    "following it as this process", strerror(errno));
+		/* A group found is proven the file's again as it is taken. */
+		opt.adopt = found;
+		if (!found) {
+			create_hand_over(&opt);
+			log_warn("cannot start again as the group's daemon "
+			    "(%s): following it as this process",
+			    strerror(errno));
+		}
 	}
 	if (monitor_start(&m, &opt, &st, &target, err, sizeof(err)) != 0) {
 		log_error("%s", err);

@@ -126,6 +126,15 @@ sync_now(struct monitor *m, int check_group, int map_known, int64_t now)
 	return result;
 }
 
+/* What named the group id, for messages. */
+static const char *
+group_argument(const struct options *opt)
+{
+	if (opt->create)
+		return "group";
+	return opt->adopt ? "--groupid" : "GROUP_ID";
+}
+
 int
 monitor_start(struct monitor *m, const struct options *opt,
     const struct stat *file, const struct target *target, char *err,
@@ -146,16 +155,17 @@ monitor_start(struct monitor *m, const struct options *opt,
 	schedule_init(&m->when, now_ms());
 	m->missing_since = m->control_seen = m->group_seen = NEVER;
 	sync_init(&m->sync, REGIONS_PER_EXTENT_DEFAULT, opt->path);
-	claim_init(&m->claim, major(target->devno), minor(target->devno));
+	claim_init(&m->claim, CLAIM_DIR, major(target->devno),
+	    minor(target->devno));
 	watcher_init(&m->watcher, major(target->devno), minor(target->devno));
 	if (cli_regions_per_extent(&cap, err, errlen) != 0 ||
 	    devmapper_open(&dev, target->devno, err, errlen) != 0)
 		return -1;
 	m->sync.cap = cap;
-	if (group_open(&m->group, &dev, opt->adopt ? "--groupid" : "GROUP_ID",
-	    opt->group_id, (uint64_t)file->st_ino, err, errlen) != 0 ||
-	    (opt->adopt && adopt_check(m->fd, target, &m->group, opt->path,
-	    err, errlen) != 0))
+	if (group_open(&m->group, &dev, group_argument(opt), opt->group_id,
+	    (uint64_t)file->st_ino, err, errlen) != 0 ||
+	    (opt->adopt && adopt_check(m->fd, target, &m->group,
+	    group_argument(opt), opt->path, err, errlen) != 0))
 		return -1;
 	m->group.share_dir = DEVLIST_DIR;
 	if ((claimed = claim_at_start(&m->claim, m->group.id,
@@ -334,8 +344,16 @@ read_signals(struct monitor *m, int64_t now)
 			schedule_check_now(&m->when, now);
 			continue;
 		}
-		log_info(VERB_LIFECYCLE, "%s: exiting, group %" PRIu64 " left "
-		    "as it is", strsignal(signo), m->group.id);
+		if (m->opt->delete_on_stop && m->claim.fd >= 0) {
+			log_info(VERB_LIFECYCLE, "%s: deleting group %" PRIu64
+			    " and exiting", strsignal(signo), m->group.id);
+			if (group_remove_own(&m->group) != 0)
+				log_error("group %" PRIu64 " could not be "
+				    "deleted whole", m->group.id);
+		} else {
+			log_info(VERB_LIFECYCLE, "%s: exiting, group %" PRIu64
+			    " left as it is", strsignal(signo), m->group.id);
+		}
 		monitor_finish(m, 0);
 	}
 }

@@ -210,3 +210,66 @@ ownership_within_file(const struct region *members, size_t n_members,
 	}
 	return 1;
 }
+
+/*
+ * The members of the group that region leads, by the descriptor d it
+ * carries, as regions; 0 when it leads none or some member is missing,
+ * -1 when memory runs out.
+ */
+static long
+led_members(const struct listing *listing, const struct listed_region *leader,
+    const struct descriptor *d, struct region **out)
+{
+	const struct listed_region *r;
+	size_t i;
+
+	if (d->members[0] != leader->id)
+		return 0;
+	if ((*out = calloc(d->n_members, sizeof(**out))) == NULL)
+		return -1;
+	for (i = 0; i < d->n_members; i++) {
+		if ((r = listing_find(listing, d->members[i])) == NULL) {
+			free(*out);
+			return 0;
+		}
+		(*out)[i] = (struct region){ r->id, r->start, r->len, 0 };
+	}
+	return (long)d->n_members;
+}
+
+int
+ownership_file_group(const struct listing *listing, const struct range *file,
+    size_t n_file, const struct file_group_settings *want, uint64_t *id)
+{
+	const struct listed_region *r;
+	struct region *members;
+	struct descriptor d;
+	char why[160];
+	size_t i;
+	long n;
+	int found;
+
+	for (i = 0; i < listing->count; i++) {
+		r = &listing->regions[i];
+		if (strcmp(r->program_id, want->program_id) != 0 ||
+		    strcmp(r->options, want->options) != 0)
+			continue;
+		if ((found = descriptor_parse(r->aux, &d)) <= 0)
+			continue;
+		n = strcmp(d.alias, want->alias) == 0 ?
+		    led_members(listing, r, &d, &members) : 0;
+		descriptor_free(&d);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			continue;
+		found = ownership_within_file(members, (size_t)n, file, n_file,
+		    why, sizeof(why));
+		free(members);
+		if (found) {
+			*id = r->id;
+			return 1;
+		}
+	}
+	return 0;
+}

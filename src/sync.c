@@ -176,16 +176,13 @@ sync_group(struct sync *s, struct group *g, int check_group)
 static enum pass_result
 file_is_empty(struct sync *s, struct group *g, int64_t now)
 {
-	char why[512];
-
 	if (s->empty_since == NEVER)
 		s->empty_since = now;
 	if (now - s->empty_since < EMPTY_GRACE_MS)
 		return PASS_AGAIN;
 	log_info(VERB_LIFECYCLE, "%s has no data on the device: removing group %"
 	    PRIu64 " and exiting", s->path, g->id);
-	if (group_refresh(g, DEVLIST_NOW, why, sizeof(why)) == GROUP_PRESENT &&
-	    group_remove(g) != 0)
+	if (group_remove_own(g) != 0)
 		log_error("group %" PRIu64 " could not be removed whole", g->id);
 	return PASS_FILE_EMPTY;
 }

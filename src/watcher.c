@@ -63,7 +63,8 @@ watcher_join(struct watcher *w, const char *dir, struct watch *watch,
 	char path[PATH_MAX];
 
 	if (dir != NULL && devlist_dir_usable(dir)) {
-		snprintf(path, sizeof(path), "%s/%u:%u.watcher", dir,
+		/* Beside the claims: daemons of older versions elect their own. */
+		snprintf(path, sizeof(path), "%s/%u:%u.daemons/watcher", dir,
 		    w->major, w->minor);
 		/* Open for writing, so that closing it is IN_CLOSE_WRITE. */
 		w->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC |
@@ -125,8 +126,8 @@ prompt(const struct watcher *w, const uint64_t *leaders, size_t n,
 			continue;
 		log_info(VERB_DEBUG, "group %" PRIu64 " changed: prompting its "
 		    "daemon", leaders[i]);
-		if (claim_prompt(w->major, w->minor, leaders[i], seen) != 0 &&
-		    errno != ECONNREFUSED)
+		if (claim_prompt(CLAIM_DIR, w->major, w->minor, leaders[i],
+		    seen) != 0 && errno != ECONNREFUSED)
 			log_warn("cannot prompt the daemon of group %" PRIu64
 			    " to check it: %s", leaders[i], strerror(errno));
 	}

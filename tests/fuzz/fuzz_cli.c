@@ -3,9 +3,10 @@
  * NULs.  cli_parse's answer is checked against a model of
  *   dmfilemapd FD GROUP_ID ABS_PATH inode|path [FOREGROUND [VERBOSE]]
  *   dmfilemapd --create [--alias NAME] [--precise] [--bounds LIST]
- *       [--follow inode|path] [--foreground] [--verbose N] [--] FILE
+ *       [--follow inode|path] [--foreground] [--verbose N]
+ *       [--delete-on-stop] [--] FILE
  *   dmfilemapd --groupid ID [--follow inode|path] [--foreground]
- *       [--verbose N] [--] FILE
+ *       [--verbose N] [--delete-on-stop] [--] FILE
  * written here independently: which answer, which values, which argument
  * the message names, which aliases each library's form takes.  The
  * message buffer is exactly errlen bytes long (errlen and the form taken
@@ -137,6 +138,7 @@ option_known(const char *o, int create, int *valued)
 	*valued = !strcmp(o, "--follow") || !strcmp(o, "--verbose") ||
 	    (create && (!strcmp(o, "--alias") || !strcmp(o, "--bounds")));
 	return *valued || !strcmp(o, "--foreground") ||
+	    !strcmp(o, "--delete-on-stop") ||
 	    (create && !strcmp(o, "--precise"));
 }
 
@@ -186,6 +188,7 @@ check_named(char *const argv[], int argc, enum alias_form form,
 	uint64_t bounds[BOUNDS_MAX], v, id = 0;
 	long n_bounds = 0;
 	int i = 2, precise = 0, foreground = 0, verbose = 0, mode = FOLLOW_INODE;
+	int delete = 0;
 	int create = strcmp(argv[1], "--create") == 0, valued;
 	char *want;
 
@@ -217,7 +220,8 @@ check_named(char *const argv[], int argc, enum alias_form form,
 			return;
 		}
 		if (!valued) {
-			*(o[2] == 'p' ? &precise : &foreground) = 1;
+			*(o[2] == 'p' ? &precise : o[2] == 'f' ? &foreground :
+			    &delete) = 1;
 			continue;
 		}
 		if (i + 1 == argc) {
@@ -267,6 +271,7 @@ check_named(char *const argv[], int argc, enum alias_form form,
 		CHECK(create || opt->group_id == id);
 		CHECK(opt->alias == alias && opt->precise == precise);
 		CHECK(opt->foreground == foreground && opt->verbose == verbose);
+		CHECK(opt->delete_on_stop == delete);
 		CHECK((int)opt->mode == mode);
 		CHECK(opt->n_bounds == (size_t)n_bounds);
 		CHECK(n_bounds == 0 || memcmp(opt->bounds, bounds,

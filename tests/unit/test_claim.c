@@ -1,13 +1,21 @@
 /*
  * The claim protocol between two daemons, natively: both ends live in this
- * process, on a device number no real daemon uses.
+ * process, their claims in a directory of the test's own.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -15,6 +23,26 @@
 
 #define MAJOR 4095
 #define MINOR ((unsigned int)getpid())
+
+/* Where the claims go: made for each run, removed after. */
+static char dir[] = "/tmp/dmfilemapd-claims.XXXXXX";
+
+static int
+make_dir(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int
+remove_dir(void **state)
+{
+	char command[64];
+
+	(void)state;
+	snprintf(command, sizeof(command), "rm -rf '%s'", dir);
+	return system(command) == 0 ? 0 : -1;
+}
 
 static void
 wait_readable(int fd)
@@ -32,8 +60,8 @@ test_kept(void **state)
 	int question;
 
 	(void)state;
-	claim_init(&holder, MAJOR, MINOR);
-	claim_init(&newcomer, MAJOR, MINOR);
+	claim_init(&holder, dir, MAJOR, MINOR);
+	claim_init(&newcomer, dir, MAJOR, MINOR);
 	assert_int_equal(claim_take(&holder, 5, 0), CLAIM_HELD);
 	assert_int_equal(claim_take(&newcomer, 5, 0), CLAIM_ASKING);
 	assert_int_equal(claim_reply_came(&newcomer, 1), CLAIM_ASKING);
@@ -57,10 +85,10 @@ test_prompt(void **state)
 	int fd;
 
 	(void)state;
-	claim_init(&holder, MAJOR, MINOR);
-	claim_init(&newcomer, MAJOR, MINOR);
+	claim_init(&holder, dir, MAJOR, MINOR);
+	claim_init(&newcomer, dir, MAJOR, MINOR);
 	assert_int_equal(claim_take(&holder, 8, 0), CLAIM_HELD);
-	assert_int_equal(claim_prompt(MAJOR, MINOR, 8, 123456789012345), 0);
+	assert_int_equal(claim_prompt(dir, MAJOR, MINOR, 8, 123456789012345), 0);
 	wait_readable(holder.fd);
 	assert_true((fd = claim_take_question(&holder)) >= 0);
 	assert_int_equal(claim_read_request(fd, &seen), 1);
@@ -74,7 +102,7 @@ test_prompt(void **state)
 	wait_readable(newcomer.ask_fd);
 	assert_int_equal(claim_reply_came(&newcomer, 1), CLAIM_TAKEN);
 	/* No daemon follows group 9. */
-	assert_int_equal(claim_prompt(MAJOR, MINOR, 9, 1), -1);
+	assert_int_equal(claim_prompt(dir, MAJOR, MINOR, 9, 1), -1);
 	assert_int_equal(errno, ECONNREFUSED);
 	claim_release(&holder);
 	claim_release(&newcomer);
@@ -88,8 +116,8 @@ test_let_go(void **state)
 	int question;
 
 	(void)state;
-	claim_init(&holder, MAJOR, MINOR);
-	claim_init(&newcomer, MAJOR, MINOR);
+	claim_init(&holder, dir, MAJOR, MINOR);
+	claim_init(&newcomer, dir, MAJOR, MINOR);
 	assert_int_equal(claim_take(&holder, 6, 0), CLAIM_HELD);
 	assert_int_equal(claim_take(&newcomer, 6, 0), CLAIM_ASKING);
 	wait_readable(holder.fd);
@@ -110,8 +138,8 @@ test_holder_gone(void **state)
 	struct claim holder, newcomer;
 
 	(void)state;
-	claim_init(&holder, MAJOR, MINOR);
-	claim_init(&newcomer, MAJOR, MINOR);
+	claim_init(&holder, dir, MAJOR, MINOR);
+	claim_init(&newcomer, dir, MAJOR, MINOR);
 	assert_int_equal(claim_take(&holder, 7, 0), CLAIM_HELD);
 	assert_int_equal(claim_take(&newcomer, 7, 0), CLAIM_ASKING);
 	claim_release(&holder);
@@ -127,8 +155,8 @@ test_move(void **state)
 	struct claim mover, other;
 
 	(void)state;
-	claim_init(&mover, MAJOR, MINOR);
-	claim_init(&other, MAJOR, MINOR);
+	claim_init(&mover, dir, MAJOR, MINOR);
+	claim_init(&other, dir, MAJOR, MINOR);
 	assert_int_equal(claim_take(&mover, 8, 0), CLAIM_HELD);
 	assert_int_equal(claim_take(&mover, 8, 0), CLAIM_HELD);
 	assert_int_equal(claim_take(&mover, 3, 0), CLAIM_HELD);
@@ -145,8 +173,8 @@ test_deadline(void **state)
 	struct claim holder, newcomer;
 
 	(void)state;
-	claim_init(&holder, MAJOR, MINOR);
-	claim_init(&newcomer, MAJOR, MINOR);
+	claim_init(&holder, dir, MAJOR, MINOR);
+	claim_init(&newcomer, dir, MAJOR, MINOR);
 	assert_int_equal(claim_take(&holder, 9, 0), CLAIM_HELD);
 	assert_int_equal(claim_take(&newcomer, 9, 0), CLAIM_ASKING);
 	assert_int_equal(claim_reply_came(&newcomer, CLAIM_REPLY_MS),
@@ -155,6 +183,122 @@ test_deadline(void **state)
 	assert_true(newcomer.ask_fd >= 0);
 	claim_release(&holder);
 	claim_release(&newcomer);
+}
+
+/*
+ * A holder killed leaves its socket behind, which no one listens on: the
+ * next daemon takes the claim and binds afresh.
+ */
+static void
+test_killed_holder_left_its_socket(void **state)
+{
+	struct claim holder, newcomer;
+
+	(void)state;
+	claim_init(&holder, dir, MAJOR, MINOR);
+	claim_init(&newcomer, dir, MAJOR, MINOR);
+	assert_int_equal(claim_take(&holder, 10, 0), CLAIM_HELD);
+	/* What the kernel does for a killed process: its fds close. */
+	close(holder.fd);
+	assert_int_equal(claim_take(&newcomer, 10, 0), CLAIM_HELD);
+	assert_int_equal(claim_prompt(dir, MAJOR, MINOR, 10, 1), 0);
+	claim_release(&newcomer);
+	assert_int_equal(claim_prompt(dir, MAJOR, MINOR, 10, 1), -1);
+	assert_int_equal(errno, ECONNREFUSED);
+}
+
+/* Claims live only where no other user may make a file. */
+static void
+test_directory_others_may_write(void **state)
+{
+	struct claim c;
+	char device_dir[128];
+
+	(void)state;
+	claim_init(&c, dir, MAJOR, MINOR);
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_int_equal(claim_take(&c, 11, 0), CLAIM_FAILED);
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(claim_take(&c, 11, 0), CLAIM_HELD);
+	claim_release(&c);
+	snprintf(device_dir, sizeof(device_dir), "%s/%u:%u.daemons", dir, MAJOR,
+	    MINOR);
+	assert_int_equal(chown(device_dir, 1000, 1000), 0);
+	assert_int_equal(claim_take(&c, 11, 0), CLAIM_FAILED);
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(chown(device_dir, 0, 0), 0);
+	assert_int_equal(chmod(dir, 0700), 0);
+}
+
+/*
+ * A daemon of an older version holds the abstract name of group 12, and
+ * as uid answers that it keeps the group; run in a child process.
+ */
+static pid_t
+older_daemon(uid_t uid, int *ready)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	unsigned int minor = MINOR;	/* the parent's pid */
+	int fds[2], fd, asker, n;
+	char question;
+	pid_t pid;
+
+	assert_int_equal(pipe(fds), 0);
+	if ((pid = fork()) != 0) {
+		close(fds[1]);
+		*ready = fds[0];
+		return pid;
+	}
+	n = snprintf(addr.sun_path + 1, sizeof(addr.sun_path) - 1,
+	    "dmfilemapd/%u:%u/12", MAJOR, minor);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (setuid(uid) != 0 || bind(fd, (struct sockaddr *)&addr,
+	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) != 0 ||
+	    listen(fd, 1) != 0)
+		_exit(1);
+	if (write(fds[1], "r", 1) != 1)
+		_exit(1);
+	/* An untrusted peer is never asked; the parent's connect is seen. */
+	alarm(20);
+	if ((asker = accept(fd, NULL, NULL)) < 0)
+		_exit(1);
+	if (uid == 0 && (read(asker, &question, 1) != 1 || question != '?' ||
+	    write(asker, "K", 1) != 1))
+		_exit(1);
+	_exit(0);
+}
+
+/*
+ * A root daemon of an older version that keeps the group is left to it;
+ * any other process holding that abstract name is not listened to.
+ */
+static void
+test_older_daemon(void **state)
+{
+	struct claim c;
+	char err[128], r;
+	int ready, status;
+	pid_t pid;
+
+	(void)state;
+	pid = older_daemon(0, &ready);
+	assert_int_equal(read(ready, &r, 1), 1);
+	claim_init(&c, dir, MAJOR, MINOR);
+	assert_int_equal(claim_at_start(&c, 12, "lin", err, sizeof(err)), 1);
+	assert_int_equal(c.fd, -1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(status, 0);
+	close(ready);
+
+	pid = older_daemon(1000, &ready);
+	assert_int_equal(read(ready, &r, 1), 1);
+	assert_int_equal(claim_at_start(&c, 12, "lin", err, sizeof(err)), 0);
+	assert_true(c.fd >= 0);
+	claim_release(&c);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(status, 0);
+	close(ready);
 }
 
 int
@@ -167,7 +311,10 @@ main(void)
 		cmocka_unit_test(test_holder_gone),
 		cmocka_unit_test(test_move),
 		cmocka_unit_test(test_deadline),
+		cmocka_unit_test(test_killed_holder_left_its_socket),
+		cmocka_unit_test(test_directory_others_may_write),
+		cmocka_unit_test(test_older_daemon),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }

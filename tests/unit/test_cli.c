@@ -10,7 +10,7 @@
 
 #include "cli.h"
 
-#define MAX_ARGS 10
+#define MAX_ARGS 16
 
 /* Splits line at blanks ('' is an empty word) and parses it. */
 static enum cli_result
@@ -249,6 +249,10 @@ test_creation_form(void **state)
 	assert_int_equal(opt.foreground, 0);
 	assert_int_equal(opt.precise, 0);
 	assert_int_equal(opt.n_bounds, 0);
+	assert_false(opt.delete_on_stop);
+	assert_int_equal(parse(&opt, err, "dmfilemapd --create --delete-on-stop "
+	    "f"), CLI_RUN);
+	assert_true(opt.delete_on_stop);
 
 	assert_int_equal(cli_parse(14, argv, ALIAS_BARE, &opt, err, sizeof(err)), CLI_RUN);
 	assert_string_equal(opt.file, "-odd name");
@@ -404,8 +408,11 @@ test_groupid_form(void **state)
 	assert_null(opt.path);
 	assert_int_equal(opt.mode, FOLLOW_INODE);
 	assert_int_equal(opt.foreground, 0);
+	assert_false(opt.delete_on_stop);
 	assert_int_equal(parse(&opt, err, "dmfilemapd --groupid 2147483647 "
-	    "--follow path --foreground --verbose 3 -- -f"), CLI_RUN);
+	    "--follow path --foreground --delete-on-stop --verbose 3 -- -f"),
+	    CLI_RUN);
+	assert_true(opt.delete_on_stop);
 	assert_int_equal(opt.group_id, 2147483647);
 	assert_int_equal(opt.mode, FOLLOW_PATH);
 	assert_true(opt.foreground);

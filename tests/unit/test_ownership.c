@@ -134,6 +134,53 @@ test_within_file(void **state)
 	    sizeof(why)));
 }
 
+/*
+ * The group --create would make for the file, found again: the lowest
+ * leader of the program, options and alias asked for whose members all
+ * lie within the file's data.
+ */
+static void
+test_file_group(void **state)
+{
+	static const struct range file[] = { { 100, 8 }, { 200, 16 } };
+	static const struct file_group_settings want = { "dmstats", "", "f" };
+	static const struct file_group_settings timed = {
+		"dmstats", "histogram:1,2", "f" };
+	struct listing l;
+	uint64_t id = 99;
+
+	(void)state;
+	assert_int_equal(listing_parse(
+	    /* Another file's group, then one reaching past the file. */
+	    "0: 500+8 8 dmstats DMS_GROUP=f:0#-\n"
+	    "1: 100+8 8 dmstats DMS_GROUP=f:1-2#-\n"
+	    "2: 216+8 8 dmstats -\n"
+	    /* Right place, other alias; other program; other settings. */
+	    "3: 100+8 8 dmstats DMS_GROUP=g:3#-\n"
+	    "4: 100+8 8 other DMS_GROUP=f:4#-\n"
+	    "5: 100+8 8 dmstats DMS_GROUP=\"f\":5-6#- histogram:1,2\n"
+	    "6: 200+8 8 dmstats -\n"
+	    /* The file's own, quoted as 1.02.197 and later write it. */
+	    "7: 100+8 8 dmstats DMS_GROUP=\"f\":7-8#-\n"
+	    "8: 208+8 8 dmstats -\n"
+	    "9: 200+8 8 dmstats DMS_GROUP=f:9#-\n", &l), 0);
+	assert_int_equal(ownership_file_group(&l, file, 2, &want, &id), 1);
+	assert_int_equal(id, 7);
+	assert_int_equal(ownership_file_group(&l, file, 2, &timed, &id), 1);
+	assert_int_equal(id, 5);
+	listing_free(&l);
+	/* A member missing: not a whole group, not the file's. */
+	assert_int_equal(listing_parse("7: 100+8 8 dmstats DMS_GROUP=f:7-8#-\n",
+	    &l), 0);
+	assert_int_equal(ownership_file_group(&l, file, 2, &want, &id), 0);
+	listing_free(&l);
+	/* A member that leads nothing is no leader. */
+	assert_int_equal(listing_parse("7: 100+8 8 dmstats -\n"
+	    "8: 208+8 8 dmstats DMS_GROUP=f:7-8#-\n", &l), 0);
+	assert_int_equal(ownership_file_group(&l, file, 2, &want, &id), 0);
+	listing_free(&l);
+}
+
 static void
 test_ungrouped(void **state)
 {
@@ -250,6 +297,7 @@ main(void)
 		cmocka_unit_test(test_member_dropped_by_dmstats_still_owned),
 		cmocka_unit_test(test_renamed_still_owned),
 		cmocka_unit_test(test_within_file),
+		cmocka_unit_test(test_file_group),
 		cmocka_unit_test(test_ungrouped),
 		cmocka_unit_test(test_new_group_at_the_id),
 		cmocka_unit_test(test_member_not_known),

@@ -16,9 +16,10 @@ fragmented_file /mnt/f 2
 gid=$(filemap_create /mnt/f --nomonitor)
 usage="usage: dmfilemapd FD GROUP_ID ABS_PATH inode|path [FOREGROUND [VERBOSE]]
        dmfilemapd --create [--alias NAME] [--precise] [--bounds LIST]
-                  [--follow inode|path] [--foreground] [--verbose N] FILE
+                  [--follow inode|path] [--foreground] [--verbose N]
+                  [--delete-on-stop] FILE
        dmfilemapd --groupid ID [--follow inode|path] [--foreground]
-                  [--verbose N] FILE"
+                  [--verbose N] [--delete-on-stop] FILE"
 ok='3</mnt/f'
 
 step "missing and extra arguments"

@@ -6,8 +6,8 @@
 # settle one runs (a second one that yields exits 0), the group matches
 # its file, grown meanwhile, and no region is outside it.  The window
 # between the new id showing and the daemon holding it is widened here:
-# strace delays each bind(2) of the daemon (its claim is an abstract unix
-# socket) by 3 s.  thirty_groups.sh looks for the same fault without
+# strace delays each bind(2) of the daemon (its claim is a unix socket
+# bound under /run/dmfilemapd) by 3 s.  thirty_groups.sh looks for the same fault without
 # help, under churn.
 set -eu
 . /test/lib.sh

@@ -12,7 +12,7 @@ set -eu
 # assert_detached PID FILE: PID leads its own session without a terminal,
 # in /, with exactly the fds a detached daemon of FILE needs.
 assert_detached() {
-	local pid=$1 file=$2 fds control sockets want
+	local pid=$1 file=$2 fds control sockets want devno
 	assert_eq "$pid" "$(ps -o sid= -p "$pid" | tr -d ' ')" "session of $pid"
 	assert_eq "?" "$(ps -o tty= -p "$pid" | tr -d ' ')" "terminal of $pid"
 	assert_eq / "$(readlink "/proc/$pid/cwd")" "directory of $pid"
@@ -23,17 +23,18 @@ assert_detached() {
 	[ "$control" -le 1 ] || { echo "$fds" >&2; fail "$pid holds $control /dev/mapper/control fds"; }
 	# Once detached it logs to syslog through one socket of its own, and
 	# holds its claim on the group (against a second daemon) by another,
-	# bound to an abstract name that /proc/net/unix shows.
+	# bound to the claim's name under /run/dmfilemapd, which
+	# /proc/net/unix shows.
 	sockets=$(printf '%s\n' "$fds" | grep -c ' socket:\[' || true)
 	[ "$sockets" -le 2 ] || { echo "$fds" >&2; fail "$pid holds $sockets sockets"; }
 	claim_held_by "$pid" || fail "$pid holds no claim on its group"
 	# It keeps the lock of the listing it shares with the device's
 	# other daemons and the lock that elects the device's watcher
 	# (dmfilemapd(8), FILES).
+	devno=$(stat -c '%Hd:%Ld' "$file")
 	want=$(printf '%s\n' "0 /dev/null" "1 /dev/null" "2 /dev/null" "$file" \
 		/proc/PID/mountinfo anon_inode:inotify "anon_inode:[signalfd]" "anon_inode:[timerfd]" \
-		"/run/dmfilemapd/$(stat -c '%Hd:%Ld' "$file").lock" \
-		"/run/dmfilemapd/$(stat -c '%Hd:%Ld' "$file").watcher" | sort)
+		"/run/dmfilemapd/$devno.lock" "/run/dmfilemapd/$devno.daemons/watcher" | sort)
 	assert_eq "$want" "$(printf '%s\n' "$fds" | grep -v -e ' /dev/mapper/control$' -e ' socket:\[' |
 		sed -e 's/^\([3-9]\|[1-9][0-9]\+\) //' -e 's#^/proc/[0-9]*/mountinfo$#/proc/PID/mountinfo#' |
 		sort)" "fds of $pid (besides the control node and syslog)"
@@ -43,7 +44,7 @@ assert_detached() {
 claim_held_by() {
 	local inode
 	for inode in $(fd_targets "$1" | sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p'); do
-		awk -v ino="$inode" '$7 == ino && $8 ~ /^@dmfilemapd\// { found = 1 } END { exit !found }' \
+		awk -v ino="$inode" '$7 == ino && $8 ~ /^\/run\/dmfilemapd\/[0-9]+:[0-9]+\.daemons\/[0-9]+$/ { found = 1 } END { exit !found }' \
 			/proc/net/unix && return 0
 	done
 	return 1

@@ -60,7 +60,7 @@ for f in a b c d; do
 done
 quiet "${pid[@]}"
 devno=$(dmsetup info -c --noheadings -o major,minor lin | tr -d ' ')
-[ -f "$DIR/$devno.watcher" ] || fail "no lock file $DIR/$devno.watcher"
+[ -f "$DIR/$devno.daemons/watcher" ] || fail "no lock file $DIR/$devno.daemons/watcher"
 
 step "dmsetup runs wake the first daemon alone"
 # The others watch the control node for one close only: the first run ends that.
