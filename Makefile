@@ -40,7 +40,8 @@ OBJ        = $(NATIVE_OBJ) $(DAEMON_SRC:.c=.o)
 
 # Helper programs of the VM tests and the benchmarks.
 TOOLS      = bench/odirect-read bench/plan-bench bench/fragment bench/group-wait \
-             bench/pass-profile bench/overwrite tests/vm/bin/dm-set-alias
+             bench/pass-profile bench/overwrite tests/vm/bin/dm-set-alias \
+             tests/vm/bin/hold-names
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,tests/unit/%,$(wildcard tests/unit/test_*.c))
 
@@ -91,6 +92,10 @@ tests/unit/test_%: tests/unit/test_%.c $(NATIVE_OBJ) $(UNIT_HELPERS) $(wildcard 
 tests/vm/bin/dm-set-alias: tests/vm/tools/set_alias.c
 	@mkdir -p tests/vm/bin
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(DM_LIBS)
+
+tests/vm/bin/hold-names: tests/vm/tools/hold_names.c
+	@mkdir -p tests/vm/bin
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
 bench/odirect-read: bench/odirect_read.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
