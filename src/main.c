@@ -98,9 +98,12 @@ main(int argc, char *argv[])
 			log_error("%s", err);
 			return EXIT_FAILED;
 		}
-		/* A group found is proven the file's again as it is taken. */
+		/*
+		 * A group found is proven the file's again as it is taken.
+		 * The positional form cannot carry --delete-on-stop.
+		 */
 		opt.adopt = found;
-		if (!found) {
+		if (!found && !opt.delete_on_stop) {
 			create_hand_over(&opt);
 			log_warn("cannot start again as the group's daemon "
 			    "(%s): following it as this process",
