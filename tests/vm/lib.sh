@@ -424,3 +424,37 @@ assert_libdm() {
 if findmnt -n -o OPTIONS -T /run 2>/dev/null | tr ',' '\n' | grep -qx nodev; then
 	UNWATCHED_DEV_DIR=/dev/unwatched
 fi
+
+# linear_at_boot NAME [DISK] [SIZE_MB]: make_linear, and a unit
+# (vm-linear-NAME.service, enabled) that makes the same device again early
+# in every later boot, before the file systems of /etc/fstab are mounted:
+# a device of `dmsetup create` does not outlive a reboot.  Prints
+# /dev/mapper/NAME.
+linear_at_boot() {
+	local name=$1 disk=${2:-/dev/vda} dev table disk_unit
+	dev=$(make_linear "$@") || exit 1
+	# "0 LEN linear MAJOR:MINOR OFFSET", with the disk by its name.
+	table=$(dmsetup table "$name" | awk -v disk="$disk" '{ $4 = disk; print }') ||
+		fail "cannot read the table of $name"
+	disk_unit=$(systemd-escape -p --suffix=device "$disk")
+	cat >"/etc/systemd/system/vm-linear-$name.service" <<-EOF2 || fail "cannot write the unit of $name"
+		[Unit]
+		Description=dm-linear device $name on $disk (tests/vm/lib.sh linear_at_boot)
+		DefaultDependencies=no
+		Requires=$disk_unit
+		After=$disk_unit systemd-udevd.service systemd-modules-load.service
+		Wants=local-fs-pre.target
+		Before=local-fs-pre.target shutdown.target
+		Conflicts=shutdown.target
+
+		[Service]
+		Type=oneshot
+		RemainAfterExit=yes
+		ExecStart=/usr/sbin/dmsetup create $name --table "$table"
+
+		[Install]
+		WantedBy=sysinit.target
+	EOF2
+	systemctl --quiet enable "vm-linear-$name.service" || fail "cannot enable vm-linear-$name.service"
+	echo "$dev"
+}

@@ -1,7 +1,8 @@
 #!/bin/bash
-# Runner self-test, run with --systemd --boots 2: the guest runs Debian's
-# systemd as PID 1 with udev and a journal, and the second boot finds what
-# the first left on the scratch disk /dev/vda and in the root file system.
+# Runner self-test, run with --systemd --boots 2 --disk 1G --disk 64M: the
+# guest runs Debian's systemd as PID 1 with udev and a journal, and the
+# second boot finds what the first left on the scratch disk /dev/vda and in
+# the root file system, and the dm device of linear_at_boot made again.
 # Without --systemd (the busybox guest) the first step fails.
 set -eu
 # shellcheck disable=SC1091 # the guest's copy of tests/vm/lib.sh
@@ -29,12 +30,11 @@ if [ -f /usr/lib/systemd/system/dmfilemapd@.service ]; then
 fi
 
 if [ "$boot" = 1 ]; then
-	step "boot 1: udev makes the node of a dm device"
-	dev=$(make_linear lin /dev/vda 16)
+	step "boot 1: udev knows a new dm device (linear_at_boot, on /dev/vdb)"
+	dev=$(linear_at_boot lin /dev/vdb 16)
 	udevadm settle
 	assert_eq lin "$(udevadm info --query=property --name="$dev" | sed -n 's/^DM_NAME=//p')" \
 		"DM_NAME that udev knows of $dev"
-	dmsetup remove lin
 
 	step "boot 1: a marker on /dev/vda and in the root file system"
 	marker="boot-1-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
@@ -71,5 +71,12 @@ else
 		fail "the journal lists fewer than $boot boots: $(journalctl --list-boots --no-pager)"
 	journalctl -b 1 -u vm-hello.service -q --no-pager | grep -q "hello from vm-hello, $marker" ||
 		fail "the journal lost boot 1's message of vm-hello"
+	step "boot $boot: linear_at_boot's unit made the dm device again"
+	systemctl is-active --quiet vm-linear-lin.service || fail "vm-linear-lin.service is not active"
+	udevadm settle
+	assert_eq lin "$(udevadm info --query=property --name=/dev/mapper/lin | sed -n 's/^DM_NAME=//p')" \
+		"DM_NAME that udev knows of /dev/mapper/lin"
+	assert_eq "0 32768 linear $(lsblk -dno MAJ:MIN /dev/vdb | tr -d ' ') $LINEAR_OFFSET" \
+		"$(dmsetup table lin)" "table of lin"
 	echo "ok: boot $boot found $marker"
 fi
