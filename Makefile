@@ -80,6 +80,9 @@ all: dmfilemapd
 dmfilemapd: $(OBJ)
 	$(CC) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(DM_LIBS)
 
+# The version is compiled in: a new changelog entry rebuilds it.
+src/main.o: debian/changelog
+
 src/%.o: src/%.c $(wildcard include/*.h)
 	$(CC) $(HARDEN_CPPFLAGS) $(CPPFLAGS) $(HARDEN_CFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 

@@ -1,0 +1,72 @@
+#!/bin/bash
+# vm-options: --systemd --disk 1G --disk 1G
+# dmfilemapd(8), SERVICE, under Debian's systemd: a unit whose file is
+# missing, or on tmpfs, fails, and systemctl status shows the daemon's
+# reason; an instance's settings in /etc/dmfilemapd/INSTANCE.conf (alias,
+# histogram, --delete-on-stop, which deletes the group at stop); an
+# instance for a file on btrfs, which dmstats refuses.
+set -eu
+# shellcheck source=tests/vm/lib.sh
+. /test/lib.sh
+
+unit_of() {
+	echo "dmfilemapd@$(systemd-escape -p "$1").service"
+}
+
+# assert_fails FILE REASON: the unit of FILE fails to start, ends failed,
+# and systemctl status shows REASON, the daemon's one line.
+assert_fails() {
+	local unit
+	unit=$(unit_of "$1")
+	if systemctl start "$unit" 2>/dev/null; then fail "$unit started"; fi
+	wait_until 40 holds sh -c "systemctl is-failed --quiet '$unit'"
+	systemctl status "$unit" --no-pager -n 20 >/tmp/status.out 2>&1 || true
+	grep -qF "dmfilemapd: $2" /tmp/status.out || {
+		cat /tmp/status.out
+		fail "systemctl status $unit does not say: $2"
+	}
+	echo "   $unit failed: $2"
+}
+
+require_daemon
+step "a unit for a missing file fails, saying why"
+mkdir -p /srv/none
+assert_fails /srv/none/missing.img "FILE '/srv/none/missing.img' does not exist"
+
+step "a unit for a file on tmpfs fails, saying why"
+mkdir -p /run/t
+mount -t tmpfs tmpfs /run/t
+fallocate -l 1M /run/t/f
+assert_fails /run/t/f "FILE '/run/t/f': the file is on tmpfs, which keeps no data on a block device"
+
+step "ext4 on a dm-linear device; an instance with settings of its own"
+dev=$(make_linear lin /dev/vda)
+make_fs ext4 "$dev" /srv
+fragmented_file /srv/c.img 3
+mkdir -p /etc/dmfilemapd
+unit=$(unit_of /srv/c.img)
+echo 'DMFILEMAPD_OPTIONS="--alias cee --bounds 1ms,10ms,100ms --delete-on-stop"' \
+	>"/etc/dmfilemapd/$(systemd-escape -p /srv/c.img).conf"
+systemctl start "$unit" || { systemctl status "$unit" --no-pager || true; fail "$unit did not start"; }
+wait_group /srv/c.img "$dev" cee
+gid=$(group_id_by_alias "$dev" cee)
+assert_match ' histogram:1,10,100$' "$(region_line "$dev" "$gid")" "the leader of group cee"
+
+step "stop, with --delete-on-stop: the group is deleted"
+systemctl stop "$unit"
+wait_until 10 holds sh -c "! systemctl is-active --quiet '$unit'"
+if region_rows "$dev" | grep -q ' cee$'; then fail "group cee is still there after stop"; fi
+assert_eq "" "$(stats_list "$dev")" "regions left on $dev"
+
+step "btrfs on a second dm-linear device: an instance for a file on it"
+bdev=$(make_linear blin /dev/vdb)
+make_fs btrfs "$bdev" /mnt
+fragmented_file /mnt/b.img 3
+unit=$(unit_of /mnt/b.img)
+systemctl start "$unit" || { systemctl status "$unit" --no-pager || true; fail "$unit did not start"; }
+wait_group /mnt/b.img "$bdev" b.img
+fallocate -l 8M /mnt/b.img
+wait_group /mnt/b.img "$bdev" b.img
+systemctl stop "$unit"
+group_matches /mnt/b.img "$bdev" b.img
+echo "ok: failures said why, settings and btrfs followed"
