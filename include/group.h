@@ -27,6 +27,7 @@ struct group {
 	struct region *members;	/* as of the last group_refresh, ascending id */
 	size_t n_members;
 	size_t n_listed;	/* member ids the descriptor names */
+	size_t n_lost;		/* members the last group_refresh found gone */
 	unsigned long members_gen; /* changes whenever the members do */
 	char *seen_rows;	/* the rows the last check found the group in, or NULL */
 	size_t seen_len;

@@ -25,13 +25,15 @@ struct sync {
 				   this (ns, devlist.h): the caller sets it */
 	unsigned int cap;	/* regions per extent */
 	int64_t empty_since;	/* since when the file has looked empty, or NEVER */
+	int members_going;	/* others were deleting members: check again */
 	const char *path;	/* the file's name, for messages */
 };
 
 enum pass_result {
 	PASS_DONE,		/* the group matches the file */
-	PASS_AGAIN,		/* look again soon: data awaits allocation, or
-				   the file has just become empty */
+	PASS_AGAIN,		/* look again soon: data awaits allocation, the
+				   file has just become empty, or another
+				   process is deleting the group's members */
 	PASS_FAILED,		/* a step failed (logged): try again later */
 	PASS_GROUP_ENDED,	/* deleted, ungrouped, or no longer this
 				   daemon's: left untouched (logged) */

@@ -76,6 +76,20 @@ take_alias(struct group *g, const struct descriptor *d)
 	return 0;
 }
 
+/* How many of the members known were are not among those now, by id. */
+static size_t
+count_lost(const struct region *were, size_t n_were, const struct region *now,
+    size_t n_now)
+{
+	size_t i, lost = 0;
+
+	for (i = 0; i < n_were; i++)
+		if (bsearch(&were[i], now, n_now, sizeof(*now),
+		    compare_ids) == NULL)
+			lost++;
+	return lost;
+}
+
 static int
 collect_members(struct group *g, const struct listing *listing,
     const struct descriptor *d)
@@ -102,6 +116,7 @@ collect_members(struct group *g, const struct listing *listing,
 	if (n != g->n_members || (n > 0 &&
 	    memcmp(members, g->members, n * sizeof(*members)) != 0))
 		g->members_gen++;
+	g->n_lost = count_lost(g->members, g->n_members, members, n);
 	free(g->members);
 	g->members = members;
 	g->n_members = n;
@@ -254,6 +269,7 @@ group_refresh(struct group *g, int64_t taken_after, char *why, size_t whylen)
 		    g->dev.name, strerror(errno));
 		return GROUP_FAILED;
 	}
+	g->n_lost = 0;
 	r = read_group_rows(g, &all, &listing, &stretch, &as_seen);
 	err = errno;
 	devlist_release(&all);

@@ -136,6 +136,19 @@ sync_group(struct sync *s, struct group *g, int check_group)
 
 	switch (know_group(s, g, check_group, &as_left)) {
 	case GROUP_PRESENT:
+		/*
+		 * Members someone else deleted are covered again only once
+		 * no more go: `dmstats delete --groupid` deletes the members
+		 * one by one, then the leader, and a pass in between must not
+		 * bring the group back.
+		 */
+		if (g->n_lost > 0) {
+			log_info(VERB_REGIONS, "%zu members of group %" PRIu64
+			    " have gone: looking again before covering their "
+			    "ranges", g->n_lost, g->id);
+			s->members_going = 1;
+			return PASS_AGAIN;
+		}
 		/* Read again and found as the last pass left it. */
 		if (s->have_synced && g->members_gen == s->synced_gen)
 			as_left = 1;
@@ -225,6 +238,9 @@ sync_pass(struct sync *s, struct group *g, int check_group, int64_t now,
 	    s->map.count, s->synced.ranges, s->synced.count);
 	if (changed)
 		log_layout(&s->map);
+	/* A pass after members went is a check, whatever prompted it. */
+	check_group = check_group || s->members_going;
+	s->members_going = 0;
 	if (changed || check_group) {
 		result = sync_group(s, g, check_group);
 		*checked = result == PASS_DONE;
