@@ -76,7 +76,7 @@ take_alias(struct group *g, const struct descriptor *d)
 	return 0;
 }
 
-/* How many of the members known were are not among those now, by id. */
+/* How many members that were are not among those now, by id. */
 static size_t
 count_lost(const struct region *were, size_t n_were, const struct region *now,
     size_t n_now)
