@@ -186,6 +186,11 @@ monitor_start(struct monitor *m, const struct options *opt,
 		    " failed", opt->group_id);
 		return -1;
 	}
+	/*
+	 * Its writes too: a check prompted by a listing taken before them
+	 * would find the group as it was and take it for deleted.
+	 */
+	m->pass_ended = now_ns();
 	return 0;
 }
 
