@@ -35,29 +35,22 @@
 /* How long a holder waits for what one who connected says (ms). */
 #define REQUEST_WAIT_MS 1000
 
-/* DIR/MAJOR:MINOR.daemons/ID followed by suffix; -1 with ENAMETOOLONG. */
-static int
-claim_path(char *buf, size_t len, const char *dir, unsigned int major,
-    unsigned int minor, uint64_t id, const char *suffix)
-{
-	int n = snprintf(buf, len, "%s/%u:%u.daemons/%" PRIu64 "%s", dir, major,
-	    minor, id, suffix);
-
-	if (n < 0 || (size_t)n >= len) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
-}
-
+/* The claim's socket, DIR/MAJOR:MINOR.daemons/ID; -1 with ENAMETOOLONG. */
 static int
 claim_address(struct sockaddr_un *addr, const char *dir, unsigned int major,
     unsigned int minor, uint64_t id)
 {
+	int n;
+
 	memset(addr, 0, sizeof(*addr));
 	addr->sun_family = AF_UNIX;
-	return claim_path(addr->sun_path, sizeof(addr->sun_path), dir, major,
-	    minor, id, "");
+	n = snprintf(addr->sun_path, sizeof(addr->sun_path),
+	    "%s/%u:%u.daemons/%" PRIu64, dir, major, minor, id);
+	if (n < 0 || (size_t)n >= sizeof(addr->sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
 }
 
 static int
