@@ -25,8 +25,12 @@ void log_init(int verbose);
 void log_detach(void);
 int log_verbose(void);
 
+/* The line, then ": " and strerror(errno). */
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The line alone, for failures that errno does not describe. */
+void log_errorx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

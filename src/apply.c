@@ -3,7 +3,6 @@
  * swept, the group removed.  Each message that fails is logged here, where
  * the pass goes on without it; the caller learns only that something failed.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +18,8 @@ static int
 delete_region(const struct group *g, uint64_t id)
 {
 	if (stats_delete(&g->dev, id) != 0) {
-		log_error("%s: cannot delete region %" PRIu64 ": %s",
-		    g->dev.name, id, strerror(errno));
+		log_error("%s: cannot delete region %" PRIu64, g->dev.name,
+		    id);
 		return -1;
 	}
 	log_info(VERB_REGIONS, "deleted region %" PRIu64, id);
@@ -42,15 +41,14 @@ group_sweep(const struct group *g)
 	long i, n = -1;
 
 	if (stats_list(&g->dev, "", &listing) != 0) {
-		log_error("%s: cannot list dm-stats regions: %s", g->dev.name,
-		    strerror(errno));
+		log_error("%s: cannot list dm-stats regions", g->dev.name);
 		return;
 	}
 	ownership_tag(tag, sizeof(tag), g->id, g->file_ino);
 	if ((orphans = calloc(listing.count + 1, sizeof(*orphans))) != NULL)
 		n = ownership_orphans(&listing, tag, orphans);
 	if (n < 0)
-		log_error("cannot look for regions left by an earlier daemon: "
+		log_errorx("cannot look for regions left by an earlier daemon: "
 		    "%s", orphans ? "a descriptor cannot be read" :
 		    "out of memory");
 	for (i = 0; i < n; i++) {
@@ -72,9 +70,8 @@ create_region(const struct group *g, const struct range *range, uint64_t *id)
 	ownership_tag(tag, sizeof(tag), g->id, g->file_ino);
 	if (stats_create(&g->dev, range, g->create_options,
 	    g->n_create_options, g->program_id, tag, id) != 0) {
-		log_error("%s: cannot create a region at %" PRIu64 "+%" PRIu64
-		    ": %s", g->dev.name, range->start, range->len,
-		    strerror(errno));
+		log_error("%s: cannot create a region at %" PRIu64 "+%" PRIu64,
+		    g->dev.name, range->start, range->len);
 		return -1;
 	}
 	log_info(VERB_REGIONS, "created region %" PRIu64 " at %" PRIu64 "+%"
@@ -86,8 +83,8 @@ static int
 set_aux(const struct group *g, uint64_t id, const char *aux)
 {
 	if (stats_set_aux(&g->dev, id, aux) != 0) {
-		log_error("%s: cannot set aux_data of region %" PRIu64 ": %s",
-		    g->dev.name, id, strerror(errno));
+		log_error("%s: cannot set aux_data of region %" PRIu64,
+		    g->dev.name, id);
 		return -1;
 	}
 	return 0;
@@ -115,14 +112,14 @@ new_descriptor(const struct group *g, const struct region *members, size_t n)
 	free(ids);
 	if (aux != NULL && !descriptor_row_fits(members[0].id, &leader,
 	    leader.len, g->program_id, aux, g->create_options)) {
-		log_error("%s: group %" PRIu64 "'s member list would be too "
+		log_errorx("%s: group %" PRIu64 "'s member list would be too "
 		    "long for libdevmapper to list (%zu regions): keeping the "
 		    "group as it is", g->dev.name, g->id, n);
 		free(aux);
 		return NULL;
 	}
 	if (aux == NULL)
-		log_error("out of memory for group %" PRIu64 "'s descriptor",
+		log_errorx("out of memory for group %" PRIu64 "'s descriptor",
 		    g->id);
 	return aux;
 }
@@ -294,7 +291,7 @@ group_apply(struct group *g, const struct plan *plan)
 	created = calloc(plan->n_create + 1, sizeof(*created));
 	leaving = calloc(g->n_members + 1, sizeof(*leaving));
 	if (next == NULL || created == NULL || leaving == NULL) {
-		log_error("out of memory for group %" PRIu64 "'s plan", g->id);
+		log_errorx("out of memory for group %" PRIu64 "'s plan", g->id);
 		failed = 1;
 	} else {
 		n_created = create_regions(g, plan, created, &failed);

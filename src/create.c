@@ -72,8 +72,8 @@ undo(const struct stats_device *dev, const uint64_t *ids, size_t n)
 	for (i = 0; i < n; i++)
 		if (stats_delete(dev, ids[i]) != 0)
 			log_error("%s: cannot delete region %" PRIu64 ", created "
-			    "for the group that was not made: %s", dev->name,
-			    ids[i], strerror(errno));
+			    "for the group that was not made", dev->name,
+			    ids[i]);
 }
 
 /*
@@ -139,8 +139,8 @@ write_group(const struct stats_device *dev, const struct options *opt,
 	free(aux);
 	for (i = 1; r == 0 && i < n; i++)
 		if (stats_set_aux(dev, ids[i], NO_AUX) != 0)
-			log_warn("%s: region %" PRIu64 " keeps its creation tag: "
-			    "%s", dev->name, ids[i], strerror(errno));
+			log_warn("%s: region %" PRIu64 " keeps its creation tag",
+			    dev->name, ids[i]);
 	return r;
 }
 
@@ -239,8 +239,7 @@ create_group(const struct options *opt, const struct stat *st,
 		return -1;
 	/* Data still in delayed allocation has no place yet: give it one. */
 	if (fdatasync(opt->fd) != 0)
-		log_warn("FILE '%s': cannot write its data out: %s", opt->file,
-		    strerror(errno));
+		log_warn("FILE '%s': cannot write its data out", opt->file);
 	if (target_read_map(opt->fd, target, &map) != 0)
 		snprintf(err, errlen, "FILE '%s': cannot read its extents: %s",
 		    opt->file, strerror(errno));

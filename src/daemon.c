@@ -121,23 +121,22 @@ daemon_detach(void)
 	int null;
 
 	if (pid < 0) {
-		log_error("cannot fork: %s", strerror(errno));
+		log_error("cannot fork");
 		return -1;
 	}
 	if (pid > 0)
 		_exit(0);
 	if (setsid() < 0) {
-		log_error("cannot leave the caller's session: %s",
-		    strerror(errno));
+		log_error("cannot leave the caller's session");
 		return -1;
 	}
 	if (chdir("/") != 0)
-		log_warn("cannot change directory to /: %s", strerror(errno));
+		log_warn("cannot change directory to /");
 	umask(022);
 	if ((null = open("/dev/null", O_RDWR)) < 0 ||
 	    dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
 	    dup2(null, STDERR_FILENO) < 0) {
-		log_error("cannot put stdio on /dev/null: %s", strerror(errno));
+		log_error("cannot put stdio on /dev/null");
 		return -1;
 	}
 	if (null > STDERR_FILENO)

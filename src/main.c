@@ -74,7 +74,7 @@ main(int argc, char *argv[])
 	log_init(opt.verbose);
 	if ((opt.create || opt.adopt) &&
 	    daemon_open_file(&opt, abs, err, sizeof(err)) != 0) {
-		log_error("%s", err);
+		log_errorx("%s", err);
 		return EXIT_FAILED;
 	}
 	if (opt.create || opt.adopt)
@@ -84,18 +84,18 @@ main(int argc, char *argv[])
 	if (daemon_check_file(opt.fd, what, &st, &target, err,
 	    sizeof(err)) != 0 ||
 	    daemon_check_path(&opt, &st, err, sizeof(err)) != 0) {
-		log_error("%s", err);
+		log_errorx("%s", err);
 		return EXIT_FAILED;
 	}
 	if ((opt.fd = move_above_stdio(opt.fd)) < 0) {
-		log_error("FD: cannot move it above stdio: %s", strerror(errno));
+		log_error("FD: cannot move it above stdio");
 		return EXIT_FAILED;
 	}
 	daemon_close_inherited(opt.fd);
 	if (opt.create) {
 		if (create_group(&opt, &st, &target, &opt.group_id, &found,
 		    err, sizeof(err)) != 0) {
-			log_error("%s", err);
+			log_errorx("%s", err);
 			return EXIT_FAILED;
 		}
 		/*
@@ -106,12 +106,11 @@ main(int argc, char *argv[])
 		if (!found && !opt.delete_on_stop) {
 			create_hand_over(&opt);
 			log_warn("cannot start again as the group's daemon "
-			    "(%s): following it as this process",
-			    strerror(errno));
+			    "(following it as this process)");
 		}
 	}
 	if (monitor_start(&m, &opt, &st, &target, err, sizeof(err)) != 0) {
-		log_error("%s", err);
+		log_errorx("%s", err);
 		monitor_close(&m);
 		return EXIT_FAILED;
 	}

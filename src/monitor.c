@@ -90,8 +90,8 @@ claim_settled(struct monitor *m, enum claim_state state)
 		monitor_finish(m, 0);
 		break;
 	case CLAIM_FAILED:
-		log_error("cannot claim group %" PRIu64 ": %s: exiting",
-		    m->group.id, strerror(errno));
+		log_error("cannot claim group %" PRIu64 " (exiting)",
+		    m->group.id);
 		monitor_finish(m, 1);
 		break;
 	}
@@ -106,8 +106,7 @@ sync_now(struct monitor *m, int check_group, int map_known, int64_t now)
 
 	if ((map_known ? file_map_copy(&m->sync.map, &m->sync.synced) :
 	    target_read_map(m->fd, &m->target, &m->sync.map)) != 0) {
-		log_error("%s: cannot read its extents: %s", m->opt->path,
-		    strerror(errno));
+		log_error("%s: cannot read its extents", m->opt->path);
 		return PASS_FAILED;
 	}
 	m->sync.may_know_group = m->watch.control_wd >= 0;
@@ -309,7 +308,7 @@ take_news(struct monitor *m, int64_t now)
 	/* The kernel drops the watch with the file's last name; we hold on. */
 	if (!m->done && m->watch.file_wd < 0 &&
 	    watch_file(&m->watch, m->fd, m->unlinked) != 0)
-		log_warn("cannot watch the file again: %s", strerror(errno));
+		log_warn("cannot watch the file again");
 	/* Writes within a copy-on-write file's size moved its data. */
 	if (m->target.cow && !news.name && (news.file & IN_MODIFY) &&
 	    !(news.file & ~(IN_MODIFY | IN_CLOSE_WRITE)) &&
@@ -353,7 +352,7 @@ read_signals(struct monitor *m, int64_t now)
 			log_info(VERB_LIFECYCLE, "%s: deleting group %" PRIu64
 			    " and exiting", strsignal(signo), m->group.id);
 			if (group_remove_own(&m->group) != 0)
-				log_error("group %" PRIu64 " could not be "
+				log_errorx("group %" PRIu64 " could not be "
 				    "deleted whole", m->group.id);
 		} else {
 			log_info(VERB_LIFECYCLE, "%s: exiting, group %" PRIu64
@@ -441,7 +440,7 @@ monitor_run(struct monitor *m)
 		    poll(fds, N_SLOTS, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			log_error("event loop: %s", strerror(errno));
+			log_error("event loop");
 			return 1;
 		}
 		take_events(m, fds);

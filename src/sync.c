@@ -4,7 +4,6 @@
  * place costs one FIEMAP call per event and nothing else.  Every failure
  * is logged here, where the pass gives up; the result only says so.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -75,8 +74,8 @@ make_plan(const struct sync *s, const struct group *g, int as_left,
 	if (status == PLAN_NEEDS_HEAT) {
 		if (group_read_heat(g, g->members, g->n_members,
 		    plan->heat_ids, plan->n_heat) != 0) {
-			log_error("%s: cannot read region counters: %s",
-			    g->dev.name, strerror(errno));
+			log_error("%s: cannot read region counters",
+			    g->dev.name);
 			plan_free(plan);
 			return -1;
 		}
@@ -84,7 +83,7 @@ make_plan(const struct sync *s, const struct group *g, int as_left,
 		status = plan_for(s, g, as_left, 1, plan);
 	}
 	if (status != PLAN_OK) {
-		log_error("cannot plan the group's regions: out of memory");
+		log_errorx("cannot plan the group's regions: out of memory");
 		return -1;
 	}
 	return 0;
@@ -116,12 +115,12 @@ know_group(struct sync *s, struct group *g, int check_group, int *as_left)
 		    "ungrouped: exiting", g->id);
 		break;
 	case GROUP_FOREIGN:
-		log_warn("group %" PRIu64 " is no longer the group this "
+		log_warnx("group %" PRIu64 " is no longer the group this "
 		    "daemon followed (%s): exiting, touching nothing", g->id,
 		    why);
 		break;
 	case GROUP_FAILED:
-		log_error("%s", why);
+		log_errorx("%s", why);
 		break;
 	}
 	return state;
@@ -196,7 +195,7 @@ file_is_empty(struct sync *s, struct group *g, int64_t now)
 	log_info(VERB_LIFECYCLE, "%s has no data on the device: removing group %"
 	    PRIu64 " and exiting", s->path, g->id);
 	if (group_remove_own(g) != 0)
-		log_error("group %" PRIu64 " could not be removed whole", g->id);
+		log_errorx("group %" PRIu64 " could not be removed whole", g->id);
 	return PASS_FILE_EMPTY;
 }
 

@@ -122,9 +122,8 @@ watch_start(struct watch *w, int fd, const char *path, int follow_path,
 	 */
 	w->mounts_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 	if (w->mounts_fd < 0)
-		log_warn("cannot watch the mount table (%s): mounts and "
-		    "unmounts are seen by the group check only",
-		    strerror(errno));
+		log_warn("cannot watch the mount table (mounts and unmounts "
+		    "are seen by the group check only)");
 	if (!follow_path)
 		return 0;
 	if ((w->dir = strdup(path)) == NULL) {
