@@ -334,7 +334,8 @@ main(int argc, char **argv)
 	struct group g;
 	struct sync s;
 	struct stat st;
-	char err[512], name[64];
+	struct fault f;
+	char name[64];
 	int64_t pass, least, floor[N_VERBS] = { 0 };
 	off_t block;
 	size_t extents;
@@ -353,10 +354,10 @@ main(int argc, char **argv)
 	if ((control = open("/dev/mapper/control", O_RDWR)) < 0 ||
 	    (raw_buffer = malloc(MESSAGE_BUFFER)) == NULL)
 		die("cannot open /dev/mapper/control");
-	if (devmapper_open(&dev, st.st_dev, err, sizeof(err)) != 0 ||
-	    group_open(&g, &dev, "GROUP_ID", strtoull(argv[2], NULL, 10), st.st_ino, err,
-	    sizeof(err)) != 0)
-		die(err);
+	if (devmapper_open(&dev, st.st_dev, &f) != 0 ||
+	    group_open(&g, &dev, "GROUP_ID", strtoull(argv[2], NULL, 10),
+	    st.st_ino, &f) != 0)
+		die(f.line);
 	real_send = g.dev.send;
 	g.dev.send = timed_send;
 	sync_init(&s, REGIONS_PER_EXTENT_DEFAULT, argv[1]);

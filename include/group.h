@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "fault.h"
 #include "plan.h"
 #include "stats.h"
 
@@ -43,12 +44,12 @@ enum group_state {
 /*
  * Binds to the group whose leader is region id on the open device dev,
  * which it takes over even when it fails (group_close closes it), for the
- * file with inode ino, and takes the group as it is now for its own.  On
- * failure writes one line into err naming what is wrong, the id as the
- * argument arg, and returns -1.
+ * file with inode ino, and takes the group as it is now for its own.
+ * Returns 0, or -1 with the refusal in f, naming the id as the argument
+ * arg.
  */
 int group_open(struct group *g, const struct stats_device *dev,
-    const char *arg, uint64_t id, uint64_t ino, char *err, size_t errlen);
+    const char *arg, uint64_t id, uint64_t ino, struct fault *f);
 
 /*
  * Re-reads the group's members from a listing taken after taken_after

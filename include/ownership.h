@@ -58,13 +58,13 @@ long ownership_orphans(const struct listing *listing, const char *tag,
     uint64_t *orphans);
 
 /*
- * Whether every member lies within one of the file's device ranges
- * (normalized, as a file map holds them): a group that counts nothing but
- * the file's I/O, whoever made it.  When one does not, writes into why
- * which.
+ * The first member that does not lie within one of the file's device
+ * ranges (normalized, as a file map holds them), or n_members when every
+ * one does: a group that counts nothing but the file's I/O, whoever made
+ * it.
  */
-int ownership_within_file(const struct region *members, size_t n_members,
-    const struct range *file, size_t n_file, char *why, size_t whylen);
+size_t ownership_outside_file(const struct region *members,
+    size_t n_members, const struct range *file, size_t n_file);
 
 /* What a group made for a file by --create has, as the kernel lists it. */
 struct file_group_settings {
@@ -77,7 +77,7 @@ struct file_group_settings {
  * Finds the group on the device that is the file's own (the lowest id
  * first): led by a region of want's program and options, named want's
  * alias, its every member listed and within the file's ranges
- * (ownership_within_file).  Returns 1 with *id set, 0 when there is
+ * (ownership_outside_file).  Returns 1 with *id set, 0 when there is
  * none, -1 when memory runs out.
  */
 int ownership_file_group(const struct listing *listing,

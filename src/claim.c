@@ -322,29 +322,23 @@ older_daemon_keeps(const struct claim *c, uint64_t id)
 	return reply == REPLY_KEPT;
 }
 
-int
-claim_at_start(struct claim *c, uint64_t id, const char *dev_name, char *err,
-    size_t errlen)
+enum claim_state
+claim_at_start(struct claim *c, uint64_t id, const char *dev_name)
 {
-	switch (claim_take_waiting(c, id)) {
-	case CLAIM_HELD:
-		if (!older_daemon_keeps(c, id))
-			return 0;
+	enum claim_state state = claim_take_waiting(c, id);
+
+	if (state == CLAIM_HELD && older_daemon_keeps(c, id)) {
 		claim_release(c);
 		log_info(VERB_LIFECYCLE, "group %" PRIu64 " on %s is already "
 		    "followed by a dmfilemapd of an older version: nothing to "
 		    "do", id, dev_name);
-		return 1;
-	case CLAIM_TAKEN:
+		return CLAIM_TAKEN;
+	}
+	if (state == CLAIM_TAKEN)
 		log_info(VERB_LIFECYCLE, "group %" PRIu64 " on %s is already "
 		    "followed by another dmfilemapd: nothing to do", id,
 		    dev_name);
-		return 1;
-	default:
-		snprintf(err, errlen, "cannot claim group %" PRIu64 ": %s", id,
-		    strerror(errno));
-		return -1;
-	}
+	return state;
 }
 
 int

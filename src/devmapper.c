@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "devmapper.h"
+#include "fault.h"
 #include "log.h"
 
 #define MESSAGE_BUFFER_MIN (16u << 10)
@@ -159,8 +160,7 @@ devmapper_send(const struct stats_device *dev, const char *message,
 }
 
 int
-devmapper_open(struct stats_device *dev, dev_t devno, char *err,
-    size_t errlen)
+devmapper_open(struct stats_device *dev, dev_t devno, struct fault *f)
 {
 	struct dm_task *dmt;
 	struct dm_info info;
@@ -176,24 +176,19 @@ devmapper_open(struct stats_device *dev, dev_t devno, char *err,
 	dev->list_expect = 0;
 	dev->alias_form = devmapper_alias_form();
 	if (control_fd < 0 && (devmapper_control_path(path, sizeof(path)) != 0 ||
-	    (control_fd = open(path, O_RDWR | O_CLOEXEC)) < 0)) {
-		snprintf(err, errlen, "cannot open the device-mapper control "
-		    "node: %s", strerror(errno));
-		return -1;
-	}
-	if ((dmt = task_for(dev, DM_DEVICE_INFO)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	    (control_fd = open(path, O_RDWR | O_CLOEXEC)) < 0))
+		return fault(f, "cannot open the device-mapper control node");
+	if ((dmt = task_for(dev, DM_DEVICE_INFO)) == NULL)
+		return faultx(f, "out of memory");
 	if (dm_task_run(dmt) && dm_task_get_info(dmt, &info) && info.exists)
 		ok = (dev->name = strdup(dm_task_get_name(dmt))) != NULL;
 	dm_task_destroy(dmt);
 	/* The messages go on control_fd: libdevmapper's own is closed. */
 	dm_lib_release();
 	if (!ok)
-		snprintf(err, errlen, "device %u:%u does not answer as a "
+		return faultx(f, "device %u:%u does not answer as a "
 		    "device-mapper device", dev->major, dev->minor);
-	return ok ? 0 : -1;
+	return 0;
 }
 
 /*

@@ -126,7 +126,7 @@ collect_members(struct group *g, const struct listing *listing,
 
 int
 group_open(struct group *g, const struct stats_device *dev, const char *arg,
-    uint64_t id, uint64_t ino, char *err, size_t errlen)
+    uint64_t id, uint64_t ino, struct fault *f)
 {
 	const struct listed_region *leader;
 	struct descriptor d;
@@ -137,19 +137,17 @@ group_open(struct group *g, const struct stats_device *dev, const char *arg,
 	g->id = id;
 	g->file_ino = ino;
 	g->dev = *dev;
-	if (stats_list(&g->dev, "", &listing) != 0) {
-		snprintf(err, errlen, "%s: cannot list dm-stats regions: %s",
-		    g->dev.name, strerror(errno));
-		return -1;
-	}
-	leader = leader_find(&listing, arg, id, g->dev.name, &d, err, errlen);
+	if (stats_list(&g->dev, "", &listing) != 0)
+		return fault(f, "%s: cannot list dm-stats regions",
+		    g->dev.name);
+	leader = leader_find(&listing, arg, id, g->dev.name, &d, f);
 	if (leader != NULL) {
 		/* What the group is now is what later checks compare with. */
 		if (copy_leader_settings(g, leader, &d) == 0 &&
 		    collect_members(g, &listing, &d) == 0)
 			r = 0;
 		else
-			snprintf(err, errlen, "out of memory");
+			faultx(f, "out of memory");
 		descriptor_free(&d);
 	}
 	listing_free(&listing);

@@ -190,9 +190,9 @@ range_holding(const struct range *file, size_t n, uint64_t sector)
 	return lo < n && file[lo].start <= sector ? &file[lo] : NULL;
 }
 
-int
-ownership_within_file(const struct region *members, size_t n_members,
-    const struct range *file, size_t n_file, char *why, size_t whylen)
+size_t
+ownership_outside_file(const struct region *members, size_t n_members,
+    const struct range *file, size_t n_file)
 {
 	const struct range *r;
 	size_t i;
@@ -200,15 +200,10 @@ ownership_within_file(const struct region *members, size_t n_members,
 	for (i = 0; i < n_members; i++) {
 		r = range_holding(file, n_file, members[i].start);
 		if (r == NULL || members[i].start + members[i].len >
-		    r->start + r->len) {
-			snprintf(why, whylen, "its region %" PRIu64 " (sectors %"
-			    PRIu64 "+%" PRIu64 ") covers sectors that are not "
-			    "the file's", members[i].id, members[i].start,
-			    members[i].len);
-			return 0;
-		}
+		    r->start + r->len)
+			break;
 	}
-	return 1;
+	return i;
 }
 
 /*
@@ -244,7 +239,6 @@ ownership_file_group(const struct listing *listing, const struct range *file,
 	const struct listed_region *r;
 	struct region *members;
 	struct descriptor d;
-	char why[160];
 	size_t i;
 	long n;
 	int found;
@@ -263,8 +257,8 @@ ownership_file_group(const struct listing *listing, const struct range *file,
 			return -1;
 		if (n == 0)
 			continue;
-		found = ownership_within_file(members, (size_t)n, file, n_file,
-		    why, sizeof(why));
+		found = ownership_outside_file(members, (size_t)n, file,
+		    n_file) == (size_t)n;
 		free(members);
 		if (found) {
 			*id = r->id;
