@@ -38,7 +38,7 @@ enum group_state {
 	GROUP_PRESENT,
 	GROUP_GONE,		/* deleted or ungrouped by someone else */
 	GROUP_FOREIGN,		/* the id now leads a group this daemon did not make */
-	GROUP_FAILED,		/* the device did not answer */
+	GROUP_FAILED,		/* it could not be checked: errno says why */
 };
 
 /*
@@ -55,11 +55,12 @@ int group_open(struct group *g, const struct stats_device *dev,
  * Re-reads the group's members from a listing taken after taken_after
  * (devlist.h), after checking that the group is still the one this daemon
  * knows (ownership.h); rows exactly as the last check found them, with
- * nothing applied since, need no reading.  For GROUP_FOREIGN and
- * GROUP_FAILED writes why into why; nothing is logged.
+ * nothing applied since, need no reading.  For GROUP_FOREIGN writes into
+ * f what makes the group another's; for GROUP_FAILED errno says why the
+ * group could not be checked.  Nothing is logged.
  */
 enum group_state group_refresh(struct group *g, int64_t taken_after,
-    char *why, size_t whylen);
+    struct fault *f);
 
 /*
  * Deletes the regions an earlier daemon of the group, killed, created but

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fault.h"
 #include "listing.h"
 #include "plan.h"
 
@@ -37,10 +38,10 @@ enum ownership {
  * the very descriptor the daemon last saw, or that descriptor less some
  * members (as `dmstats delete --regionid` leaves it), with the same program and
  * settings, and every member still listed must have the range the daemon
- * knows it by.  For FOREIGN, writes why into why.
+ * knows it by.  For FOREIGN, writes into f what is not explained.
  */
 enum ownership ownership_check(const struct listing *listing,
-    const struct known_group *g, char *why, size_t whylen);
+    const struct known_group *g, struct fault *f);
 
 /* Longest tag ownership_tag writes, with its NUL. */
 #define OWNERSHIP_TAG_MAX 64

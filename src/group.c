@@ -6,12 +6,12 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "descriptor.h"
 #include "devlist.h"
+#include "fault.h"
 #include "group.h"
 #include "leader.h"
 #include "listing.h"
@@ -247,7 +247,7 @@ remember_rows(struct group *g, char *stretch)
  * what they gave then: the group is present and as it is known.
  */
 enum group_state
-group_refresh(struct group *g, int64_t taken_after, char *why, size_t whylen)
+group_refresh(struct group *g, int64_t taken_after, struct fault *f)
 {
 	struct known_group known = {
 		.id = g->id, .descriptor = g->descriptor,
@@ -262,11 +262,8 @@ group_refresh(struct group *g, int64_t taken_after, char *why, size_t whylen)
 	char *text = NULL, *stretch;
 	int r, err, as_seen;
 
-	if (devlist_get(&g->dev, g->share_dir, taken_after, &all) != 0) {
-		snprintf(why, whylen, "%s: cannot list dm-stats regions: %s",
-		    g->dev.name, strerror(errno));
+	if (devlist_get(&g->dev, g->share_dir, taken_after, &all) != 0)
 		return GROUP_FAILED;
-	}
 	g->n_lost = 0;
 	r = read_group_rows(g, &all, &listing, &stretch, &as_seen);
 	err = errno;
@@ -275,12 +272,10 @@ group_refresh(struct group *g, int64_t taken_after, char *why, size_t whylen)
 		return GROUP_PRESENT;
 	if (r != 0) {
 		free(stretch);
-		snprintf(why, whylen, "%s: cannot read the dm-stats region "
-		    "list: %s", g->dev.name, err == EINVAL ?
-		    "a line is not as the kernel writes them" : strerror(err));
+		errno = err;
 		return GROUP_FAILED;
 	}
-	switch (ownership_check(&listing, &known, why, whylen)) {
+	switch (ownership_check(&listing, &known, f)) {
 	case UNGROUPED:
 		state = GROUP_GONE;
 		break;
@@ -297,7 +292,7 @@ group_refresh(struct group *g, int64_t taken_after, char *why, size_t whylen)
 		    descriptor_parse(text, &d) != 1 ||
 		    take_alias(g, &d) != 0 ||
 		    collect_members(g, &listing, &d) != 0)
-			snprintf(why, whylen, "out of memory");
+			err = ENOMEM;	/* the descriptor read as OWNED */
 		else {
 			free(g->descriptor);
 			g->descriptor = text;
@@ -312,6 +307,7 @@ group_refresh(struct group *g, int64_t taken_after, char *why, size_t whylen)
 	if (state != GROUP_PRESENT)
 		free(stretch);
 	listing_free(&listing);
+	errno = err;
 	return state;
 }
 
@@ -334,9 +330,9 @@ group_read_heat(const struct group *g, struct region *regions, size_t n,
 int
 group_remove_own(struct group *g)
 {
-	char why[512];
+	struct fault why;
 
-	if (group_refresh(g, DEVLIST_NOW, why, sizeof(why)) != GROUP_PRESENT)
+	if (group_refresh(g, DEVLIST_NOW, &why) != GROUP_PRESENT)
 		return 0;
 	return group_remove(g);
 }

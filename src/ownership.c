@@ -8,6 +8,7 @@
 
 #include "descriptor.h"
 #include "extents.h"
+#include "fault.h"
 #include "ownership.h"
 
 static const struct region *
@@ -19,10 +20,13 @@ known_member(const struct known_group *g, uint64_t id)
 	    compare_ids);
 }
 
-/* The members the descriptor names and the listing still has. */
+/*
+ * Whether the members the descriptor names and the listing still has are
+ * the ones known; f says which is not.
+ */
 static int
 members_explained(const struct listing *listing, const struct known_group *g,
-    const struct descriptor *d, char *why, size_t whylen)
+    const struct descriptor *d, struct fault *f)
 {
 	const struct listed_region *r;
 	const struct region *known;
@@ -33,14 +37,14 @@ members_explained(const struct listing *listing, const struct known_group *g,
 			continue;	/* deleted by someone: its range is re-covered */
 		known = known_member(g, r->id);
 		if (known == NULL) {
-			snprintf(why, whylen, "region %" PRIu64 " is a member "
-			    "this daemon did not know", r->id);
+			faultx(f, "region %" PRIu64 " is a member this daemon "
+			    "did not know", r->id);
 			return 0;
 		}
 		if (known->start != r->start || known->len != r->len) {
-			snprintf(why, whylen, "region %" PRIu64 " lies at %"
-			    PRIu64 "+%" PRIu64 ", not at %" PRIu64 "+%" PRIu64,
-			    r->id, r->start, r->len, known->start, known->len);
+			faultx(f, "region %" PRIu64 " lies at %" PRIu64 "+%"
+			    PRIu64 ", not at %" PRIu64 "+%" PRIu64, r->id,
+			    r->start, r->len, known->start, known->len);
 			return 0;
 		}
 	}
@@ -91,7 +95,7 @@ rewritten_by_dmstats(const struct descriptor *now, const char *known)
 
 enum ownership
 ownership_check(const struct listing *listing, const struct known_group *g,
-    char *why, size_t whylen)
+    struct fault *f)
 {
 	const struct listed_region *leader = listing_find(listing, g->id);
 	struct descriptor d;
@@ -103,22 +107,21 @@ ownership_check(const struct listing *listing, const struct known_group *g,
 	if (found == 0)
 		return UNGROUPED;
 	if (found < 0) {
-		snprintf(why, whylen, "its descriptor '%s' cannot be read",
-		    leader->aux);
+		faultx(f, "its descriptor '%s' cannot be read", leader->aux);
 		return FOREIGN;
 	}
 	if (strcmp(leader->aux, g->descriptor) != 0 &&
 	    !rewritten_by_dmstats(&d, g->descriptor)) {
-		snprintf(why, whylen, "its descriptor is '%s', not '%s'",
-		    leader->aux, g->descriptor);
+		faultx(f, "its descriptor is '%s', not '%s'", leader->aux,
+		    g->descriptor);
 		explained = 0;
 	} else if (strcmp(leader->program_id, g->program_id) != 0 ||
 	    strcmp(leader->options, g->options) != 0) {
-		snprintf(why, whylen, "its leader is of program '%s' with "
-		    "settings '%s'", leader->program_id, leader->options);
+		faultx(f, "its leader is of program '%s' with settings '%s'",
+		    leader->program_id, leader->options);
 		explained = 0;
 	} else {
-		explained = members_explained(listing, g, &d, why, whylen);
+		explained = members_explained(listing, g, &d, f);
 	}
 	descriptor_free(&d);
 	return explained ? OWNED : FOREIGN;

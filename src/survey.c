@@ -136,7 +136,7 @@ row_descriptor(const struct cursor *c, struct descriptor *d)
 	r = listing_parse(row, &one);
 	free(row);
 	if (r != 0)
-		return errno == EINVAL ? 0 : -1;
+		return errno == EBADMSG ? 0 : -1;
 	r = one.count == 1 ? descriptor_parse(one.regions[0].aux, d) : 0;
 	listing_free(&one);
 	return r > 0;

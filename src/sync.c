@@ -100,14 +100,13 @@ static enum group_state
 know_group(struct sync *s, struct group *g, int check_group, int *as_left)
 {
 	enum group_state state;
-	char why[512];
+	struct fault why;
 
 	*as_left = s->group_known && !check_group;
 	s->group_known = 0;
 	if (*as_left)
 		return GROUP_PRESENT;
-	switch ((state = group_refresh(g, s->listing_after, why,
-	    sizeof(why)))) {
+	switch ((state = group_refresh(g, s->listing_after, &why))) {
 	case GROUP_PRESENT:
 		break;
 	case GROUP_GONE:
@@ -117,10 +116,11 @@ know_group(struct sync *s, struct group *g, int check_group, int *as_left)
 	case GROUP_FOREIGN:
 		log_warnx("group %" PRIu64 " is no longer the group this "
 		    "daemon followed (%s): exiting, touching nothing", g->id,
-		    why);
+		    why.line);
 		break;
 	case GROUP_FAILED:
-		log_errorx("%s", why);
+		log_error("%s: cannot check group %" PRIu64, g->dev.name,
+		    g->id);
 		break;
 	}
 	return state;

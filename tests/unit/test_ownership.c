@@ -30,12 +30,12 @@ static void
 expect(const char *text, enum ownership want, const char *why_part)
 {
 	struct listing l;
-	char why[256] = "";
+	struct fault why = { "" };
 
 	assert_int_equal(listing_parse(text, &l), 0);
-	assert_int_equal(ownership_check(&l, &KNOWN, why, sizeof(why)), want);
+	assert_int_equal(ownership_check(&l, &KNOWN, &why), want);
 	if (why_part != NULL)
-		assert_non_null(strstr(why, why_part));
+		assert_non_null(strstr(why.line, why_part));
 	listing_free(&l);
 }
 
