@@ -72,7 +72,10 @@ enum claim_state claim_at_start(struct claim *c, uint64_t id,
 /* The holder's reply, once ask_fd polls readable or the deadline passed. */
 enum claim_state claim_reply_came(struct claim *c, int64_t now);
 
-/* Takes a question from another daemon; -1 when none, or untrusted. */
+/*
+ * Takes a question from another daemon: its fd, or -1 with errno set
+ * (EAGAIN: none; EPERM: one not to be trusted, turned away).
+ */
 int claim_take_question(const struct claim *c);
 
 /*

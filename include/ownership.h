@@ -52,7 +52,8 @@ void ownership_tag(char *buf, size_t len, uint64_t leader, uint64_t ino);
 /*
  * Writes into orphans (room for listing->count ids) the regions carrying
  * tag that no group's descriptor in the listing names, ascending; returns
- * how many, or -1 when memory runs out.  The listing must hold every
+ * how many, or -1 with errno set: EBADMSG when a descriptor cannot be
+ * read (it might name any region), ENOMEM.  The listing must hold every
  * program's regions.
  */
 long ownership_orphans(const struct listing *listing, const char *tag,
@@ -74,14 +75,19 @@ struct file_group_settings {
 	const char *alias;
 };
 
+enum file_group {
+	FILE_GROUP_NONE,
+	FILE_GROUP_FOUND,	/* *id is its leader */
+	FILE_GROUP_FAILED,	/* memory ran out: errno ENOMEM */
+};
+
 /*
  * Finds the group on the device that is the file's own (the lowest id
  * first): led by a region of want's program and options, named want's
  * alias, its every member listed and within the file's ranges
- * (ownership_outside_file).  Returns 1 with *id set, 0 when there is
- * none, -1 when memory runs out.
+ * (ownership_outside_file).
  */
-int ownership_file_group(const struct listing *listing,
+enum file_group ownership_file_group(const struct listing *listing,
     const struct range *file, size_t n_file,
     const struct file_group_settings *want, uint64_t *id);
 

@@ -1,8 +1,11 @@
 /*
  * Changing the group: a plan carried out, the leftovers of a killed daemon
  * swept, the group removed.  Each message that fails is logged here, where
- * the pass goes on without it; the caller learns only that something failed.
+ * the change goes on without it or is undone (a step returns -1 once it
+ * has said so); the caller learns only how far the change got (enum
+ * group_change), and logs nothing more.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,10 +50,11 @@ group_sweep(const struct group *g)
 	ownership_tag(tag, sizeof(tag), g->id, g->file_ino);
 	if ((orphans = calloc(listing.count + 1, sizeof(*orphans))) != NULL)
 		n = ownership_orphans(&listing, tag, orphans);
-	if (n < 0)
+	if (n < 0 && errno == EBADMSG)
 		log_errorx("cannot look for regions left by an earlier daemon: "
-		    "%s", orphans ? "a descriptor cannot be read" :
-		    "out of memory");
+		    "a descriptor cannot be read");
+	else if (n < 0)
+		log_error("cannot look for regions left by an earlier daemon");
 	for (i = 0; i < n; i++) {
 		log_info(VERB_LIFECYCLE, "region %" PRIu64 " was created for "
 		    "group %" PRIu64 " but never joined it: deleting it",
@@ -180,10 +184,10 @@ tag_leaving(const struct group *g, const uint64_t *leaving, size_t n,
 /*
  * Writes the descriptor on the new leader, then lets the old leader go:
  * deleted when the plan drops it, cleared when it stays as an ordinary
- * member.  The group is never left without a descriptor.  Returns -1 when
- * the descriptor could not be written, 1 when the old leader stays.
+ * member.  The group is never left without a descriptor: CHANGE_NONE when
+ * it could not be written, CHANGE_PARTLY when the old leader stays.
  */
-static int
+static enum group_change
 move_descriptor(struct group *g, uint64_t leader, char *aux, int drop_old)
 {
 	uint64_t old = g->id;
@@ -191,7 +195,7 @@ move_descriptor(struct group *g, uint64_t leader, char *aux, int drop_old)
 
 	if (set_aux(g, leader, aux) != 0) {
 		free(aux);
-		return -1;
+		return CHANGE_NONE;
 	}
 	/* The text written is what later checks expect to find. */
 	free(g->descriptor);
@@ -205,7 +209,7 @@ move_descriptor(struct group *g, uint64_t leader, char *aux, int drop_old)
 		log_info(VERB_LIFECYCLE, "group %" PRIu64 " is now group %"
 		    PRIu64 " (its lowest region changed)", old, g->id);
 	}
-	return r == 0 ? 0 : 1;
+	return r == 0 ? CHANGE_DONE : CHANGE_PARTLY;
 }
 
 /*
@@ -246,42 +250,43 @@ sort_members(const struct group *g, const struct plan *plan,
  * created regions.  The order makes every moment one the next daemon can
  * recover from: regions created (tagged, not yet named), leaving members
  * tagged (still named), the descriptor moved (the created named, the
- * leaving not), the leaving deleted.  Returns -1 when the group is left as
- * it was (the created regions deleted again), 1 when a step after the
- * descriptor's move failed, else 0.
+ * leaving not), the leaving deleted.  CHANGE_NONE: the group is left as
+ * it was (the created regions deleted again); CHANGE_PARTLY: a step after
+ * the descriptor's move failed.
  */
-static int
+static enum group_change
 change_group(struct group *g, const struct region *next, size_t n,
     const struct region *created, size_t n_created, const uint64_t *leaving,
     size_t n_leaving, int drop_leader)
 {
+	enum group_change r = CHANGE_NONE;
 	char *aux = NULL;
 	size_t i;
-	int r = -1;
 
 	if (n > 0 && (aux = new_descriptor(g, next, n)) != NULL &&
 	    tag_leaving(g, leaving, n_leaving, next[0].id) == 0)
 		r = move_descriptor(g, next[0].id, aux, drop_leader);
 	else
 		free(aux);
-	if (r < 0) {
+	if (r == CHANGE_NONE) {
 		undo_creates(g, created, n_created);
-		return -1;
+		return CHANGE_NONE;
 	}
 	for (i = 0; i < n_leaving; i++)
 		if (delete_region(g, leaving[i]) != 0)
-			r = 1;
+			r = CHANGE_PARTLY;
 	return r;
 }
 
-int
+enum group_change
 group_apply(struct group *g, const struct plan *plan)
 {
 	struct region *next, *created;
 	uint64_t *leaving;
 	size_t n, n_created, n_leaving = 0;
 	size_t most = g->n_members + plan->n_create + 1;
-	int failed = 0, drop_leader = 0, r = 0;
+	enum group_change r = CHANGE_DONE;
+	int failed = 0, drop_leader = 0;
 
 	/* The rows the last check saw are not what the device will hold. */
 	free(g->seen_rows);
@@ -292,7 +297,7 @@ group_apply(struct group *g, const struct plan *plan)
 	leaving = calloc(g->n_members + 1, sizeof(*leaving));
 	if (next == NULL || created == NULL || leaving == NULL) {
 		log_errorx("out of memory for group %" PRIu64 "'s plan", g->id);
-		failed = 1;
+		r = CHANGE_NONE;
 	} else {
 		n_created = create_regions(g, plan, created, &failed);
 		n = sort_members(g, plan, created, n_created, next, leaving,
@@ -305,34 +310,34 @@ group_apply(struct group *g, const struct plan *plan)
 		    group_is_stale(g))
 			r = change_group(g, next, n, created, n_created,
 			    leaving, n_leaving, drop_leader);
-		if (r >= 0) {
+		if (r != CHANGE_NONE) {
 			free(g->members);
 			g->members = next;
 			g->n_members = g->n_listed = n;
 			g->members_gen++;
 			next = NULL;
 		}
+		/* Some regions were made, others not: carried out in part. */
+		if (failed && r == CHANGE_DONE)
+			r = CHANGE_PARTLY;
 	}
 	free(next);
 	free(created);
 	free(leaving);
-	return failed || r != 0 ? -1 : 0;
+	return r;
 }
 
-int
+/* A region that cannot be deleted is said, and the others still go. */
+void
 group_remove(struct group *g)
 {
 	size_t i;
-	int failed = 0;
 
 	/* Members first: deleting the leader is what ends the group. */
 	for (i = 0; i < g->n_members; i++)
-		if (g->members[i].id != g->id &&
-		    delete_region(g, g->members[i].id) != 0)
-			failed = 1;
-	if (delete_region(g, g->id) != 0)
-		failed = 1;
+		if (g->members[i].id != g->id)
+			delete_region(g, g->members[i].id);
+	delete_region(g, g->id);
 	g->n_members = 0;
-	return failed ? -1 : 0;
 }
 

@@ -348,6 +348,7 @@ claim_take_question(const struct claim *c)
 
 	if (fd >= 0 && !peer_trusted(fd)) {
 		close(fd);
+		errno = EPERM;
 		return -1;
 	}
 	return fd;
@@ -366,8 +367,13 @@ claim_prompt(const char *dir, unsigned int major, unsigned int minor,
 	prompt[0] = REQUEST_PROMPT;
 	memcpy(prompt + 1, &seen, sizeof(seen));
 	n = write(fd, prompt, sizeof(prompt));
-	close(fd);
-	return n == (ssize_t)sizeof(prompt) ? 0 : -1;
+	if (n == (ssize_t)sizeof(prompt)) {
+		close(fd);
+		return 0;
+	}
+	if (n >= 0)
+		errno = EIO;	/* cut short */
+	return close_keeping_errno(fd);
 }
 
 int

@@ -185,11 +185,11 @@ make_group(const struct stats_device *dev, const struct options *opt,
 
 /*
  * The group that --create would make and that is there already: after a
- * restart of the daemon or of its service, or made by dmstats.  Returns 1
- * with *group_id set and dmstats' kind of line printed, 0 when there is
- * none, -1 with the refusal in f.
+ * restart of the daemon or of its service, or made by dmstats.  When one
+ * is found, *group_id is set and dmstats' kind of line printed;
+ * FILE_GROUP_FAILED comes with the refusal in f.
  */
-static int
+static enum file_group
 find_group(const struct stats_device *dev, const struct options *opt,
     const struct file_map *map, const char *settings, uint64_t *group_id,
     struct fault *f)
@@ -197,16 +197,18 @@ find_group(const struct stats_device *dev, const struct options *opt,
 	struct file_group_settings want = { PROGRAM_ID, settings,
 	    opt->alias ? opt->alias : default_alias(opt->file) };
 	struct listing listing;
-	int found;
+	enum file_group found;
 
-	if (stats_list(dev, "", &listing) != 0)
-		return fault(f, "%s: cannot list dm-stats regions", dev->name);
+	if (stats_list(dev, "", &listing) != 0) {
+		fault(f, "%s: cannot list dm-stats regions", dev->name);
+		return FILE_GROUP_FAILED;
+	}
 	found = ownership_file_group(&listing, map->ranges, map->count, &want,
 	    group_id);
 	listing_free(&listing);
-	if (found < 0)
+	if (found == FILE_GROUP_FAILED)
 		faultx(f, "out of memory");
-	if (found > 0) {
+	if (found == FILE_GROUP_FOUND) {
 		printf("%s: Following its group made before as group ID %"
 		    PRIu64 ".\n", opt->file, *group_id);
 		fflush(stdout);
@@ -223,6 +225,7 @@ create_group(const struct options *opt, const struct stat *st,
 	int n_settings = format_settings(opt, settings, sizeof(settings));
 	struct stats_device dev;
 	struct file_map map = { 0 };
+	enum file_group existing = FILE_GROUP_NONE;
 	const char *why;
 	int r = -1;
 
@@ -242,12 +245,13 @@ create_group(const struct options *opt, const struct stat *st,
 		faultx(f, "FILE '%s' has no data on the device%s", opt->file,
 		    map.unmappable ? " that can be counted (only compressed or "
 		    "inline data)" : "");
-	else if ((*found = find_group(&dev, opt, &map, settings, group_id,
-	    f)) != 0)
-		r = *found > 0 ? 0 : -1;
+	else if ((existing = find_group(&dev, opt, &map, settings, group_id,
+	    f)) != FILE_GROUP_NONE)
+		r = existing == FILE_GROUP_FOUND ? 0 : -1;
 	else
 		r = make_group(&dev, opt, &map, settings, n_settings,
 		    (uint64_t)st->st_ino, group_id, f);
+	*found = existing == FILE_GROUP_FOUND;
 	file_map_free(&map);
 	stats_device_close(&dev);
 	return r;

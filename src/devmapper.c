@@ -81,12 +81,12 @@ buffer_reserve(size_t size)
 }
 
 /*
- * One DM_TARGET_MSG ioctl with a buffer of size bytes.  Returns 1 when the
- * answer did not fit, 0 on success, -1 with errno set on failure.
+ * One DM_TARGET_MSG ioctl with a buffer of size bytes; *fits says whether
+ * the answer fitted in it.  Returns 0, or -1 with errno set.
  */
 static int
 message_ioctl(const struct stats_device *dev, const char *message,
-    size_t size)
+    size_t size, int *fits)
 {
 	struct dm_ioctl *io;
 	struct dm_target_msg *tm;
@@ -108,7 +108,8 @@ message_ioctl(const struct stats_device *dev, const char *message,
 	memcpy(tm->message, message, len);
 	if (ioctl(control_fd, DM_TARGET_MSG, io) != 0)
 		return -1;
-	return (io->flags & DM_BUFFER_FULL_FLAG) != 0;
+	*fits = !(io->flags & DM_BUFFER_FULL_FLAG);
+	return 0;
 }
 
 /*
@@ -128,7 +129,7 @@ devmapper_send(const struct stats_device *dev, const char *message,
 	int is_list = strncmp(message, "@stats_list", 11) == 0;
 	size_t size = MESSAGE_BUFFER_MIN;
 	const struct dm_ioctl *io;
-	int r;
+	int fits;
 
 	if (is_list && dev->list_expect > 0)
 		size = sizeof(struct dm_ioctl) + dev->list_expect;
@@ -136,15 +137,17 @@ devmapper_send(const struct stats_device *dev, const char *message,
 		size = list_size;
 	if (size < MESSAGE_BUFFER_MIN)
 		size = MESSAGE_BUFFER_MIN;
-	while ((r = message_ioctl(dev, message, size)) == 1) {
+	for (;;) {
+		if (message_ioctl(dev, message, size, &fits) != 0)
+			return -1;
+		if (fits)
+			break;
 		if (size >= MESSAGE_BUFFER_MAX) {
 			errno = EOVERFLOW;
 			return -1;
 		}
 		size *= 2;
 	}
-	if (r < 0)
-		return -1;
 	if (is_list)
 		list_size = size;
 	if (answer == NULL)

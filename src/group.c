@@ -165,7 +165,8 @@ ids_to_read(const struct listing *leader_row, uint64_t leader, uint64_t **ids)
 	size_t i, n = 0;
 
 	if (leader_row->count == 1 &&
-	    descriptor_parse(leader_row->regions[0].aux, &d) != 1)
+	    descriptor_parse(leader_row->regions[0].aux, &d) !=
+	    DESCRIPTOR_FOUND)
 		d.n_members = 0;
 	if ((*ids = calloc(d.n_members + 1, sizeof(**ids))) == NULL) {
 		descriptor_free(&d);
@@ -289,7 +290,7 @@ group_refresh(struct group *g, int64_t taken_after, struct fault *f)
 		 */
 		leader = listing_find(&listing, g->id);
 		if ((text = strdup(leader->aux)) == NULL ||
-		    descriptor_parse(text, &d) != 1 ||
+		    descriptor_parse(text, &d) != DESCRIPTOR_FOUND ||
 		    take_alias(g, &d) != 0 ||
 		    collect_members(g, &listing, &d) != 0)
 			err = ENOMEM;	/* the descriptor read as OWNED */
@@ -327,14 +328,23 @@ group_read_heat(const struct group *g, struct region *regions, size_t n,
 	return 0;
 }
 
-int
+void
 group_remove_own(struct group *g)
 {
 	struct fault why;
 
-	if (group_refresh(g, DEVLIST_NOW, &why) != GROUP_PRESENT)
-		return 0;
-	return group_remove(g);
+	switch (group_refresh(g, DEVLIST_NOW, &why)) {
+	case GROUP_PRESENT:
+		group_remove(g);
+		break;
+	case GROUP_FAILED:
+		log_error("%s: cannot check group %" PRIu64 " before deleting "
+		    "it", g->dev.name, g->id);
+		break;
+	case GROUP_GONE:
+	case GROUP_FOREIGN:
+		break;		/* nothing of ours to delete */
+	}
 }
 
 int

@@ -18,7 +18,8 @@ group_holding(const struct listing *listing, uint64_t id)
 	uint64_t leader = UINT64_MAX;
 
 	for (i = 0; i < listing->count && leader == UINT64_MAX; i++) {
-		if (descriptor_parse(listing->regions[i].aux, &d) != 1)
+		if (descriptor_parse(listing->regions[i].aux, &d) !=
+		    DESCRIPTOR_FOUND)
 			continue;
 		for (j = 0; j < d.n_members; j++)
 			if (d.members[j] == id)
@@ -47,7 +48,8 @@ missing_members(const struct listing *listing, const struct descriptor *d,
 static int
 refuse_leader(const struct listing *listing, const char *arg, uint64_t id,
     const char *dev_name, const struct listed_region *leader,
-    const struct descriptor *d, int found, struct fault *f)
+    const struct descriptor *d, enum descriptor_found found,
+    struct fault *f)
 {
 	uint64_t holder, missing = 0;
 	size_t n_missing;
@@ -55,10 +57,10 @@ refuse_leader(const struct listing *listing, const char *arg, uint64_t id,
 	if (leader == NULL)
 		return faultx(f, "%s %" PRIu64 ": no region %" PRIu64 " on %s",
 		    arg, id, id, dev_name);
-	if (found < 0)
+	if (found == DESCRIPTOR_UNREADABLE)
 		return faultx(f, "%s %" PRIu64 ": the group descriptor '%s' "
 		    "cannot be read", arg, id, leader->aux);
-	if (found == 0) {
+	if (found == DESCRIPTOR_NONE) {
 		if ((holder = group_holding(listing, id)) == UINT64_MAX)
 			return faultx(f, "%s %" PRIu64 ": region %" PRIu64
 			    " is not in any group", arg, id, id);
@@ -84,7 +86,7 @@ leader_find(const struct listing *listing, const char *arg, uint64_t id,
     const char *dev_name, struct descriptor *d, struct fault *f)
 {
 	const struct listed_region *leader = listing_find(listing, id);
-	int found = 0;
+	enum descriptor_found found = DESCRIPTOR_NONE;
 
 	memset(d, 0, sizeof(*d));
 	if (leader != NULL)

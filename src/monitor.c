@@ -347,9 +347,7 @@ read_signals(struct monitor *m, int64_t now)
 		if (m->opt->delete_on_stop && m->claim.fd >= 0) {
 			log_info(VERB_LIFECYCLE, "%s: deleting group %" PRIu64
 			    " and exiting", strsignal(signo), m->group.id);
-			if (group_remove_own(&m->group) != 0)
-				log_errorx("group %" PRIu64 " could not be "
-				    "deleted whole", m->group.id);
+			group_remove_own(&m->group);
 		} else {
 			log_info(VERB_LIFECYCLE, "%s: exiting, group %" PRIu64
 			    " left as it is", strsignal(signo), m->group.id);

@@ -1,6 +1,7 @@
 /*
  * Proving that a group, and a region, is this daemon's: see ownership.h.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,7 +80,7 @@ rewritten_by_dmstats(const struct descriptor *now, const char *known)
 	struct descriptor was;
 	int same_aux, explained = 0;
 
-	if (descriptor_parse(known, &was) != 1)
+	if (descriptor_parse(known, &was) != DESCRIPTOR_FOUND)
 		return 0;
 	same_aux = (now->user_aux == NULL && was.user_aux == NULL) ||
 	    (now->user_aux && was.user_aux &&
@@ -99,14 +100,15 @@ ownership_check(const struct listing *listing, const struct known_group *g,
 {
 	const struct listed_region *leader = listing_find(listing, g->id);
 	struct descriptor d;
-	int found, explained;
+	enum descriptor_found found;
+	int explained;
 
 	if (leader == NULL)
 		return UNGROUPED;
 	found = descriptor_parse(leader->aux, &d);
-	if (found == 0)
+	if (found == DESCRIPTOR_NONE)
 		return UNGROUPED;
-	if (found < 0) {
+	if (found == DESCRIPTOR_UNREADABLE) {
 		faultx(f, "its descriptor '%s' cannot be read", leader->aux);
 		return FOREIGN;
 	}
@@ -136,7 +138,7 @@ ownership_tag(char *buf, size_t len, uint64_t leader, uint64_t ino)
 /*
  * Marks in named (by position in the listing) every region a descriptor
  * names.  A descriptor that cannot be read might name anything: then
- * nothing can be called an orphan.
+ * nothing can be called an orphan (-1, errno EBADMSG).
  */
 static int
 mark_named(const struct listing *listing, unsigned char *named)
@@ -144,12 +146,15 @@ mark_named(const struct listing *listing, unsigned char *named)
 	const struct listed_region *member;
 	struct descriptor d;
 	size_t i, j;
-	int found;
+	enum descriptor_found found;
 
 	for (i = 0; i < listing->count; i++) {
-		if ((found = descriptor_parse(listing->regions[i].aux, &d)) < 0)
+		found = descriptor_parse(listing->regions[i].aux, &d);
+		if (found == DESCRIPTOR_UNREADABLE) {
+			errno = EBADMSG;
 			return -1;
-		for (j = 0; found && j < d.n_members; j++)
+		}
+		for (j = 0; found == DESCRIPTOR_FOUND && j < d.n_members; j++)
 			if ((member = listing_find(listing, d.members[j])) != NULL)
 				named[member - listing->regions] = 1;
 		descriptor_free(&d);
@@ -235,7 +240,7 @@ led_members(const struct listing *listing, const struct listed_region *leader,
 	return (long)d->n_members;
 }
 
-int
+enum file_group
 ownership_file_group(const struct listing *listing, const struct range *file,
     size_t n_file, const struct file_group_settings *want, uint64_t *id)
 {
@@ -244,29 +249,29 @@ ownership_file_group(const struct listing *listing, const struct range *file,
 	struct descriptor d;
 	size_t i;
 	long n;
-	int found;
+	int within;
 
 	for (i = 0; i < listing->count; i++) {
 		r = &listing->regions[i];
 		if (strcmp(r->program_id, want->program_id) != 0 ||
 		    strcmp(r->options, want->options) != 0)
 			continue;
-		if ((found = descriptor_parse(r->aux, &d)) <= 0)
+		if (descriptor_parse(r->aux, &d) != DESCRIPTOR_FOUND)
 			continue;
 		n = strcmp(d.alias, want->alias) == 0 ?
 		    led_members(listing, r, &d, &members) : 0;
 		descriptor_free(&d);
 		if (n < 0)
-			return -1;
+			return FILE_GROUP_FAILED;
 		if (n == 0)
 			continue;
-		found = ownership_outside_file(members, (size_t)n, file,
+		within = ownership_outside_file(members, (size_t)n, file,
 		    n_file) == (size_t)n;
 		free(members);
-		if (found) {
+		if (within) {
 			*id = r->id;
-			return 1;
+			return FILE_GROUP_FOUND;
 		}
 	}
-	return 0;
+	return FILE_GROUP_NONE;
 }

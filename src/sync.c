@@ -131,7 +131,8 @@ sync_group(struct sync *s, struct group *g, int check_group)
 {
 	struct plan plan;
 	struct file_map swap;
-	int r = 0, as_left;
+	enum group_change r = CHANGE_DONE;
+	int as_left;
 
 	switch (know_group(s, g, check_group, &as_left)) {
 	case GROUP_PRESENT:
@@ -168,7 +169,7 @@ sync_group(struct sync *s, struct group *g, int check_group)
 		    plan.n_keep, plan.n_create, plan.n_delete);
 	}
 	plan_free(&plan);
-	if (r != 0)
+	if (r != CHANGE_DONE)
 		return PASS_FAILED;
 	/* Keep what the group now matches; the old buffer is reused. */
 	swap = s->synced;
@@ -194,8 +195,7 @@ file_is_empty(struct sync *s, struct group *g, int64_t now)
 		return PASS_AGAIN;
 	log_info(VERB_LIFECYCLE, "%s has no data on the device: removing group %"
 	    PRIu64 " and exiting", s->path, g->id);
-	if (group_remove_own(g) != 0)
-		log_errorx("group %" PRIu64 " could not be removed whole", g->id);
+	group_remove_own(g);
 	return PASS_FILE_EMPTY;
 }
 

@@ -27,7 +27,7 @@ track_unlinked(int fd, const struct stat *file, struct watch *w,
 {
 	if (follow_link_count(fd) != 0)
 		return TRACK_GOES_ON;
-	if (follow_held_elsewhere(file) == 0) {
+	if (follow_held_elsewhere(file) == HELD_BY_NONE) {
 		log_info(VERB_LIFECYCLE, "%s was deleted and nothing else holds "
 		    "it: exiting, group %" PRIu64 " left as it is", path,
 		    group_id);
@@ -102,7 +102,7 @@ track_path(const char *path, uint64_t group_id, int *fd, struct stat *file,
 int
 track_mounted(const struct stat *file, const char *path, uint64_t group_id)
 {
-	if (follow_fs_mounted(file->st_dev) != 0)
+	if (follow_fs_mounted(file->st_dev) != FS_UNMOUNTED)
 		return 1;
 	/* Unusual enough to be shown at any verbosity. */
 	log_warnx("%s: its file system is no longer mounted: "

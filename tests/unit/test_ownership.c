@@ -2,6 +2,7 @@
  * Whether a listing is still the group a daemon knows, and which tagged
  * regions are orphans of an earlier daemon of the group.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -156,20 +157,24 @@ test_file_group(void **state)
 	    "7: 100+8 8 dmstats DMS_GROUP=\"f\":7-8#-\n"
 	    "8: 208+8 8 dmstats -\n"
 	    "9: 200+8 8 dmstats DMS_GROUP=f:9#-\n", &l), 0);
-	assert_int_equal(ownership_file_group(&l, file, 2, &want, &id), 1);
+	assert_int_equal(ownership_file_group(&l, file, 2, &want, &id),
+	    FILE_GROUP_FOUND);
 	assert_int_equal(id, 7);
-	assert_int_equal(ownership_file_group(&l, file, 2, &timed, &id), 1);
+	assert_int_equal(ownership_file_group(&l, file, 2, &timed, &id),
+	    FILE_GROUP_FOUND);
 	assert_int_equal(id, 5);
 	listing_free(&l);
 	/* A member missing: not a whole group, not the file's. */
 	assert_int_equal(listing_parse("7: 100+8 8 dmstats DMS_GROUP=f:7-8#-\n",
 	    &l), 0);
-	assert_int_equal(ownership_file_group(&l, file, 2, &want, &id), 0);
+	assert_int_equal(ownership_file_group(&l, file, 2, &want, &id),
+	    FILE_GROUP_NONE);
 	listing_free(&l);
 	/* A member that leads nothing is no leader. */
 	assert_int_equal(listing_parse("7: 100+8 8 dmstats -\n"
 	    "8: 208+8 8 dmstats DMS_GROUP=f:7-8#-\n", &l), 0);
-	assert_int_equal(ownership_file_group(&l, file, 2, &want, &id), 0);
+	assert_int_equal(ownership_file_group(&l, file, 2, &want, &id),
+	    FILE_GROUP_NONE);
 	listing_free(&l);
 }
 
@@ -277,6 +282,7 @@ test_no_orphans_beside_an_unreadable_descriptor(void **state)
 	    "1: 50+8 8 dmstats dmfilemapd:2:77\n"
 	    "2: 100+8 8 dmstats DMS_GROUP=f:1-x#-\n", &l), 0);
 	assert_int_equal(ownership_orphans(&l, "dmfilemapd:2:77", orphans), -1);
+	assert_int_equal(errno, EBADMSG);
 	listing_free(&l);
 }
 
