@@ -3,7 +3,9 @@
  * the daemon runs, a refusal, one line naming the argument and the reason,
  * which main prints; while it runs, the detail of an outcome that only the
  * function finding it knows (which region makes a group another's).
- * log.h says when a failure is reported this way.
+ * log.h says when a failure is reported this way.  Like log_error and
+ * log_errorx, fault() ends the line with errno's reason and faultx() does
+ * not.
  */
 #ifndef DMFILEMAPD_FAULT_H
 #define DMFILEMAPD_FAULT_H

@@ -1,9 +1,9 @@
 /*
  * Changing the group: a plan carried out, the leftovers of a killed daemon
  * swept, the group removed.  Each message that fails is logged here, where
- * the change goes on without it or is undone (a step returns -1 once it
- * has said so); the caller learns only how far the change got (enum
- * group_change), and logs nothing more.
+ * the change goes on without it or is undone (a step that fails returns
+ * -1, or NULL, once it has said so); the caller learns only how far the
+ * change got (enum group_change), and logs nothing more.
  */
 #include <errno.h>
 #include <inttypes.h>
