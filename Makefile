@@ -32,7 +32,7 @@ HARDEN_LDFLAGS = -pie -Wl,-z,relro -Wl,-z,now
 # unit tests link these and run natively.
 NATIVE_SRC = src/cli.c src/plan.c src/plan_window.c src/pairheap.c src/extents.c \
              src/listing.c src/rows.c src/devlist.c src/descriptor.c src/leader.c src/ownership.c src/fiemap.c src/follow.c \
-             src/claim.c src/stats.c src/group.c src/apply.c src/sync.c src/log.c \
+             src/claim.c src/stats.c src/group.c src/apply.c src/sync.c src/log.c src/fault.c \
              src/sources.c src/decimal.c src/schedule.c src/chunks.c src/survey.c
 DAEMON_SRC = src/adopt.c src/devmapper.c src/btrfs.c src/target.c src/create.c src/watch.c src/watcher.c src/track.c src/monitor.c src/daemon.c src/main.c
 NATIVE_OBJ = $(NATIVE_SRC:.c=.o)
@@ -69,7 +69,7 @@ FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,$(FUZZ)/fuzz_%,$(wildcard tests/fu
 # What each target links: the module it parses with what that needs.
 FUZZ_SRC_listing    = src/listing.c src/extents.c src/decimal.c
 FUZZ_SRC_descriptor = src/descriptor.c src/extents.c src/decimal.c
-FUZZ_SRC_cli        = src/cli.c src/descriptor.c src/extents.c src/decimal.c
+FUZZ_SRC_cli        = src/cli.c src/fault.c src/descriptor.c src/extents.c src/decimal.c
 FUZZ_SRC_rows       = src/rows.c src/listing.c src/extents.c src/decimal.c
 FUZZ_SRC_survey     = src/survey.c src/listing.c src/descriptor.c src/extents.c src/decimal.c
 # make fuzz: each target for FUZZ_SECONDS, its corpus kept in build/fuzz/.

@@ -189,6 +189,24 @@ die(const char *what)
 	exit(1);
 }
 
+/* A group check that must find the group as it is known. */
+static void
+refresh(struct group *g, int64_t taken_after)
+{
+	struct fault f = { "the group was deleted or ungrouped" };
+
+	switch (group_refresh(g, taken_after, &f)) {
+	case GROUP_PRESENT:
+		return;
+	case GROUP_FAILED:
+		fault(&f, "cannot check the group");
+		break;
+	default:
+		break;
+	}
+	die(f.line);
+}
+
 struct profile {
 	int64_t fiemap_kernel[REPS_MAX], fiemap[REPS_MAX], plan[REPS_MAX];
 	int64_t whole_plan[REPS_MAX];
@@ -291,7 +309,6 @@ profile_check(struct group *g, const char *dir, int reps)
 	int64_t list_kernel[REPS_MAX], list[REPS_MAX], check[REPS_MAX];
 	int64_t shared[REPS_MAX];
 	int64_t t0;
-	char why[512];
 	size_t size = SMALL_BUFFER;
 	int rep;
 
@@ -305,18 +322,15 @@ profile_check(struct group *g, const char *dir, int reps)
 		list_kernel[rep] = cpu_us() - t0;
 		memset(&timed, 0, sizeof(timed));
 		t0 = cpu_us();
-		if (group_refresh(g, DEVLIST_NOW, why, sizeof(why)) != GROUP_PRESENT)
-			die(why);
+		refresh(g, DEVLIST_NOW);
 		check[rep] = cpu_us() - t0;
 		list[rep] = timed.us[LIST];
 	}
 	g->share_dir = dir;
 	for (rep = 0; rep < reps; rep++) {
-		if (group_refresh(g, DEVLIST_NOW, why, sizeof(why)) != GROUP_PRESENT)
-			die(why);
+		refresh(g, DEVLIST_NOW);
 		t0 = cpu_us();
-		if (group_refresh(g, 0, why, sizeof(why)) != GROUP_PRESENT)
-			die(why);
+		refresh(g, 0);
 		shared[rep] = cpu_us() - t0;
 	}
 	g->share_dir = NULL;
@@ -334,7 +348,8 @@ main(int argc, char **argv)
 	struct group g;
 	struct sync s;
 	struct stat st;
-	char err[512], name[64];
+	struct fault f;
+	char name[64];
 	int64_t pass, least, floor[N_VERBS] = { 0 };
 	off_t block;
 	size_t extents;
@@ -353,10 +368,10 @@ main(int argc, char **argv)
 	if ((control = open("/dev/mapper/control", O_RDWR)) < 0 ||
 	    (raw_buffer = malloc(MESSAGE_BUFFER)) == NULL)
 		die("cannot open /dev/mapper/control");
-	if (devmapper_open(&dev, st.st_dev, err, sizeof(err)) != 0 ||
-	    group_open(&g, &dev, "GROUP_ID", strtoull(argv[2], NULL, 10), st.st_ino, err,
-	    sizeof(err)) != 0)
-		die(err);
+	if (devmapper_open(&dev, st.st_dev, &f) != 0 ||
+	    group_open(&g, &dev, "GROUP_ID", strtoull(argv[2], NULL, 10),
+	    st.st_ino, &f) != 0)
+		die(f.line);
 	real_send = g.dev.send;
 	g.dev.send = timed_send;
 	sync_init(&s, REGIONS_PER_EXTENT_DEFAULT, argv[1]);

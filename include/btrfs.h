@@ -2,19 +2,20 @@
 #ifndef DMFILEMAPD_BTRFS_H
 #define DMFILEMAPD_BTRFS_H
 
-#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "chunks.h"
+#include "fault.h"
 
 /*
  * The one device-mapper device among the devices of the btrfs file system
  * that fd is on: its id in the file system and its device number.  Returns
- * 0, or -1 with why saying why none can be named.
+ * 0, or -1 with the refusal in f, naming the file as what, saying why none
+ * can be named.
  */
-int btrfs_dm_device(int fd, uint64_t *devid, dev_t *devno, char *why,
-    size_t whylen);
+int btrfs_dm_device(int fd, const char *what, uint64_t *devid, dev_t *devno,
+    struct fault *f);
 
 /* The file system's chunk map as it is now; returns 0, or -1 with errno set. */
 int btrfs_read_chunks(int fd, struct chunk_map *map);

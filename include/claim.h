@@ -62,17 +62,20 @@ enum claim_state claim_take_waiting(struct claim *c, uint64_t id);
 
 /*
  * claim_take_waiting at start-up, for the group id on the device named
- * dev_name: 0 when held, 1 when another daemon follows the group (said at
- * VERB_LIFECYCLE), of this version or of an older one still running, -1
- * with one line in err.
+ * dev_name: CLAIM_HELD, CLAIM_TAKEN when another daemon follows the group
+ * (said at VERB_LIFECYCLE), of this version or of an older one still
+ * running, or CLAIM_FAILED.
  */
-int claim_at_start(struct claim *c, uint64_t id, const char *dev_name,
-    char *err, size_t errlen);
+enum claim_state claim_at_start(struct claim *c, uint64_t id,
+    const char *dev_name);
 
 /* The holder's reply, once ask_fd polls readable or the deadline passed. */
 enum claim_state claim_reply_came(struct claim *c, int64_t now);
 
-/* Takes a question from another daemon; -1 when none, or untrusted. */
+/*
+ * Takes a question from another daemon: its fd, or -1 with errno set
+ * (EAGAIN: none; EPERM: one not to be trusted, turned away).
+ */
 int claim_take_question(const struct claim *c);
 
 /*

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "descriptor.h"
+#include "fault.h"
 
 enum follow_mode {
 	FOLLOW_INODE,
@@ -42,36 +43,28 @@ enum cli_result {
 	CLI_HELP,
 	CLI_VERSION,
 	CLI_BAD_USAGE,		/* wrong number of arguments: show usage */
-	CLI_BAD_ARGUMENT,	/* one argument is wrong: err names it */
+	CLI_BAD_ARGUMENT,	/* one argument is wrong: the fault names it */
 };
 
 #define GROUP_ID_MAX 2147483647u	/* the kernel keeps region ids in an int */
 
 /*
  * Reads the command line; form is how the installed libdevmapper writes a
- * group's alias, which decides the aliases --alias takes.
+ * group's alias, which decides the aliases --alias takes.  CLI_BAD_USAGE
+ * and CLI_BAD_ARGUMENT come with the refusal in f.
  */
 enum cli_result cli_parse(int argc, char *const argv[], enum alias_form form,
-    struct options *opt, char *err, size_t errlen);
-
-/*
- * Reads --bounds' comma-separated latencies, each in nanoseconds unless
- * it ends in ns, us, ms or s, into ns[]; they must ascend from above 0.
- * Returns how many, or -1 with why set.
- */
-long cli_parse_bounds(const char *text, uint64_t *ns, size_t max,
-    const char **why);
+    struct options *opt, struct fault *f);
 
 /*
  * Whether ABS_PATH names the file open as FD: the same device and inode
  * numbers.  stat_errno is the errno of stat(ABS_PATH), or 0 when at_path
- * holds its answer; file is fstat(FD)'s.  Returns 0, or -1 with one line
- * in err naming ABS_PATH and why: nothing is there, it cannot be looked
- * up, it is another file, or it is not a regular file at all.
+ * holds its answer; file is fstat(FD)'s.  Returns 0, or -1 with the
+ * refusal in f, naming ABS_PATH and why: nothing is there, it cannot be
+ * looked up, it is another file, or it is not a regular file at all.
  */
 int cli_check_path(const struct options *opt, int stat_errno,
-    const struct stat *at_path, const struct stat *file, char *err,
-    size_t errlen);
+    const struct stat *at_path, const struct stat *file, struct fault *f);
 
 /* "a directory", "a pipe", ... as messages say what a file is. */
 const char *cli_file_kind(mode_t mode);
@@ -80,11 +73,11 @@ const char *cli_usage(void);
 const char *follow_mode_name(enum follow_mode mode);
 
 /*
- * The regions-per-extent cap from the environment, or its default; on a
- * bad value writes one line into err and returns -1.
+ * The regions-per-extent cap from the environment, or its default; a bad
+ * value is refused: -1 with the refusal in f.
  */
 #define REGIONS_PER_EXTENT_DEFAULT 64
 #define REGIONS_PER_EXTENT_ENV "DMFILEMAPD_REGIONS_PER_EXTENT"
-int cli_regions_per_extent(unsigned int *cap, char *err, size_t errlen);
+int cli_regions_per_extent(unsigned int *cap, struct fault *f);
 
 #endif

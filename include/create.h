@@ -5,11 +5,11 @@
 #ifndef DMFILEMAPD_CREATE_H
 #define DMFILEMAPD_CREATE_H
 
-#include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "fault.h"
 #include "target.h"
 
 /*
@@ -17,18 +17,18 @@
  * as opt->fd (whose fstat is st) with the settings opt asks for, and
  * prints dmstats' line saying so; or, when the file has such a group
  * already (ownership_file_group), says so and sets *found.  Returns 0
- * with *group_id set; on failure deletes what it created, writes one line
- * into err and returns -1.
+ * with *group_id set; on failure deletes what it created and returns -1
+ * with the refusal in f.
  */
 int create_group(const struct options *opt, const struct stat *st,
-    const struct target *target, uint64_t *group_id, int *found, char *err,
-    size_t errlen);
+    const struct target *target, uint64_t *group_id, int *found,
+    struct fault *f);
 
 /*
  * Runs this program again with the positional arguments for the group
- * made, as dmstats would start it.  Returns only when that failed, with
- * errno set.
+ * made, as dmstats would start it.  Returns only when that failed: -1
+ * with errno set.
  */
-void create_hand_over(const struct options *opt);
+int create_hand_over(const struct options *opt);
 
 #endif

@@ -26,8 +26,15 @@ struct descriptor {
 	char *user_aux;		/* after '#', or NULL */
 };
 
-/* Returns 1 when aux holds a descriptor, 0 when it holds none, -1 when it is malformed or memory ran out. */
-int descriptor_parse(const char *aux, struct descriptor *out);
+enum descriptor_found {
+	DESCRIPTOR_NONE,	/* aux holds no descriptor */
+	DESCRIPTOR_FOUND,	/* out holds it */
+	DESCRIPTOR_UNREADABLE,	/* malformed, or memory ran out reading it */
+};
+
+/* Reads the descriptor aux holds, if it holds one; out holds nothing else. */
+enum descriptor_found descriptor_parse(const char *aux,
+    struct descriptor *out);
 
 /* A new descriptor as a malloc'd string, or NULL when memory runs out. */
 char *descriptor_format(enum alias_form form, const char *alias,

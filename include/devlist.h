@@ -60,7 +60,7 @@ int devlist_get(const struct stats_device *dev, const char *dir,
 /*
  * Rows of list that hold every row with an id from first to last, and
  * perhaps others, as whole rows: *len bytes, NUL-terminated, valid until
- * the next call.  NULL when they cannot be read.
+ * the next call.  NULL, with errno set, when they cannot be read.
  */
 const char *devlist_rows(struct devlist *list, uint64_t first, uint64_t last,
     size_t *len);

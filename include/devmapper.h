@@ -8,15 +8,15 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "fault.h"
 #include "stats.h"
 
 /*
  * Checks that devno is a device-mapper device, learns its name, and makes
- * dev send its messages as DM_TARGET_MSG ioctls.  On failure writes one line
- * into err and returns -1.
+ * dev send its messages as DM_TARGET_MSG ioctls.  Returns 0, or -1 with
+ * the refusal in f.
  */
-int devmapper_open(struct stats_device *dev, dev_t devno, char *err,
-    size_t errlen);
+int devmapper_open(struct stats_device *dev, dev_t devno, struct fault *f);
 
 /* How the libdevmapper this process runs on writes a group's alias. */
 enum alias_form devmapper_alias_form(void);

@@ -16,13 +16,19 @@ struct file_map {
 	int unmappable;		/* some data can never be counted (inline, encoded) */
 };
 
+enum extents_batch {
+	EXTENTS_MORE,		/* more extents may follow */
+	EXTENTS_LAST,		/* the last one carried FIEMAP_EXTENT_LAST */
+	EXTENTS_FAILED,		/* memory ran out: errno ENOMEM */
+};
+
 /*
- * Adds the extents of one FIEMAP answer to map.  Returns 1 when the last
- * one carried FIEMAP_EXTENT_LAST, 0 when more may follow, -1 when out of
- * memory.  *next receives the logical offset to ask from next.
+ * Adds the extents of one FIEMAP answer to map.  *next receives the
+ * logical offset to ask from next.
  */
-int file_map_add(struct file_map *map, const struct fiemap_extent *extents,
-    unsigned int count, unsigned long long *next);
+enum extents_batch file_map_add(struct file_map *map,
+    const struct fiemap_extent *extents, unsigned int count,
+    unsigned long long *next);
 
 /*
  * Fills map with the whole file's device ranges.  Never forces writeback:

@@ -27,19 +27,31 @@ int follow_open(const char *path, struct stat *st);
 /* The file's link count through its fd, or -1. */
 long follow_link_count(int fd);
 
+enum holders {
+	HELD_BY_NONE,
+	HELD_BY_OTHERS,
+	HOLDERS_UNKNOWN,	/* /proc cannot be read: errno says why */
+};
+
 /*
  * Whether a process other than this one still has the file open, which
  * keeps an unlinked file alive; processes running the same program as this
  * one only follow the file and do not count.  Scans /proc once per call:
  * call it only after the link count has dropped to zero.
  */
-int follow_held_elsewhere(const struct stat *file);
+enum holders follow_held_elsewhere(const struct stat *file);
+
+enum mount_state {
+	FS_MOUNTED,
+	FS_UNMOUNTED,
+	FS_MOUNTS_UNKNOWN,	/* the mount table cannot be read: errno */
+};
 
 /*
  * Whether a file system of device dev is still mounted in this process's
- * mount namespace: 1, 0, or -1 when the mount table cannot be read.  A
- * lazily unmounted file system stays alive, but no longer mounted.
+ * mount namespace.  A lazily unmounted file system stays alive, but no
+ * longer mounted.
  */
-int follow_fs_mounted(dev_t dev);
+enum mount_state follow_fs_mounted(dev_t dev);
 
 #endif

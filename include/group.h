@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "fault.h"
 #include "plan.h"
 #include "stats.h"
 
@@ -37,28 +38,29 @@ enum group_state {
 	GROUP_PRESENT,
 	GROUP_GONE,		/* deleted or ungrouped by someone else */
 	GROUP_FOREIGN,		/* the id now leads a group this daemon did not make */
-	GROUP_FAILED,		/* the device did not answer */
+	GROUP_FAILED,		/* it could not be checked: errno says why */
 };
 
 /*
  * Binds to the group whose leader is region id on the open device dev,
  * which it takes over even when it fails (group_close closes it), for the
- * file with inode ino, and takes the group as it is now for its own.  On
- * failure writes one line into err naming what is wrong, the id as the
- * argument arg, and returns -1.
+ * file with inode ino, and takes the group as it is now for its own.
+ * Returns 0, or -1 with the refusal in f, naming the id as the argument
+ * arg.
  */
 int group_open(struct group *g, const struct stats_device *dev,
-    const char *arg, uint64_t id, uint64_t ino, char *err, size_t errlen);
+    const char *arg, uint64_t id, uint64_t ino, struct fault *f);
 
 /*
  * Re-reads the group's members from a listing taken after taken_after
  * (devlist.h), after checking that the group is still the one this daemon
  * knows (ownership.h); rows exactly as the last check found them, with
- * nothing applied since, need no reading.  For GROUP_FOREIGN and
- * GROUP_FAILED writes why into why; nothing is logged.
+ * nothing applied since, need no reading.  For GROUP_FOREIGN writes into
+ * f what makes the group another's; for GROUP_FAILED errno says why the
+ * group could not be checked.  Nothing is logged.
  */
 enum group_state group_refresh(struct group *g, int64_t taken_after,
-    char *why, size_t whylen);
+    struct fault *f);
 
 /*
  * Deletes the regions an earlier daemon of the group, killed, created but
@@ -67,30 +69,42 @@ enum group_state group_refresh(struct group *g, int64_t taken_after,
  */
 void group_sweep(const struct group *g);
 
-/* Fills in the heat of the regions whose ids are listed. */
+/*
+ * Fills in the heat of the regions whose ids are listed; 0, or -1 with
+ * errno set.
+ */
 int group_read_heat(const struct group *g, struct region *regions, size_t n,
     const uint64_t *ids, size_t n_ids);
+
+/* How far a change of the group got; each failed step is logged by it. */
+enum group_change {
+	CHANGE_DONE,
+	CHANGE_PARTLY,		/* what succeeded stays; the group is valid */
+	CHANGE_NONE,		/* the group is left as it was */
+};
 
 /*
  * Carries out a plan: creates, then moves the descriptor, then deletes
  * (see apply.c for why in that order).  The leader may change; g->id
- * follows it.  Returns 0, or -1 when some step failed (what succeeded
- * stays, and the group stays valid).
+ * follows it.
  */
-int group_apply(struct group *g, const struct plan *plan);
+enum group_change group_apply(struct group *g, const struct plan *plan);
 
 /* Whether the descriptor names regions that no longer exist. */
 int group_is_stale(const struct group *g);
 
-/* Deletes every member region, which ends the group. */
-int group_remove(struct group *g);
+/*
+ * Deletes every member region, which ends the group.  A region that
+ * cannot be deleted is logged, and the others still go.
+ */
+void group_remove(struct group *g);
 
 /*
  * group_remove, if a check against a fresh listing finds the group still
- * this daemon's; 0 when it is not (nothing to delete), -1 when some
- * region could not be deleted.
+ * this daemon's; nothing when it is not.  What fails is logged here: the
+ * daemon ends either way.
  */
-int group_remove_own(struct group *g);
+void group_remove_own(struct group *g);
 
 void group_close(struct group *g);
 

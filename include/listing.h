@@ -25,7 +25,10 @@ struct listing {
 	char *text;		/* owns every string above */
 };
 
-/* Returns 0, or -1 when a line cannot be read (errno EINVAL) or memory runs out. */
+/*
+ * Returns 0, or -1 with errno set: EBADMSG when a line is not as the
+ * kernel writes them, ENOMEM when memory runs out.
+ */
 int listing_parse(const char *answer, struct listing *out);
 
 const struct listed_region *listing_find(const struct listing *listing, uint64_t id);

@@ -13,6 +13,7 @@
 
 #include "claim.h"
 #include "cli.h"
+#include "fault.h"
 #include "fiemap.h"
 #include "group.h"
 #include "schedule.h"
@@ -49,11 +50,10 @@ struct monitor {
 
 /*
  * Binds to the group on the target's device, sets up the event sources and
- * runs the first pass.  On failure writes one line into err and returns -1.
+ * runs the first pass.  Returns 0, or -1 with the refusal in f.
  */
 int monitor_start(struct monitor *m, const struct options *opt,
-    const struct stat *file, const struct target *target, char *err,
-    size_t errlen);
+    const struct stat *file, const struct target *target, struct fault *f);
 
 /* Runs until the work is over; returns the exit status. */
 int monitor_run(struct monitor *m);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fault.h"
 #include "listing.h"
 #include "plan.h"
 
@@ -37,10 +38,10 @@ enum ownership {
  * the very descriptor the daemon last saw, or that descriptor less some
  * members (as `dmstats delete --regionid` leaves it), with the same program and
  * settings, and every member still listed must have the range the daemon
- * knows it by.  For FOREIGN, writes why into why.
+ * knows it by.  For FOREIGN, writes into f what is not explained.
  */
 enum ownership ownership_check(const struct listing *listing,
-    const struct known_group *g, char *why, size_t whylen);
+    const struct known_group *g, struct fault *f);
 
 /* Longest tag ownership_tag writes, with its NUL. */
 #define OWNERSHIP_TAG_MAX 64
@@ -51,20 +52,21 @@ void ownership_tag(char *buf, size_t len, uint64_t leader, uint64_t ino);
 /*
  * Writes into orphans (room for listing->count ids) the regions carrying
  * tag that no group's descriptor in the listing names, ascending; returns
- * how many, or -1 when memory runs out.  The listing must hold every
+ * how many, or -1 with errno set: EBADMSG when a descriptor cannot be
+ * read (it might name any region), ENOMEM.  The listing must hold every
  * program's regions.
  */
 long ownership_orphans(const struct listing *listing, const char *tag,
     uint64_t *orphans);
 
 /*
- * Whether every member lies within one of the file's device ranges
- * (normalized, as a file map holds them): a group that counts nothing but
- * the file's I/O, whoever made it.  When one does not, writes into why
- * which.
+ * The first member that does not lie within one of the file's device
+ * ranges (normalized, as a file map holds them), or n_members when every
+ * one does: a group that counts nothing but the file's I/O, whoever made
+ * it.
  */
-int ownership_within_file(const struct region *members, size_t n_members,
-    const struct range *file, size_t n_file, char *why, size_t whylen);
+size_t ownership_outside_file(const struct region *members,
+    size_t n_members, const struct range *file, size_t n_file);
 
 /* What a group made for a file by --create has, as the kernel lists it. */
 struct file_group_settings {
@@ -73,14 +75,19 @@ struct file_group_settings {
 	const char *alias;
 };
 
+enum file_group {
+	FILE_GROUP_NONE,
+	FILE_GROUP_FOUND,	/* *id is its leader */
+	FILE_GROUP_FAILED,	/* memory ran out: errno ENOMEM */
+};
+
 /*
  * Finds the group on the device that is the file's own (the lowest id
  * first): led by a region of want's program and options, named want's
  * alias, its every member listed and within the file's ranges
- * (ownership_within_file).  Returns 1 with *id set, 0 when there is
- * none, -1 when memory runs out.
+ * (ownership_outside_file).
  */
-int ownership_file_group(const struct listing *listing,
+enum file_group ownership_file_group(const struct listing *listing,
     const struct range *file, size_t n_file,
     const struct file_group_settings *want, uint64_t *id);
 

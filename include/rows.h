@@ -23,8 +23,8 @@ const char *rows_find(const char *text, size_t text_len, uint64_t id,
 
 /*
  * Parses the rows of the ids given (ascending) that text has into out, as
- * listing_parse would parse those rows alone.  Returns 0, or -1 as
- * listing_parse does.
+ * listing_parse would parse those rows alone.  Returns 0, or -1 with
+ * errno set as listing_parse sets it.
  */
 int rows_select(const char *text, size_t text_len, const uint64_t *ids,
     size_t n, struct listing *out);

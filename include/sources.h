@@ -20,7 +20,10 @@ int sources_open(int *signal_fd, int *timer_fd);
 /* Arms the timer for the monotonic time due (ms), or disarms it for NEVER. */
 int sources_arm(int timer_fd, int64_t due);
 
-/* Drains the timer's expirations, if any. */
+/*
+ * Drains the timer's expirations, if any.  A read that fails is said
+ * here, and nothing else is done: the timer fires again.
+ */
 void sources_take_timer(int timer_fd);
 
 /* The next signal waiting on the fd, or 0 when none. */

@@ -7,10 +7,10 @@
 #ifndef DMFILEMAPD_TARGET_H
 #define DMFILEMAPD_TARGET_H
 
-#include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "fault.h"
 #include "fiemap.h"
 
 struct target {
@@ -22,12 +22,11 @@ struct target {
 };
 
 /*
- * Finds the target of the file open as fd (whose fstat is st).  On
- * failure writes one line into err, naming the file as what, and returns
- * -1.
+ * Finds the target of the file open as fd (whose fstat is st).  Returns
+ * 0, or -1 with the refusal in f, naming the file as what.
  */
 int target_find(int fd, const struct stat *st, const char *what,
-    struct target *t, char *err, size_t errlen);
+    struct target *t, struct fault *f);
 
 /*
  * Fills map with the ranges of t's device that hold the file's data,

@@ -6,8 +6,9 @@
 #ifndef DMFILEMAPD_WATCH_H
 #define DMFILEMAPD_WATCH_H
 
-#include <stddef.h>
 #include <stdint.h>
+
+#include "fault.h"
 
 /* The watches, and the fds that carry their events. */
 struct watch {
@@ -30,10 +31,10 @@ struct watch_news {
 /*
  * Creates the inotify fd and the watches of the file open as fd (named
  * path), of the mount table and, when follow_path is set, of the path's
- * directory.  Writes one line into err on failure.
+ * directory.  Returns 0, or -1 with the refusal in f.
  */
 int watch_start(struct watch *w, int fd, const char *path, int follow_path,
-    char *err, size_t errlen);
+    struct fault *f);
 
 /* (Re)watches the file open as fd, with close events once it is unlinked. */
 int watch_file(struct watch *w, int fd, int unlinked);

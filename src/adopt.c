@@ -4,33 +4,31 @@
  * moved since the group was made: either way the group cannot be told
  * from someone else's, and is left alone.
  */
-#include <errno.h>
 #include <inttypes.h>
-#include <stdio.h>
-#include <string.h>
 
 #include "adopt.h"
+#include "fault.h"
 #include "fiemap.h"
 #include "ownership.h"
 
 int
 adopt_check(int fd, const struct target *t, const struct group *g,
-    const char *arg, const char *path, char *err, size_t errlen)
+    const char *arg, const char *path, struct fault *f)
 {
 	struct file_map map = { 0 };
-	char why[160];
-	int ok;
+	const struct region *outside;
+	size_t i;
 
-	if (target_read_map(fd, t, &map) != 0) {
-		snprintf(err, errlen, "FILE '%s': cannot read its extents: %s",
-		    path, strerror(errno));
-		return -1;
-	}
-	ok = ownership_within_file(g->members, g->n_members, map.ranges,
-	    map.count, why, sizeof(why));
+	if (target_read_map(fd, t, &map) != 0)
+		return fault(f, "FILE '%s': cannot read its extents", path);
+	i = ownership_outside_file(g->members, g->n_members, map.ranges,
+	    map.count);
 	file_map_free(&map);
-	if (!ok)
-		snprintf(err, errlen, "%s %" PRIu64 ": the group on %s does "
-		    "not map '%s': %s", arg, g->id, g->dev.name, path, why);
-	return ok ? 0 : -1;
+	if (i == g->n_members)
+		return 0;
+	outside = &g->members[i];
+	return faultx(f, "%s %" PRIu64 ": the group on %s does not map '%s': "
+	    "its region %" PRIu64 " (sectors %" PRIu64 "+%" PRIu64 ") covers "
+	    "sectors that are not the file's", arg, g->id, g->dev.name, path,
+	    outside->id, outside->start, outside->len);
 }

@@ -1,7 +1,9 @@
 /*
  * Changing the group: a plan carried out, the leftovers of a killed daemon
  * swept, the group removed.  Each message that fails is logged here, where
- * the pass goes on without it; the caller learns only that something failed.
+ * the change goes on without it or is undone (a step that fails returns
+ * -1, or NULL, once it has said so); the caller learns only how far the
+ * change got (enum group_change), and logs nothing more.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -19,8 +21,8 @@ static int
 delete_region(const struct group *g, uint64_t id)
 {
 	if (stats_delete(&g->dev, id) != 0) {
-		log_error("%s: cannot delete region %" PRIu64 ": %s",
-		    g->dev.name, id, strerror(errno));
+		log_error("%s: cannot delete region %" PRIu64, g->dev.name,
+		    id);
 		return -1;
 	}
 	log_info(VERB_REGIONS, "deleted region %" PRIu64, id);
@@ -42,17 +44,17 @@ group_sweep(const struct group *g)
 	long i, n = -1;
 
 	if (stats_list(&g->dev, "", &listing) != 0) {
-		log_error("%s: cannot list dm-stats regions: %s", g->dev.name,
-		    strerror(errno));
+		log_error("%s: cannot list dm-stats regions", g->dev.name);
 		return;
 	}
 	ownership_tag(tag, sizeof(tag), g->id, g->file_ino);
 	if ((orphans = calloc(listing.count + 1, sizeof(*orphans))) != NULL)
 		n = ownership_orphans(&listing, tag, orphans);
-	if (n < 0)
-		log_error("cannot look for regions left by an earlier daemon: "
-		    "%s", orphans ? "a descriptor cannot be read" :
-		    "out of memory");
+	if (n < 0 && errno == EBADMSG)
+		log_errorx("cannot look for regions left by an earlier daemon: "
+		    "a descriptor cannot be read");
+	else if (n < 0)
+		log_error("cannot look for regions left by an earlier daemon");
 	for (i = 0; i < n; i++) {
 		log_info(VERB_LIFECYCLE, "region %" PRIu64 " was created for "
 		    "group %" PRIu64 " but never joined it: deleting it",
@@ -72,9 +74,8 @@ create_region(const struct group *g, const struct range *range, uint64_t *id)
 	ownership_tag(tag, sizeof(tag), g->id, g->file_ino);
 	if (stats_create(&g->dev, range, g->create_options,
 	    g->n_create_options, g->program_id, tag, id) != 0) {
-		log_error("%s: cannot create a region at %" PRIu64 "+%" PRIu64
-		    ": %s", g->dev.name, range->start, range->len,
-		    strerror(errno));
+		log_error("%s: cannot create a region at %" PRIu64 "+%" PRIu64,
+		    g->dev.name, range->start, range->len);
 		return -1;
 	}
 	log_info(VERB_REGIONS, "created region %" PRIu64 " at %" PRIu64 "+%"
@@ -86,8 +87,8 @@ static int
 set_aux(const struct group *g, uint64_t id, const char *aux)
 {
 	if (stats_set_aux(&g->dev, id, aux) != 0) {
-		log_error("%s: cannot set aux_data of region %" PRIu64 ": %s",
-		    g->dev.name, id, strerror(errno));
+		log_error("%s: cannot set aux_data of region %" PRIu64,
+		    g->dev.name, id);
 		return -1;
 	}
 	return 0;
@@ -115,14 +116,14 @@ new_descriptor(const struct group *g, const struct region *members, size_t n)
 	free(ids);
 	if (aux != NULL && !descriptor_row_fits(members[0].id, &leader,
 	    leader.len, g->program_id, aux, g->create_options)) {
-		log_error("%s: group %" PRIu64 "'s member list would be too "
+		log_errorx("%s: group %" PRIu64 "'s member list would be too "
 		    "long for libdevmapper to list (%zu regions): keeping the "
 		    "group as it is", g->dev.name, g->id, n);
 		free(aux);
 		return NULL;
 	}
 	if (aux == NULL)
-		log_error("out of memory for group %" PRIu64 "'s descriptor",
+		log_errorx("out of memory for group %" PRIu64 "'s descriptor",
 		    g->id);
 	return aux;
 }
@@ -183,10 +184,10 @@ tag_leaving(const struct group *g, const uint64_t *leaving, size_t n,
 /*
  * Writes the descriptor on the new leader, then lets the old leader go:
  * deleted when the plan drops it, cleared when it stays as an ordinary
- * member.  The group is never left without a descriptor.  Returns -1 when
- * the descriptor could not be written, 1 when the old leader stays.
+ * member.  The group is never left without a descriptor: CHANGE_NONE when
+ * it could not be written, CHANGE_PARTLY when the old leader stays.
  */
-static int
+static enum group_change
 move_descriptor(struct group *g, uint64_t leader, char *aux, int drop_old)
 {
 	uint64_t old = g->id;
@@ -194,7 +195,7 @@ move_descriptor(struct group *g, uint64_t leader, char *aux, int drop_old)
 
 	if (set_aux(g, leader, aux) != 0) {
 		free(aux);
-		return -1;
+		return CHANGE_NONE;
 	}
 	/* The text written is what later checks expect to find. */
 	free(g->descriptor);
@@ -208,7 +209,7 @@ move_descriptor(struct group *g, uint64_t leader, char *aux, int drop_old)
 		log_info(VERB_LIFECYCLE, "group %" PRIu64 " is now group %"
 		    PRIu64 " (its lowest region changed)", old, g->id);
 	}
-	return r == 0 ? 0 : 1;
+	return r == 0 ? CHANGE_DONE : CHANGE_PARTLY;
 }
 
 /*
@@ -249,42 +250,43 @@ sort_members(const struct group *g, const struct plan *plan,
  * created regions.  The order makes every moment one the next daemon can
  * recover from: regions created (tagged, not yet named), leaving members
  * tagged (still named), the descriptor moved (the created named, the
- * leaving not), the leaving deleted.  Returns -1 when the group is left as
- * it was (the created regions deleted again), 1 when a step after the
- * descriptor's move failed, else 0.
+ * leaving not), the leaving deleted.  CHANGE_NONE: the group is left as
+ * it was (the created regions deleted again); CHANGE_PARTLY: a step after
+ * the descriptor's move failed.
  */
-static int
+static enum group_change
 change_group(struct group *g, const struct region *next, size_t n,
     const struct region *created, size_t n_created, const uint64_t *leaving,
     size_t n_leaving, int drop_leader)
 {
+	enum group_change r = CHANGE_NONE;
 	char *aux = NULL;
 	size_t i;
-	int r = -1;
 
 	if (n > 0 && (aux = new_descriptor(g, next, n)) != NULL &&
 	    tag_leaving(g, leaving, n_leaving, next[0].id) == 0)
 		r = move_descriptor(g, next[0].id, aux, drop_leader);
 	else
 		free(aux);
-	if (r < 0) {
+	if (r == CHANGE_NONE) {
 		undo_creates(g, created, n_created);
-		return -1;
+		return CHANGE_NONE;
 	}
 	for (i = 0; i < n_leaving; i++)
 		if (delete_region(g, leaving[i]) != 0)
-			r = 1;
+			r = CHANGE_PARTLY;
 	return r;
 }
 
-int
+enum group_change
 group_apply(struct group *g, const struct plan *plan)
 {
 	struct region *next, *created;
 	uint64_t *leaving;
 	size_t n, n_created, n_leaving = 0;
 	size_t most = g->n_members + plan->n_create + 1;
-	int failed = 0, drop_leader = 0, r = 0;
+	enum group_change r = CHANGE_DONE;
+	int failed = 0, drop_leader = 0;
 
 	/* The rows the last check saw are not what the device will hold. */
 	free(g->seen_rows);
@@ -294,8 +296,8 @@ group_apply(struct group *g, const struct plan *plan)
 	created = calloc(plan->n_create + 1, sizeof(*created));
 	leaving = calloc(g->n_members + 1, sizeof(*leaving));
 	if (next == NULL || created == NULL || leaving == NULL) {
-		log_error("out of memory for group %" PRIu64 "'s plan", g->id);
-		failed = 1;
+		log_errorx("out of memory for group %" PRIu64 "'s plan", g->id);
+		r = CHANGE_NONE;
 	} else {
 		n_created = create_regions(g, plan, created, &failed);
 		n = sort_members(g, plan, created, n_created, next, leaving,
@@ -308,34 +310,34 @@ group_apply(struct group *g, const struct plan *plan)
 		    group_is_stale(g))
 			r = change_group(g, next, n, created, n_created,
 			    leaving, n_leaving, drop_leader);
-		if (r >= 0) {
+		if (r != CHANGE_NONE) {
 			free(g->members);
 			g->members = next;
 			g->n_members = g->n_listed = n;
 			g->members_gen++;
 			next = NULL;
 		}
+		/* Some regions were made, others not: carried out in part. */
+		if (failed && r == CHANGE_DONE)
+			r = CHANGE_PARTLY;
 	}
 	free(next);
 	free(created);
 	free(leaving);
-	return failed || r != 0 ? -1 : 0;
+	return r;
 }
 
-int
+/* A region that cannot be deleted is said, and the others still go. */
+void
 group_remove(struct group *g)
 {
 	size_t i;
-	int failed = 0;
 
 	/* Members first: deleting the leader is what ends the group. */
 	for (i = 0; i < g->n_members; i++)
-		if (g->members[i].id != g->id &&
-		    delete_region(g, g->members[i].id) != 0)
-			failed = 1;
-	if (delete_region(g, g->id) != 0)
-		failed = 1;
+		if (g->members[i].id != g->id)
+			delete_region(g, g->members[i].id);
+	delete_region(g, g->id);
 	g->n_members = 0;
-	return failed ? -1 : 0;
 }
 

@@ -9,7 +9,6 @@
 #include <libdevmapper.h>
 #include <linux/btrfs.h>
 #include <linux/btrfs_tree.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -17,13 +16,14 @@
 #include <sys/sysmacros.h>
 
 #include "btrfs.h"
+#include "fault.h"
 
 #define SEARCH_BUFFER (64 * 1024)
 #define STRIPES_MAX 256		/* far more than any profile uses */
 
 int
-btrfs_dm_device(int fd, uint64_t *devid, dev_t *devno, char *why,
-    size_t whylen)
+btrfs_dm_device(int fd, const char *what, uint64_t *devid, dev_t *devno,
+    struct fault *f)
 {
 	struct btrfs_ioctl_fs_info_args fs;
 	struct btrfs_ioctl_dev_info_args dev;
@@ -32,11 +32,8 @@ btrfs_dm_device(int fd, uint64_t *devid, dev_t *devno, char *why,
 	int found = 0;
 
 	memset(&fs, 0, sizeof(fs));
-	if (ioctl(fd, BTRFS_IOC_FS_INFO, &fs) != 0) {
-		snprintf(why, whylen, "cannot read the btrfs device list: %s",
-		    strerror(errno));
-		return -1;
-	}
+	if (ioctl(fd, BTRFS_IOC_FS_INFO, &fs) != 0)
+		return fault(f, "%s: cannot read the btrfs device list", what);
 	for (id = 0; id <= fs.max_id; id++) {
 		memset(&dev, 0, sizeof(dev));
 		dev.devid = id;
@@ -54,14 +51,12 @@ btrfs_dm_device(int fd, uint64_t *devid, dev_t *devno, char *why,
 	if (found == 1)
 		return 0;
 	if (found == 0)
-		snprintf(why, whylen, "none of the btrfs file system's %llu "
-		    "devices is a device-mapper device",
+		return faultx(f, "%s: none of the btrfs file system's %llu "
+		    "devices is a device-mapper device", what,
 		    (unsigned long long)fs.num_devices);
-	else
-		snprintf(why, whylen, "the btrfs file system lies on %d "
-		    "device-mapper devices; a group can follow it on one only "
-		    "when it is the only one", found);
-	return -1;
+	return faultx(f, "%s: the btrfs file system lies on %d device-mapper "
+	    "devices; a group can follow it on one only when it is the only "
+	    "one", what, found);
 }
 
 /* Adds the chunk item of one search result; -1 with errno when it cannot. */

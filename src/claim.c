@@ -322,29 +322,23 @@ older_daemon_keeps(const struct claim *c, uint64_t id)
 	return reply == REPLY_KEPT;
 }
 
-int
-claim_at_start(struct claim *c, uint64_t id, const char *dev_name, char *err,
-    size_t errlen)
+enum claim_state
+claim_at_start(struct claim *c, uint64_t id, const char *dev_name)
 {
-	switch (claim_take_waiting(c, id)) {
-	case CLAIM_HELD:
-		if (!older_daemon_keeps(c, id))
-			return 0;
+	enum claim_state state = claim_take_waiting(c, id);
+
+	if (state == CLAIM_HELD && older_daemon_keeps(c, id)) {
 		claim_release(c);
 		log_info(VERB_LIFECYCLE, "group %" PRIu64 " on %s is already "
 		    "followed by a dmfilemapd of an older version: nothing to "
 		    "do", id, dev_name);
-		return 1;
-	case CLAIM_TAKEN:
+		return CLAIM_TAKEN;
+	}
+	if (state == CLAIM_TAKEN)
 		log_info(VERB_LIFECYCLE, "group %" PRIu64 " on %s is already "
 		    "followed by another dmfilemapd: nothing to do", id,
 		    dev_name);
-		return 1;
-	default:
-		snprintf(err, errlen, "cannot claim group %" PRIu64 ": %s", id,
-		    strerror(errno));
-		return -1;
-	}
+	return state;
 }
 
 int
@@ -354,6 +348,7 @@ claim_take_question(const struct claim *c)
 
 	if (fd >= 0 && !peer_trusted(fd)) {
 		close(fd);
+		errno = EPERM;
 		return -1;
 	}
 	return fd;
@@ -372,8 +367,13 @@ claim_prompt(const char *dir, unsigned int major, unsigned int minor,
 	prompt[0] = REQUEST_PROMPT;
 	memcpy(prompt + 1, &seen, sizeof(seen));
 	n = write(fd, prompt, sizeof(prompt));
-	close(fd);
-	return n == (ssize_t)sizeof(prompt) ? 0 : -1;
+	if (n == (ssize_t)sizeof(prompt)) {
+		close(fd);
+		return 0;
+	}
+	if (n >= 0)
+		errno = EIO;	/* cut short */
+	return close_keeping_errno(fd);
 }
 
 int

@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "decimal.h"
 #include "descriptor.h"
+#include "fault.h"
 
 #define ARGS_MIN 5		/* program name and the four required ones */
 #define ARGS_MAX 7
@@ -48,45 +49,44 @@ follow_mode_name(enum follow_mode mode)
 /*
  * Reads an unsigned decimal number no larger than max.  Signs, blanks and
  * other bases are refused: the caller is a program, not a person.
+ * Returns NULL, or why the text is no such number.
  */
-static int
-parse_number(const char *s, uint64_t max, uint64_t *out, const char **why)
+static const char *
+parse_number(const char *s, uint64_t max, uint64_t *out)
 {
 	const char *end;
 
 	if (*s == '\0')
-		*why = "is empty";
-	else if (s[0] == '-' && s[1] >= '0' && s[1] <= '9')
-		*why = "is negative";
-	else if ((end = decimal_read(s, out)) == NULL)
-		*why = *s >= '0' && *s <= '9' ? "is out of range" :
+		return "is empty";
+	if (s[0] == '-' && s[1] >= '0' && s[1] <= '9')
+		return "is negative";
+	if ((end = decimal_read(s, out)) == NULL)
+		return *s >= '0' && *s <= '9' ? "is out of range" :
 		    "is not a number";
-	else if (*end != '\0')
-		*why = "is not a number";
-	else if (*out > max)
-		*why = "is out of range";
-	else
-		return 0;
-	return -1;
+	if (*end != '\0')
+		return "is not a number";
+	if (*out > max)
+		return "is out of range";
+	return NULL;
 }
 
+/* The refusal of one argument: its name, its value, why. */
 static enum cli_result
-bad(char *err, size_t errlen, const char *name, const char *value,
-    const char *why)
+bad(struct fault *f, const char *name, const char *value, const char *why)
 {
-	snprintf(err, errlen, "%s '%s' %s", name, value, why);
+	faultx(f, "%s '%s' %s", name, value, why);
 	return CLI_BAD_ARGUMENT;
 }
 
 static enum cli_result
-parse_flag(const char *name, const char *s, int max, int *out, char *err,
-    size_t errlen)
+parse_flag(const char *name, const char *s, int max, int *out,
+    struct fault *f)
 {
 	uint64_t value;
 	const char *why;
 	char range[48];
 
-	if (parse_number(s, (uint64_t)max, &value, &why) == 0) {
+	if ((why = parse_number(s, (uint64_t)max, &value)) == NULL) {
 		*out = (int)value;
 		return CLI_RUN;
 	}
@@ -94,7 +94,7 @@ parse_flag(const char *name, const char *s, int max, int *out, char *err,
 		snprintf(range, sizeof(range), "is out of range (0-%d)", max);
 		why = range;
 	}
-	return bad(err, errlen, name, s, why);
+	return bad(f, name, s, why);
 }
 
 /* One latency with its unit, in nanoseconds; returns the text after it. */
@@ -122,29 +122,30 @@ read_latency(const char *s, uint64_t *ns)
 	return end;
 }
 
-long
-cli_parse_bounds(const char *text, uint64_t *ns, size_t max, const char **why)
+/*
+ * Reads --bounds' comma-separated latencies, each in nanoseconds unless
+ * it ends in ns, us, ms or s, into ns[], *n of them; they must ascend from
+ * above 0.  Returns NULL, or why the text is no such list.
+ */
+static const char *
+parse_bounds(const char *text, uint64_t *ns, size_t max, size_t *n)
 {
 	const char *s = text;
-	size_t n = 0;
+	size_t i = 0;
 
 	for (;;) {
-		if (n == max) {
-			*why = "has too many boundaries";
-			return -1;
+		if (i == max)
+			return "has too many boundaries";
+		if ((s = read_latency(s, &ns[i])) == NULL ||
+		    (*s != ',' && *s != '\0'))
+			return "is not a list of latencies like 1ms,10ms,100ms";
+		if (ns[i] == 0 || (i > 0 && ns[i] <= ns[i - 1]))
+			return "does not ascend from above 0";
+		i++;
+		if (*s++ == '\0') {
+			*n = i;
+			return NULL;
 		}
-		if ((s = read_latency(s, &ns[n])) == NULL ||
-		    (*s != ',' && *s != '\0')) {
-			*why = "is not a list of latencies like 1ms,10ms,100ms";
-			return -1;
-		}
-		if (ns[n] == 0 || (n > 0 && ns[n] <= ns[n - 1])) {
-			*why = "does not ascend from above 0";
-			return -1;
-		}
-		n++;
-		if (*s++ == '\0')
-			return (long)n;
 	}
 }
 
@@ -157,14 +158,14 @@ option_value(int argc, char *const argv[], int *i)
 
 /* The value of --follow. */
 static enum cli_result
-parse_mode(const char *value, struct options *opt, char *err, size_t errlen)
+parse_mode(const char *value, struct options *opt, struct fault *f)
 {
 	if (strcmp(value, "inode") == 0)
 		opt->mode = FOLLOW_INODE;
 	else if (strcmp(value, "path") == 0)
 		opt->mode = FOLLOW_PATH;
 	else
-		return bad(err, errlen, "--follow", value,
+		return bad(f, "--follow", value,
 		    "is neither 'inode' nor 'path'");
 	return CLI_RUN;
 }
@@ -172,25 +173,23 @@ parse_mode(const char *value, struct options *opt, char *err, size_t errlen)
 /* An option that takes a value; those of a new group only with --create. */
 static enum cli_result
 parse_valued(const char *name, const char *value, enum alias_form form,
-    struct options *opt, char *err, size_t errlen)
+    struct options *opt, struct fault *f)
 {
 	const char *why;
-	long n;
 
 	if (strcmp(name, "--follow") == 0)
-		return parse_mode(value, opt, err, errlen);
+		return parse_mode(value, opt, f);
 	if (strcmp(name, "--verbose") == 0)
-		return parse_flag("--verbose", value, 3, &opt->verbose, err,
-		    errlen);
+		return parse_flag("--verbose", value, 3, &opt->verbose, f);
 	if (strcmp(name, "--alias") == 0) {
 		if ((why = descriptor_alias_fault(form, value)) != NULL)
-			return bad(err, errlen, "--alias", value, why);
+			return bad(f, "--alias", value, why);
 		opt->alias = value;
 		return CLI_RUN;
 	}
-	if ((n = cli_parse_bounds(value, opt->bounds, BOUNDS_MAX, &why)) < 0)
-		return bad(err, errlen, "--bounds", value, why);
-	opt->n_bounds = (size_t)n;
+	if ((why = parse_bounds(value, opt->bounds, BOUNDS_MAX,
+	    &opt->n_bounds)) != NULL)
+		return bad(f, "--bounds", value, why);
 	return CLI_RUN;
 }
 
@@ -230,7 +229,7 @@ known_option(const char *name, int create, int *valued)
  */
 static enum cli_result
 parse_named_file(int argc, char *const argv[], enum alias_form form,
-    struct options *opt, char *err, size_t errlen)
+    struct options *opt, struct fault *f)
 {
 	const char *value, *why;
 	enum cli_result r;
@@ -242,11 +241,11 @@ parse_named_file(int argc, char *const argv[], enum alias_form form,
 	if (!opt->create) {
 		/* The id follows --groupid at once. */
 		if ((value = option_value(argc, argv, &i)) == NULL) {
-			snprintf(err, errlen, "--groupid needs a value");
+			faultx(f, "--groupid needs a value");
 			return CLI_BAD_USAGE;
 		}
-		if (parse_number(value, GROUP_ID_MAX, &id, &why) != 0)
-			return bad(err, errlen, "--groupid", value, why);
+		if ((why = parse_number(value, GROUP_ID_MAX, &id)) != NULL)
+			return bad(f, "--groupid", value, why);
 		opt->group_id = id;
 		opt->adopt = 1;
 	}
@@ -256,7 +255,7 @@ parse_named_file(int argc, char *const argv[], enum alias_form form,
 			break;
 		}
 		if (!known_option(argv[i], opt->create, &valued)) {
-			snprintf(err, errlen, "unknown option '%s'%s", argv[i],
+			faultx(f, "unknown option '%s'%s", argv[i],
 			    opt->create ? "" : " (with --groupid)");
 			return CLI_BAD_USAGE;
 		}
@@ -270,31 +269,30 @@ parse_named_file(int argc, char *const argv[], enum alias_form form,
 			continue;
 		}
 		if ((value = option_value(argc, argv, &i)) == NULL) {
-			snprintf(err, errlen, "%s needs a value", argv[i]);
+			faultx(f, "%s needs a value", argv[i]);
 			return CLI_BAD_USAGE;
 		}
-		if ((r = parse_valued(argv[i - 1], value, form, opt, err,
-		    errlen)) != CLI_RUN)
+		if ((r = parse_valued(argv[i - 1], value, form, opt, f)) !=
+		    CLI_RUN)
 			return r;
 	}
 	if (i == argc) {
-		snprintf(err, errlen, "missing FILE");
+		faultx(f, "missing FILE");
 		return CLI_BAD_USAGE;
 	}
 	if (i + 1 < argc) {
-		snprintf(err, errlen, "too many arguments: '%s' is extra",
-		    argv[i + 1]);
+		faultx(f, "too many arguments: '%s' is extra", argv[i + 1]);
 		return CLI_BAD_USAGE;
 	}
 	if (argv[i][0] == '\0')
-		return bad(err, errlen, "FILE", argv[i], "is empty");
+		return bad(f, "FILE", argv[i], "is empty");
 	opt->file = argv[i];
 	return CLI_RUN;
 }
 
 enum cli_result
 cli_parse(int argc, char *const argv[], enum alias_form form,
-    struct options *opt, char *err, size_t errlen)
+    struct options *opt, struct fault *f)
 {
 	uint64_t value;
 	const char *why;
@@ -307,63 +305,58 @@ cli_parse(int argc, char *const argv[], enum alias_form form,
 	memset(opt, 0, sizeof(*opt));
 	if (argc >= 2 && (strcmp(argv[1], "--create") == 0 ||
 	    strcmp(argv[1], "--groupid") == 0))
-		return parse_named_file(argc, argv, form, opt, err, errlen);
+		return parse_named_file(argc, argv, form, opt, f);
 	if (argc < ARGS_MIN) {
-		snprintf(err, errlen, "missing arguments");
+		faultx(f, "missing arguments");
 		return CLI_BAD_USAGE;
 	}
 	if (argc > ARGS_MAX) {
-		snprintf(err, errlen, "too many arguments: '%s' is extra",
-		    argv[ARGS_MAX]);
+		faultx(f, "too many arguments: '%s' is extra", argv[ARGS_MAX]);
 		return CLI_BAD_USAGE;
 	}
 
-	if (parse_number(argv[1], INT_MAX, &value, &why) != 0)
-		return bad(err, errlen, "FD", argv[1], why);
+	if ((why = parse_number(argv[1], INT_MAX, &value)) != NULL)
+		return bad(f, "FD", argv[1], why);
 	opt->fd = (int)value;
 
-	if (parse_number(argv[2], GROUP_ID_MAX, &value, &why) != 0)
-		return bad(err, errlen, "GROUP_ID", argv[2], why);
+	if ((why = parse_number(argv[2], GROUP_ID_MAX, &value)) != NULL)
+		return bad(f, "GROUP_ID", argv[2], why);
 	opt->group_id = value;
 
 	opt->path = argv[3];
 	if (argv[3][0] == '\0')
-		return bad(err, errlen, "ABS_PATH", argv[3], "is empty");
+		return bad(f, "ABS_PATH", argv[3], "is empty");
 	if (argv[3][0] != '/')
-		return bad(err, errlen, "ABS_PATH", argv[3], "is not absolute");
+		return bad(f, "ABS_PATH", argv[3], "is not absolute");
 
 	if (strcmp(argv[4], "inode") == 0)
 		opt->mode = FOLLOW_INODE;
 	else if (strcmp(argv[4], "path") == 0)
 		opt->mode = FOLLOW_PATH;
 	else
-		return bad(err, errlen, "mode", argv[4],
-		    "is neither 'inode' nor 'path'");
+		return bad(f, "mode", argv[4], "is neither 'inode' nor 'path'");
 
 	if (argc > 5 && (r = parse_flag("FOREGROUND", argv[5], 1,
-	    &opt->foreground, err, errlen)) != CLI_RUN)
+	    &opt->foreground, f)) != CLI_RUN)
 		return r;
 	if (argc > 6 && (r = parse_flag("VERBOSE", argv[6], 3,
-	    &opt->verbose, err, errlen)) != CLI_RUN)
+	    &opt->verbose, f)) != CLI_RUN)
 		return r;
 	return CLI_RUN;
 }
 
 int
-cli_regions_per_extent(unsigned int *cap, char *err, size_t errlen)
+cli_regions_per_extent(unsigned int *cap, struct fault *f)
 {
 	const char *text = getenv(REGIONS_PER_EXTENT_ENV);
-	const char *why;
 	uint64_t value;
 
 	*cap = REGIONS_PER_EXTENT_DEFAULT;
 	if (text == NULL)
 		return 0;
-	if (parse_number(text, 65535, &value, &why) != 0 || value < 1) {
-		snprintf(err, errlen, "%s '%s' is not a number from 1 to 65535",
+	if (parse_number(text, 65535, &value) != NULL || value < 1)
+		return faultx(f, "%s '%s' is not a number from 1 to 65535",
 		    REGIONS_PER_EXTENT_ENV, text);
-		return -1;
-	}
 	*cap = (unsigned int)value;
 	return 0;
 }
@@ -388,26 +381,20 @@ cli_file_kind(mode_t mode)
 
 int
 cli_check_path(const struct options *opt, int stat_errno,
-    const struct stat *at_path, const struct stat *file, char *err,
-    size_t errlen)
+    const struct stat *at_path, const struct stat *file, struct fault *f)
 {
-	if (stat_errno == ENOENT) {
-		snprintf(err, errlen, "ABS_PATH '%s' does not exist", opt->path);
-		return -1;
-	}
+	if (stat_errno == ENOENT)
+		return faultx(f, "ABS_PATH '%s' does not exist", opt->path);
 	if (stat_errno != 0) {
-		snprintf(err, errlen, "ABS_PATH '%s' cannot be looked up: %s",
-		    opt->path, strerror(stat_errno));
-		return -1;
+		errno = stat_errno;
+		return fault(f, "ABS_PATH '%s' cannot be looked up",
+		    opt->path);
 	}
 	if (at_path->st_dev == file->st_dev && at_path->st_ino == file->st_ino)
 		return 0;
 	if (S_ISREG(at_path->st_mode))
-		snprintf(err, errlen, "ABS_PATH '%s' names another file than "
-		    "FD %d", opt->path, opt->fd);
-	else
-		snprintf(err, errlen, "ABS_PATH '%s' is %s, not the file open "
-		    "as FD %d", opt->path, cli_file_kind(at_path->st_mode),
-		    opt->fd);
-	return -1;
+		return faultx(f, "ABS_PATH '%s' names another file than FD %d",
+		    opt->path, opt->fd);
+	return faultx(f, "ABS_PATH '%s' is %s, not the file open as FD %d",
+	    opt->path, cli_file_kind(at_path->st_mode), opt->fd);
 }

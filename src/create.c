@@ -17,6 +17,7 @@
 #include "create.h"
 #include "descriptor.h"
 #include "devmapper.h"
+#include "fault.h"
 #include "fiemap.h"
 #include "log.h"
 #include "ownership.h"
@@ -63,7 +64,11 @@ default_alias(const char *file)
 	return slash != NULL ? slash + 1 : file;
 }
 
-/* Deletes what this run created: the ids are the kernel's answers to it. */
+/*
+ * Deletes what this run created: the ids are the kernel's answers to it.
+ * What cannot be deleted is left, and said here: the refusal that follows
+ * is what the caller reads.
+ */
 static void
 undo(const struct stats_device *dev, const uint64_t *ids, size_t n)
 {
@@ -72,20 +77,20 @@ undo(const struct stats_device *dev, const uint64_t *ids, size_t n)
 	for (i = 0; i < n; i++)
 		if (stats_delete(dev, ids[i]) != 0)
 			log_error("%s: cannot delete region %" PRIu64 ", created "
-			    "for the group that was not made: %s", dev->name,
-			    ids[i], strerror(errno));
+			    "for the group that was not made", dev->name,
+			    ids[i]);
 }
 
 /*
  * Until the descriptor names them, regions other than the first carry the
  * tag of apply.c, naming the first's id: a run killed midway leaves
- * regions that say whose they are.  Returns how many were created; on a
- * failure writes err.
+ * regions that say whose they are.  Returns how many were created; fewer
+ * than planned with the refusal in f.
  */
 static size_t
 create_regions(const struct stats_device *dev, const struct plan *plan,
     const char *settings, int n_settings, uint64_t ino, uint64_t *ids,
-    char *err, size_t errlen)
+    struct fault *f)
 {
 	char tag[OWNERSHIP_TAG_MAX];
 	size_t i;
@@ -95,10 +100,9 @@ create_regions(const struct stats_device *dev, const struct plan *plan,
 			ownership_tag(tag, sizeof(tag), ids[0], ino);
 		if (stats_create(dev, &plan->create[i], settings, n_settings,
 		    PROGRAM_ID, i == 0 ? NO_AUX : tag, &ids[i]) != 0) {
-			snprintf(err, errlen, "%s: cannot create a region at %"
-			    PRIu64 "+%" PRIu64 ": %s", dev->name,
-			    plan->create[i].start, plan->create[i].len,
-			    strerror(errno));
+			fault(f, "%s: cannot create a region at %" PRIu64 "+%"
+			    PRIu64, dev->name, plan->create[i].start,
+			    plan->create[i].len);
 			break;
 		}
 	}
@@ -107,12 +111,14 @@ create_regions(const struct stats_device *dev, const struct plan *plan,
 
 /*
  * Names the members on the lowest, then clears the others' tags, so that
- * the group reads as dmstats leaves one.  Returns 0, or -1 with err.
+ * the group reads as dmstats leaves one.  Returns 0, or -1 with the
+ * refusal in f.  A tag that stays harms nobody: that is decided, and said,
+ * here.
  */
 static int
 write_group(const struct stats_device *dev, const struct options *opt,
     const struct plan *plan, uint64_t *ids, const char *settings,
-    char *err, size_t errlen)
+    struct fault *f)
 {
 	const char *alias = opt->alias ? opt->alias : default_alias(opt->file);
 	size_t i, n = plan->n_create, lowest = 0;
@@ -125,29 +131,28 @@ write_group(const struct stats_device *dev, const struct options *opt,
 	qsort(ids, n, sizeof(*ids), compare_ids);
 	if ((aux = descriptor_format(dev->alias_form, alias, ids, n, NULL)) ==
 	    NULL)
-		snprintf(err, errlen, "out of memory");
+		faultx(f, "out of memory");
 	else if (!descriptor_row_fits(ids[0], &plan->create[lowest],
 	    plan->create[lowest].len, PROGRAM_ID, aux, settings))
-		snprintf(err, errlen, "FILE '%s': the group's member list "
-		    "would be too long for libdevmapper to list", opt->file);
+		faultx(f, "FILE '%s': the group's member list would be too "
+		    "long for libdevmapper to list", opt->file);
 	else if (stats_set_aux(dev, ids[0], aux) != 0)
-		snprintf(err, errlen, "%s: cannot write the group descriptor on "
-		    "region %" PRIu64 ": %s", dev->name, ids[0],
-		    strerror(errno));
+		fault(f, "%s: cannot write the group descriptor on region %"
+		    PRIu64, dev->name, ids[0]);
 	else
 		r = 0;
 	free(aux);
 	for (i = 1; r == 0 && i < n; i++)
 		if (stats_set_aux(dev, ids[i], NO_AUX) != 0)
-			log_warn("%s: region %" PRIu64 " keeps its creation tag: "
-			    "%s", dev->name, ids[i], strerror(errno));
+			log_warn("%s: region %" PRIu64 " keeps its creation "
+			    "tag", dev->name, ids[i]);
 	return r;
 }
 
 static int
 make_group(const struct stats_device *dev, const struct options *opt,
     const struct file_map *map, const char *settings, int n_settings,
-    uint64_t ino, uint64_t *group_id, char *err, size_t errlen)
+    uint64_t ino, uint64_t *group_id, struct fault *f)
 {
 	struct plan plan;
 	uint64_t *ids;
@@ -156,19 +161,15 @@ make_group(const struct stats_device *dev, const struct options *opt,
 
 	/* With no region to keep, the cap has nothing to merge. */
 	if (plan_make(map->ranges, map->count, NULL, 0,
-	    REGIONS_PER_EXTENT_DEFAULT, 1, &plan) != PLAN_OK) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	    REGIONS_PER_EXTENT_DEFAULT, 1, &plan) != PLAN_OK)
+		return faultx(f, "out of memory");
 	if ((ids = calloc(plan.n_create, sizeof(*ids))) == NULL) {
 		plan_free(&plan);
-		snprintf(err, errlen, "out of memory");
-		return -1;
+		return faultx(f, "out of memory");
 	}
-	made = create_regions(dev, &plan, settings, n_settings, ino, ids,
-	    err, errlen);
+	made = create_regions(dev, &plan, settings, n_settings, ino, ids, f);
 	if (made == plan.n_create &&
-	    write_group(dev, opt, &plan, ids, settings, err, errlen) == 0) {
+	    write_group(dev, opt, &plan, ids, settings, f) == 0) {
 		*group_id = ids[0];
 		printf("%s: Created new group with %zu region(s) as group ID %"
 		    PRIu64 ".\n", opt->file, made, *group_id);
@@ -184,31 +185,30 @@ make_group(const struct stats_device *dev, const struct options *opt,
 
 /*
  * The group that --create would make and that is there already: after a
- * restart of the daemon or of its service, or made by dmstats.  Returns 1
- * with *group_id set and dmstats' kind of line printed, 0 when there is
- * none, -1 with err.
+ * restart of the daemon or of its service, or made by dmstats.  When one
+ * is found, *group_id is set and dmstats' kind of line printed;
+ * FILE_GROUP_FAILED comes with the refusal in f.
  */
-static int
+static enum file_group
 find_group(const struct stats_device *dev, const struct options *opt,
     const struct file_map *map, const char *settings, uint64_t *group_id,
-    char *err, size_t errlen)
+    struct fault *f)
 {
 	struct file_group_settings want = { PROGRAM_ID, settings,
 	    opt->alias ? opt->alias : default_alias(opt->file) };
 	struct listing listing;
-	int found;
+	enum file_group found;
 
 	if (stats_list(dev, "", &listing) != 0) {
-		snprintf(err, errlen, "%s: cannot list dm-stats regions: %s",
-		    dev->name, strerror(errno));
-		return -1;
+		fault(f, "%s: cannot list dm-stats regions", dev->name);
+		return FILE_GROUP_FAILED;
 	}
 	found = ownership_file_group(&listing, map->ranges, map->count, &want,
 	    group_id);
 	listing_free(&listing);
-	if (found < 0)
-		snprintf(err, errlen, "out of memory");
-	if (found > 0) {
+	if (found == FILE_GROUP_FAILED)
+		faultx(f, "out of memory");
+	if (found == FILE_GROUP_FOUND) {
 		printf("%s: Following its group made before as group ID %"
 		    PRIu64 ".\n", opt->file, *group_id);
 		fflush(stdout);
@@ -218,42 +218,40 @@ find_group(const struct stats_device *dev, const struct options *opt,
 
 int
 create_group(const struct options *opt, const struct stat *st,
-    const struct target *target, uint64_t *group_id, int *found, char *err,
-    size_t errlen)
+    const struct target *target, uint64_t *group_id, int *found,
+    struct fault *f)
 {
 	char settings[BOUNDS_MAX * 24 + 32];
 	int n_settings = format_settings(opt, settings, sizeof(settings));
 	struct stats_device dev;
 	struct file_map map = { 0 };
+	enum file_group existing = FILE_GROUP_NONE;
 	const char *why;
 	int r = -1;
 
 	if (opt->alias == NULL &&
 	    (why = descriptor_alias_fault(devmapper_alias_form(),
-	    default_alias(opt->file))) != NULL) {
-		snprintf(err, errlen, "FILE '%s': its name, the group's alias "
+	    default_alias(opt->file))) != NULL)
+		return faultx(f, "FILE '%s': its name, the group's alias "
 		    "unless --alias gives one, %s", opt->file, why);
-		return -1;
-	}
-	if (devmapper_open(&dev, target->devno, err, errlen) != 0)
+	if (devmapper_open(&dev, target->devno, f) != 0)
 		return -1;
 	/* Data still in delayed allocation has no place yet: give it one. */
 	if (fdatasync(opt->fd) != 0)
-		log_warn("FILE '%s': cannot write its data out: %s", opt->file,
-		    strerror(errno));
+		log_warn("FILE '%s': cannot write its data out", opt->file);
 	if (target_read_map(opt->fd, target, &map) != 0)
-		snprintf(err, errlen, "FILE '%s': cannot read its extents: %s",
-		    opt->file, strerror(errno));
+		fault(f, "FILE '%s': cannot read its extents", opt->file);
 	else if (map.count == 0)
-		snprintf(err, errlen, "FILE '%s' has no data on the device%s",
-		    opt->file, map.unmappable ? " that can be counted (only "
-		    "compressed or inline data)" : "");
-	else if ((*found = find_group(&dev, opt, &map, settings, group_id,
-	    err, errlen)) != 0)
-		r = *found > 0 ? 0 : -1;
+		faultx(f, "FILE '%s' has no data on the device%s", opt->file,
+		    map.unmappable ? " that can be counted (only compressed or "
+		    "inline data)" : "");
+	else if ((existing = find_group(&dev, opt, &map, settings, group_id,
+	    f)) != FILE_GROUP_NONE)
+		r = existing == FILE_GROUP_FOUND ? 0 : -1;
 	else
 		r = make_group(&dev, opt, &map, settings, n_settings,
-		    (uint64_t)st->st_ino, group_id, err, errlen);
+		    (uint64_t)st->st_ino, group_id, f);
+	*found = existing == FILE_GROUP_FOUND;
 	file_map_free(&map);
 	stats_device_close(&dev);
 	return r;
@@ -263,7 +261,7 @@ create_group(const struct options *opt, const struct stat *st,
  * The group made, the daemon runs as dmstats would have started it: one
  * command line for ps(1) and for whatever looks for the group's daemon.
  */
-void
+int
 create_hand_over(const struct options *opt)
 {
 	char fd[16], id[24], foreground[8], verbose[8], self[PATH_MAX];
@@ -277,7 +275,7 @@ create_hand_over(const struct options *opt)
 	snprintf(foreground, sizeof(foreground), "%d", opt->foreground);
 	snprintf(verbose, sizeof(verbose), "%d", opt->verbose);
 	if (flags < 0 || fcntl(opt->fd, F_SETFD, flags & ~FD_CLOEXEC) != 0)
-		return;
+		return -1;
 	/*
 	 * By its own path, so that the kernel names the process after it
 	 * (through /proc/self/exe it would be "exe"); that path no longer
@@ -291,4 +289,5 @@ create_hand_over(const struct options *opt)
 	err = errno;
 	fcntl(opt->fd, F_SETFD, flags);
 	errno = err;
+	return -1;
 }

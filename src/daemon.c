@@ -17,79 +17,61 @@
 
 #include "cli.h"
 #include "daemon.h"
+#include "fault.h"
 #include "fiemap.h"
 #include "log.h"
 #include "target.h"
 
 /* Filesystems that keep no data on a block device. */
 static int
-check_filesystem(int fd, const char *what, char *err, size_t errlen)
+check_filesystem(int fd, const char *what, struct fault *f)
 {
 	struct statfs fs;
 
-	if (fstatfs(fd, &fs) != 0) {
-		snprintf(err, errlen, "%s: cannot read its filesystem: %s",
-		    what, strerror(errno));
-		return -1;
-	}
-	if (fs.f_type == TMPFS_MAGIC) {
-		snprintf(err, errlen, "%s: the file is on tmpfs, which "
-		    "keeps no data on a block device", what);
-		return -1;
-	}
+	if (fstatfs(fd, &fs) != 0)
+		return fault(f, "%s: cannot read its filesystem", what);
+	if (fs.f_type == TMPFS_MAGIC)
+		return faultx(f, "%s: the file is on tmpfs, which keeps no "
+		    "data on a block device", what);
 	return 0;
 }
 
 static int
-check_fiemap(int fd, const char *what, char *err, size_t errlen)
+check_fiemap(int fd, const char *what, struct fault *f)
 {
-	int saved;
-
 	if (file_map_supported(fd) == 0)
 		return 0;
-	saved = errno;
-	if (saved == EOPNOTSUPP)
-		snprintf(err, errlen, "%s: the file's filesystem does not "
-		    "support FIEMAP", what);
-	else
-		snprintf(err, errlen, "%s: cannot read the file's extents: "
-		    "%s", what, strerror(saved));
-	return -1;
+	if (errno == EOPNOTSUPP)
+		return faultx(f, "%s: the file's filesystem does not support "
+		    "FIEMAP", what);
+	return fault(f, "%s: cannot read the file's extents", what);
 }
 
 int
 daemon_check_file(int fd, const char *what, struct stat *st,
-    struct target *target, char *err, size_t errlen)
+    struct target *target, struct fault *f)
 {
 	int flags = fcntl(fd, F_GETFL);
 
-	if (flags < 0) {
-		snprintf(err, errlen, "%s is not open", what);
-		return -1;
-	}
-	if ((flags & O_ACCMODE) == O_WRONLY) {
-		snprintf(err, errlen, "%s is open write-only; it must be "
-		    "readable", what);
-		return -1;
-	}
-	if (fstat(fd, st) != 0) {
-		snprintf(err, errlen, "%s: %s", what, strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(st->st_mode)) {
-		snprintf(err, errlen, "%s is %s, not a regular file", what,
+	if (flags < 0)
+		return faultx(f, "%s is not open", what);
+	if ((flags & O_ACCMODE) == O_WRONLY)
+		return faultx(f, "%s is open write-only; it must be readable",
+		    what);
+	if (fstat(fd, st) != 0)
+		return fault(f, "%s", what);
+	if (!S_ISREG(st->st_mode))
+		return faultx(f, "%s is %s, not a regular file", what,
 		    cli_file_kind(st->st_mode));
+	if (check_filesystem(fd, what, f) != 0 ||
+	    check_fiemap(fd, what, f) != 0)
 		return -1;
-	}
-	if (check_filesystem(fd, what, err, errlen) != 0 ||
-	    check_fiemap(fd, what, err, errlen) != 0)
-		return -1;
-	return target_find(fd, st, what, target, err, errlen);
+	return target_find(fd, st, what, target, f);
 }
 
 int
 daemon_check_path(const struct options *opt, const struct stat *file,
-    char *err, size_t errlen)
+    struct fault *f)
 {
 	struct stat at;
 	int stat_errno = 0;
@@ -97,7 +79,7 @@ daemon_check_path(const struct options *opt, const struct stat *file,
 	memset(&at, 0, sizeof(at));
 	if (stat(opt->path, &at) != 0)
 		stat_errno = errno;
-	return cli_check_path(opt, stat_errno, &at, file, err, errlen);
+	return cli_check_path(opt, stat_errno, &at, file, f);
 }
 
 void
@@ -112,34 +94,29 @@ daemon_close_inherited(int keep)
 
 /*
  * Once detached, every message goes to syslog: stdio is given to
- * /dev/null, so that the caller's terminal or pipe is not held open.
+ * /dev/null, so that the caller's terminal or pipe is not held open.  A
+ * working directory that stays is no reason to stop: that is decided,
+ * and said, here.
  */
 int
-daemon_detach(void)
+daemon_detach(struct fault *f)
 {
 	pid_t pid = fork();
 	int null;
 
-	if (pid < 0) {
-		log_error("cannot fork: %s", strerror(errno));
-		return -1;
-	}
+	if (pid < 0)
+		return fault(f, "cannot fork");
 	if (pid > 0)
 		_exit(0);
-	if (setsid() < 0) {
-		log_error("cannot leave the caller's session: %s",
-		    strerror(errno));
-		return -1;
-	}
+	if (setsid() < 0)
+		return fault(f, "cannot leave the caller's session");
 	if (chdir("/") != 0)
-		log_warn("cannot change directory to /: %s", strerror(errno));
+		log_warn("cannot change directory to /");
 	umask(022);
 	if ((null = open("/dev/null", O_RDWR)) < 0 ||
 	    dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
-	    dup2(null, STDERR_FILENO) < 0) {
-		log_error("cannot put stdio on /dev/null: %s", strerror(errno));
-		return -1;
-	}
+	    dup2(null, STDERR_FILENO) < 0)
+		return fault(f, "cannot put stdio on /dev/null");
 	if (null > STDERR_FILENO)
 		close(null);
 	log_detach();
@@ -147,20 +124,18 @@ daemon_detach(void)
 }
 
 int
-daemon_open_file(struct options *opt, char *abs, char *err, size_t errlen)
+daemon_open_file(struct options *opt, char *abs, struct fault *f)
 {
 	if (realpath(opt->file, abs) == NULL) {
-		snprintf(err, errlen, "FILE '%s' %s", opt->file, errno == ENOENT ?
-		    "does not exist" : strerror(errno));
-		return -1;
+		if (errno == ENOENT)
+			return faultx(f, "FILE '%s' does not exist", opt->file);
+		/* As ABS_PATH's is said (cli.c). */
+		return fault(f, "FILE '%s' cannot be looked up", opt->file);
 	}
 	/* Not blocking, so that a pipe is refused rather than waited on. */
 	if ((opt->fd = open(abs, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
-	    O_NOCTTY)) < 0) {
-		snprintf(err, errlen, "FILE '%s' cannot be opened: %s",
-		    opt->file, strerror(errno));
-		return -1;
-	}
+	    O_NOCTTY)) < 0)
+		return fault(f, "FILE '%s' cannot be opened", opt->file);
 	opt->path = abs;
 	return 0;
 }

@@ -7,7 +7,6 @@
  * them without looking: an alias is read as quoted when both are quotes.
  */
 #include <ctype.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,17 +99,17 @@ parse_members(const char *s, const char *end, struct descriptor *d)
 	return 0;
 }
 
-int
+enum descriptor_found
 descriptor_parse(const char *aux, struct descriptor *out)
 {
 	const char *alias, *alias_end, *colon, *list_end, *hash;
 
 	memset(out, 0, sizeof(*out));
 	if ((alias = strstr(aux, TAG)) == NULL)
-		return 0;
+		return DESCRIPTOR_NONE;
 	alias += strlen(TAG);
 	if ((colon = strchr(alias, ':')) == NULL)
-		return -1;
+		return DESCRIPTOR_UNREADABLE;
 	alias_end = colon;
 	if (*alias == QUOTE && colon - alias >= 2 && colon[-1] == QUOTE) {
 		out->form = ALIAS_QUOTED;
@@ -125,9 +124,9 @@ descriptor_parse(const char *aux, struct descriptor *out)
 	if (out->alias == NULL || (hash != NULL && out->user_aux == NULL) ||
 	    parse_members(colon + 1, list_end, out) != 0) {
 		descriptor_free(out);
-		return -1;
+		return DESCRIPTOR_UNREADABLE;
 	}
-	return 1;
+	return DESCRIPTOR_FOUND;
 }
 
 /* Prints ids as ranges: 0,1,2,3,4,7 becomes 0-4,7. */

@@ -134,13 +134,19 @@ open_lock(const char *dir, const struct stats_device *dev)
 	return kept;
 }
 
-/* Reads len bytes at off into a new string; NULL when they cannot be had. */
+/*
+ * Reads len bytes at off into a new string; NULL with errno set when they
+ * cannot be had (EIO: the file is shorter than its header says).
+ */
 static char *
 read_at(int fd, size_t len, off_t off)
 {
 	char *buf = malloc(len + 1);
+	ssize_t n;
 
-	if (buf != NULL && pread(fd, buf, len, off) != (ssize_t)len) {
+	if (buf != NULL && (n = pread(fd, buf, len, off)) != (ssize_t)len) {
+		if (n >= 0)
+			errno = EIO;
 		free(buf);
 		buf = NULL;
 	}

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "devmapper.h"
+#include "fault.h"
 #include "log.h"
 
 #define MESSAGE_BUFFER_MIN (16u << 10)
@@ -80,12 +81,12 @@ buffer_reserve(size_t size)
 }
 
 /*
- * One DM_TARGET_MSG ioctl with a buffer of size bytes.  Returns 1 when the
- * answer did not fit, 0 on success, -1 with errno set on failure.
+ * One DM_TARGET_MSG ioctl with a buffer of size bytes; *fits says whether
+ * the answer fitted in it.  Returns 0, or -1 with errno set.
  */
 static int
 message_ioctl(const struct stats_device *dev, const char *message,
-    size_t size)
+    size_t size, int *fits)
 {
 	struct dm_ioctl *io;
 	struct dm_target_msg *tm;
@@ -107,7 +108,8 @@ message_ioctl(const struct stats_device *dev, const char *message,
 	memcpy(tm->message, message, len);
 	if (ioctl(control_fd, DM_TARGET_MSG, io) != 0)
 		return -1;
-	return (io->flags & DM_BUFFER_FULL_FLAG) != 0;
+	*fits = !(io->flags & DM_BUFFER_FULL_FLAG);
+	return 0;
 }
 
 /*
@@ -127,7 +129,7 @@ devmapper_send(const struct stats_device *dev, const char *message,
 	int is_list = strncmp(message, "@stats_list", 11) == 0;
 	size_t size = MESSAGE_BUFFER_MIN;
 	const struct dm_ioctl *io;
-	int r;
+	int fits;
 
 	if (is_list && dev->list_expect > 0)
 		size = sizeof(struct dm_ioctl) + dev->list_expect;
@@ -135,15 +137,17 @@ devmapper_send(const struct stats_device *dev, const char *message,
 		size = list_size;
 	if (size < MESSAGE_BUFFER_MIN)
 		size = MESSAGE_BUFFER_MIN;
-	while ((r = message_ioctl(dev, message, size)) == 1) {
+	for (;;) {
+		if (message_ioctl(dev, message, size, &fits) != 0)
+			return -1;
+		if (fits)
+			break;
 		if (size >= MESSAGE_BUFFER_MAX) {
 			errno = EOVERFLOW;
 			return -1;
 		}
 		size *= 2;
 	}
-	if (r < 0)
-		return -1;
 	if (is_list)
 		list_size = size;
 	if (answer == NULL)
@@ -159,8 +163,7 @@ devmapper_send(const struct stats_device *dev, const char *message,
 }
 
 int
-devmapper_open(struct stats_device *dev, dev_t devno, char *err,
-    size_t errlen)
+devmapper_open(struct stats_device *dev, dev_t devno, struct fault *f)
 {
 	struct dm_task *dmt;
 	struct dm_info info;
@@ -176,24 +179,19 @@ devmapper_open(struct stats_device *dev, dev_t devno, char *err,
 	dev->list_expect = 0;
 	dev->alias_form = devmapper_alias_form();
 	if (control_fd < 0 && (devmapper_control_path(path, sizeof(path)) != 0 ||
-	    (control_fd = open(path, O_RDWR | O_CLOEXEC)) < 0)) {
-		snprintf(err, errlen, "cannot open the device-mapper control "
-		    "node: %s", strerror(errno));
-		return -1;
-	}
-	if ((dmt = task_for(dev, DM_DEVICE_INFO)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	    (control_fd = open(path, O_RDWR | O_CLOEXEC)) < 0))
+		return fault(f, "cannot open the device-mapper control node");
+	if ((dmt = task_for(dev, DM_DEVICE_INFO)) == NULL)
+		return faultx(f, "out of memory");
 	if (dm_task_run(dmt) && dm_task_get_info(dmt, &info) && info.exists)
 		ok = (dev->name = strdup(dm_task_get_name(dmt))) != NULL;
 	dm_task_destroy(dmt);
 	/* The messages go on control_fd: libdevmapper's own is closed. */
 	dm_lib_release();
 	if (!ok)
-		snprintf(err, errlen, "device %u:%u does not answer as a "
+		return faultx(f, "device %u:%u does not answer as a "
 		    "device-mapper device", dev->major, dev->minor);
-	return ok ? 0 : -1;
+	return 0;
 }
 
 /*

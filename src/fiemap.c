@@ -44,7 +44,7 @@ append_range(struct file_map *map, uint64_t start, uint64_t len)
 	return 0;
 }
 
-int
+enum extents_batch
 file_map_add(struct file_map *map, const struct fiemap_extent *extents,
     unsigned int count, unsigned long long *next)
 {
@@ -62,11 +62,11 @@ file_map_add(struct file_map *map, const struct fiemap_extent *extents,
 			map->unmappable = 1;
 		else if (len > 0 &&
 		    append_range(map, fe->fe_physical >> SECTOR_SHIFT, len) != 0)
-			return -1;
+			return EXTENTS_FAILED;
 		if (fe->fe_flags & FIEMAP_EXTENT_LAST)
-			return 1;
+			return EXTENTS_LAST;
 	}
-	return 0;
+	return EXTENTS_MORE;
 }
 
 int
@@ -93,13 +93,13 @@ file_map_read(int fd, struct file_map *map)
 	} buffer;
 	struct fiemap *fm = &buffer.fm;
 	unsigned long long next = 0;
-	int done = 0;
+	enum extents_batch batch = EXTENTS_MORE;
 
 	map->count = 0;
 	map->end = 0;
 	map->pending = 0;
 	map->unmappable = 0;
-	while (!done) {
+	while (batch == EXTENTS_MORE) {
 		memset(fm, 0, sizeof(*fm));
 		fm->fm_start = next;
 		fm->fm_length = FIEMAP_MAX_OFFSET - next;
@@ -111,9 +111,9 @@ file_map_read(int fd, struct file_map *map)
 		}
 		if (fm->fm_mapped_extents == 0)
 			break;
-		done = file_map_add(map, fm->fm_extents, fm->fm_mapped_extents,
-		    &next);
-		if (done < 0) {
+		batch = file_map_add(map, fm->fm_extents,
+		    fm->fm_mapped_extents, &next);
+		if (batch == EXTENTS_FAILED) {
 			errno = ENOMEM;
 			return -1;
 		}

@@ -4,7 +4,6 @@
  * holders only once the file has no name left.
  */
 #include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -122,7 +121,7 @@ is_follower(const char *pid, const char *own_comm)
 	return own_comm[0] != '\0' && strcmp(comm, own_comm) == 0;
 }
 
-int
+enum holders
 follow_held_elsewhere(const struct stat *file)
 {
 	char self[32], own_comm[32];
@@ -133,7 +132,7 @@ follow_held_elsewhere(const struct stat *file)
 	snprintf(self, sizeof(self), "%ld", (long)getpid());
 	read_comm("self", own_comm, sizeof(own_comm));
 	if ((proc = opendir("/proc")) == NULL)
-		return -1;
+		return HOLDERS_UNKNOWN;
 	while (!held && (entry = readdir(proc)) != NULL)
 		if (is_number(entry->d_name) &&
 		    strcmp(entry->d_name, self) != 0 &&
@@ -141,10 +140,10 @@ follow_held_elsewhere(const struct stat *file)
 		    !is_follower(entry->d_name, own_comm))
 			held = 1;
 	closedir(proc);
-	return held;
+	return held ? HELD_BY_OTHERS : HELD_BY_NONE;
 }
 
-int
+enum mount_state
 follow_fs_mounted(dev_t dev)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
@@ -154,12 +153,12 @@ follow_fs_mounted(dev_t dev)
 	int found = 0;
 
 	if (f == NULL)
-		return -1;
+		return FS_MOUNTS_UNKNOWN;
 	/* "<mount id> <parent id> <major>:<minor> <root> <mount point> ..." */
 	while (!found && getline(&line, &size, f) > 0)
 		found = sscanf(line, "%*d %*d %u:%u", &maj, &min) == 2 &&
 		    makedev(maj, min) == dev;
 	free(line);
 	fclose(f);
-	return found;
+	return found ? FS_MOUNTED : FS_UNMOUNTED;
 }

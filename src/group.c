@@ -6,12 +6,12 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "descriptor.h"
 #include "devlist.h"
+#include "fault.h"
 #include "group.h"
 #include "leader.h"
 #include "listing.h"
@@ -126,7 +126,7 @@ collect_members(struct group *g, const struct listing *listing,
 
 int
 group_open(struct group *g, const struct stats_device *dev, const char *arg,
-    uint64_t id, uint64_t ino, char *err, size_t errlen)
+    uint64_t id, uint64_t ino, struct fault *f)
 {
 	const struct listed_region *leader;
 	struct descriptor d;
@@ -137,19 +137,17 @@ group_open(struct group *g, const struct stats_device *dev, const char *arg,
 	g->id = id;
 	g->file_ino = ino;
 	g->dev = *dev;
-	if (stats_list(&g->dev, "", &listing) != 0) {
-		snprintf(err, errlen, "%s: cannot list dm-stats regions: %s",
-		    g->dev.name, strerror(errno));
-		return -1;
-	}
-	leader = leader_find(&listing, arg, id, g->dev.name, &d, err, errlen);
+	if (stats_list(&g->dev, "", &listing) != 0)
+		return fault(f, "%s: cannot list dm-stats regions",
+		    g->dev.name);
+	leader = leader_find(&listing, arg, id, g->dev.name, &d, f);
 	if (leader != NULL) {
 		/* What the group is now is what later checks compare with. */
 		if (copy_leader_settings(g, leader, &d) == 0 &&
 		    collect_members(g, &listing, &d) == 0)
 			r = 0;
 		else
-			snprintf(err, errlen, "out of memory");
+			faultx(f, "out of memory");
 		descriptor_free(&d);
 	}
 	listing_free(&listing);
@@ -167,7 +165,8 @@ ids_to_read(const struct listing *leader_row, uint64_t leader, uint64_t **ids)
 	size_t i, n = 0;
 
 	if (leader_row->count == 1 &&
-	    descriptor_parse(leader_row->regions[0].aux, &d) != 1)
+	    descriptor_parse(leader_row->regions[0].aux, &d) !=
+	    DESCRIPTOR_FOUND)
 		d.n_members = 0;
 	if ((*ids = calloc(d.n_members + 1, sizeof(**ids))) == NULL) {
 		descriptor_free(&d);
@@ -249,7 +248,7 @@ remember_rows(struct group *g, char *stretch)
  * what they gave then: the group is present and as it is known.
  */
 enum group_state
-group_refresh(struct group *g, int64_t taken_after, char *why, size_t whylen)
+group_refresh(struct group *g, int64_t taken_after, struct fault *f)
 {
 	struct known_group known = {
 		.id = g->id, .descriptor = g->descriptor,
@@ -264,11 +263,8 @@ group_refresh(struct group *g, int64_t taken_after, char *why, size_t whylen)
 	char *text = NULL, *stretch;
 	int r, err, as_seen;
 
-	if (devlist_get(&g->dev, g->share_dir, taken_after, &all) != 0) {
-		snprintf(why, whylen, "%s: cannot list dm-stats regions: %s",
-		    g->dev.name, strerror(errno));
+	if (devlist_get(&g->dev, g->share_dir, taken_after, &all) != 0)
 		return GROUP_FAILED;
-	}
 	g->n_lost = 0;
 	r = read_group_rows(g, &all, &listing, &stretch, &as_seen);
 	err = errno;
@@ -277,12 +273,10 @@ group_refresh(struct group *g, int64_t taken_after, char *why, size_t whylen)
 		return GROUP_PRESENT;
 	if (r != 0) {
 		free(stretch);
-		snprintf(why, whylen, "%s: cannot read the dm-stats region "
-		    "list: %s", g->dev.name, err == EINVAL ?
-		    "a line is not as the kernel writes them" : strerror(err));
+		errno = err;
 		return GROUP_FAILED;
 	}
-	switch (ownership_check(&listing, &known, why, whylen)) {
+	switch (ownership_check(&listing, &known, f)) {
 	case UNGROUPED:
 		state = GROUP_GONE;
 		break;
@@ -296,10 +290,10 @@ group_refresh(struct group *g, int64_t taken_after, char *why, size_t whylen)
 		 */
 		leader = listing_find(&listing, g->id);
 		if ((text = strdup(leader->aux)) == NULL ||
-		    descriptor_parse(text, &d) != 1 ||
+		    descriptor_parse(text, &d) != DESCRIPTOR_FOUND ||
 		    take_alias(g, &d) != 0 ||
 		    collect_members(g, &listing, &d) != 0)
-			snprintf(why, whylen, "out of memory");
+			err = ENOMEM;	/* the descriptor read as OWNED */
 		else {
 			free(g->descriptor);
 			g->descriptor = text;
@@ -314,6 +308,7 @@ group_refresh(struct group *g, int64_t taken_after, char *why, size_t whylen)
 	if (state != GROUP_PRESENT)
 		free(stretch);
 	listing_free(&listing);
+	errno = err;
 	return state;
 }
 
@@ -333,14 +328,23 @@ group_read_heat(const struct group *g, struct region *regions, size_t n,
 	return 0;
 }
 
-int
+void
 group_remove_own(struct group *g)
 {
-	char why[512];
+	struct fault why;
 
-	if (group_refresh(g, DEVLIST_NOW, why, sizeof(why)) != GROUP_PRESENT)
-		return 0;
-	return group_remove(g);
+	switch (group_refresh(g, DEVLIST_NOW, &why)) {
+	case GROUP_PRESENT:
+		group_remove(g);
+		break;
+	case GROUP_FAILED:
+		log_error("%s: cannot check group %" PRIu64 " before deleting "
+		    "it", g->dev.name, g->id);
+		break;
+	case GROUP_GONE:
+	case GROUP_FOREIGN:
+		break;		/* nothing of ours to delete */
+	}
 }
 
 int

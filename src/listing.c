@@ -147,14 +147,14 @@ listing_parse(const char *answer, struct listing *out)
 			continue;
 		if (parse_line(line, &out->regions[out->count]) != 0) {
 			listing_free(out);
-			errno = EINVAL;
+			errno = EBADMSG;
 			return -1;
 		}
 		out->count++;
 	}
 	if (order_by_id(out) != 0) {
 		listing_free(out);
-		errno = EINVAL;
+		errno = EBADMSG;
 		return -1;
 	}
 	return 0;

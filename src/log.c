@@ -1,6 +1,8 @@
 /*
  * A small log module: one line per message, stderr while the caller can
- * still read it, syslog once the daemon has detached from it.
+ * still read it, syslog once the daemon has detached from it.  As with
+ * OpenBSD's daemons, log_error and log_warn end the line with what errno
+ * says; their x forms, for failures errno does not describe, do not.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -34,24 +36,30 @@ log_verbose(void)
 	return verbosity;
 }
 
+/*
+ * The line is made whole first, errno's reason included: one call, so
+ * one write to the unbuffered stderr, and a reader of the log, or another
+ * daemon on the same terminal, never sees half a line.  errno is taken
+ * before anything here can change it, and left as it was.
+ */
 static void
-vlog(int priority, const char *prefix, const char *fmt, va_list ap)
+vlog(int priority, const char *prefix, int with_errno, const char *fmt,
+    va_list ap)
 {
 	int saved_errno = errno;
-
 	char text[4096];
+	size_t len;
 
-	if (to_syslog) {
-		vsyslog(priority, fmt, ap);
-	} else {
-		/*
-		 * One call, so one write to the unbuffered stderr: a reader of
-		 * the log, or another daemon on the same terminal, never sees
-		 * half a line.
-		 */
-		vsnprintf(text, sizeof(text), fmt, ap);
-		fprintf(stderr, "dmfilemapd: %s%s\n", prefix, text);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	if (with_errno && saved_errno != 0) {
+		len = strlen(text);
+		snprintf(text + len, sizeof(text) - len, ": %s",
+		    strerror(saved_errno));
 	}
+	if (to_syslog)
+		syslog(priority, "%s", text);
+	else
+		fprintf(stderr, "dmfilemapd: %s%s\n", prefix, text);
 	errno = saved_errno;
 }
 
@@ -61,7 +69,17 @@ log_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(LOG_ERR, "", fmt, ap);
+	vlog(LOG_ERR, "", 1, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_errorx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_ERR, "", 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -71,7 +89,17 @@ log_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(LOG_WARNING, "warning: ", fmt, ap);
+	vlog(LOG_WARNING, "warning: ", 1, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_WARNING, "warning: ", 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -89,6 +117,6 @@ log_info(int level, const char *fmt, ...)
 	if (!wanted)
 		return;
 	va_start(ap, fmt);
-	vlog(level >= VERB_DEBUG ? LOG_DEBUG : LOG_INFO, "", fmt, ap);
+	vlog(level >= VERB_DEBUG ? LOG_DEBUG : LOG_INFO, "", 0, fmt, ap);
 	va_end(ap);
 }

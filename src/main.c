@@ -2,17 +2,16 @@
  * dmfilemapd: keeps a dm-stats region group in step with the extents of
  * one file, as created by `dmstats create --filemap`.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "create.h"
 #include "daemon.h"
 #include "devmapper.h"
+#include "fault.h"
 #include "log.h"
 #include "monitor.h"
 
@@ -50,12 +49,16 @@ main(int argc, char *argv[])
 	struct monitor m;
 	struct stat st;
 	struct target target;
-	char err[512], abs[PATH_MAX], what[PATH_MAX + 16];
+	struct fault f;
+	char abs[PATH_MAX], what[PATH_MAX + 16];
 	int status, found = 0;
 
 	daemon_set_name();
-	switch (cli_parse(argc, argv, devmapper_alias_form(), &opt, err,
-	    sizeof(err))) {
+	/*
+	 * Every refusal before the daemon runs comes here as one line in f,
+	 * and is said once, here: this is where start-up is given up.
+	 */
+	switch (cli_parse(argc, argv, devmapper_alias_form(), &opt, &f)) {
 	case CLI_HELP:
 		print_help();
 		return 0;
@@ -63,39 +66,38 @@ main(int argc, char *argv[])
 		printf("dmfilemapd %s\n", DMFILEMAPD_VERSION);
 		return 0;
 	case CLI_BAD_USAGE:
-		fprintf(stderr, "dmfilemapd: %s\n%s\n", err, cli_usage());
+		fprintf(stderr, "dmfilemapd: %s\n%s\n", f.line, cli_usage());
 		return EXIT_USAGE;
 	case CLI_BAD_ARGUMENT:
-		fprintf(stderr, "dmfilemapd: %s\n", err);
+		fprintf(stderr, "dmfilemapd: %s\n", f.line);
 		return EXIT_USAGE;
 	case CLI_RUN:
 		break;
 	}
 	log_init(opt.verbose);
 	if ((opt.create || opt.adopt) &&
-	    daemon_open_file(&opt, abs, err, sizeof(err)) != 0) {
-		log_error("%s", err);
+	    daemon_open_file(&opt, abs, &f) != 0) {
+		log_errorx("%s", f.line);
 		return EXIT_FAILED;
 	}
 	if (opt.create || opt.adopt)
 		snprintf(what, sizeof(what), "FILE '%s'", opt.file);
 	else
 		snprintf(what, sizeof(what), "FD %d", opt.fd);
-	if (daemon_check_file(opt.fd, what, &st, &target, err,
-	    sizeof(err)) != 0 ||
-	    daemon_check_path(&opt, &st, err, sizeof(err)) != 0) {
-		log_error("%s", err);
+	if (daemon_check_file(opt.fd, what, &st, &target, &f) != 0 ||
+	    daemon_check_path(&opt, &st, &f) != 0) {
+		log_errorx("%s", f.line);
 		return EXIT_FAILED;
 	}
 	if ((opt.fd = move_above_stdio(opt.fd)) < 0) {
-		log_error("FD: cannot move it above stdio: %s", strerror(errno));
+		log_error("FD: cannot move it above stdio");
 		return EXIT_FAILED;
 	}
 	daemon_close_inherited(opt.fd);
 	if (opt.create) {
 		if (create_group(&opt, &st, &target, &opt.group_id, &found,
-		    err, sizeof(err)) != 0) {
-			log_error("%s", err);
+		    &f) != 0) {
+			log_errorx("%s", f.line);
 			return EXIT_FAILED;
 		}
 		/*
@@ -103,19 +105,18 @@ main(int argc, char *argv[])
 		 * The positional form cannot carry --delete-on-stop.
 		 */
 		opt.adopt = found;
-		if (!found && !opt.delete_on_stop) {
-			create_hand_over(&opt);
+		if (!found && !opt.delete_on_stop &&
+		    create_hand_over(&opt) != 0)
 			log_warn("cannot start again as the group's daemon "
-			    "(%s): following it as this process",
-			    strerror(errno));
-		}
+			    "(following it as this process)");
 	}
-	if (monitor_start(&m, &opt, &st, &target, err, sizeof(err)) != 0) {
-		log_error("%s", err);
+	if (monitor_start(&m, &opt, &st, &target, &f) != 0) {
+		log_errorx("%s", f.line);
 		monitor_close(&m);
 		return EXIT_FAILED;
 	}
-	if (!opt.foreground && !m.done && daemon_detach() != 0) {
+	if (!opt.foreground && !m.done && daemon_detach(&f) != 0) {
+		log_errorx("%s", f.line);
 		monitor_close(&m);
 		return EXIT_FAILED;
 	}

@@ -53,15 +53,12 @@ group_checked(struct monitor *m, int64_t now)
 }
 
 static int
-setup_sources(struct monitor *m, char *err, size_t errlen)
+setup_sources(struct monitor *m, struct fault *f)
 {
-	if (sources_open(&m->signal_fd, &m->timer_fd) != 0) {
-		snprintf(err, errlen, "cannot set up event sources: %s",
-		    strerror(errno));
-		return -1;
-	}
+	if (sources_open(&m->signal_fd, &m->timer_fd) != 0)
+		return fault(f, "cannot set up event sources");
 	if (watch_start(&m->watch, m->fd, m->opt->path,
-	    m->opt->mode == FOLLOW_PATH, err, errlen) != 0)
+	    m->opt->mode == FOLLOW_PATH, f) != 0)
 		return -1;
 	watcher_join(&m->watcher, DEVLIST_DIR, &m->watch, &m->group.dev,
 	    m->group.id);
@@ -90,8 +87,8 @@ claim_settled(struct monitor *m, enum claim_state state)
 		monitor_finish(m, 0);
 		break;
 	case CLAIM_FAILED:
-		log_error("cannot claim group %" PRIu64 ": %s: exiting",
-		    m->group.id, strerror(errno));
+		log_error("cannot claim group %" PRIu64 " (exiting)",
+		    m->group.id);
 		monitor_finish(m, 1);
 		break;
 	}
@@ -106,8 +103,7 @@ sync_now(struct monitor *m, int check_group, int map_known, int64_t now)
 
 	if ((map_known ? file_map_copy(&m->sync.map, &m->sync.synced) :
 	    target_read_map(m->fd, &m->target, &m->sync.map)) != 0) {
-		log_error("%s: cannot read its extents: %s", m->opt->path,
-		    strerror(errno));
+		log_error("%s: cannot read its extents", m->opt->path);
 		return PASS_FAILED;
 	}
 	m->sync.may_know_group = m->watch.control_wd >= 0;
@@ -137,12 +133,10 @@ group_argument(const struct options *opt)
 
 int
 monitor_start(struct monitor *m, const struct options *opt,
-    const struct stat *file, const struct target *target, char *err,
-    size_t errlen)
+    const struct stat *file, const struct target *target, struct fault *f)
 {
 	struct stats_device dev;
 	unsigned int cap;
-	int claimed;
 
 	memset(m, 0, sizeof(*m));
 	m->opt = opt;
@@ -158,34 +152,35 @@ monitor_start(struct monitor *m, const struct options *opt,
 	claim_init(&m->claim, CLAIM_DIR, major(target->devno),
 	    minor(target->devno));
 	watcher_init(&m->watcher, major(target->devno), minor(target->devno));
-	if (cli_regions_per_extent(&cap, err, errlen) != 0 ||
-	    devmapper_open(&dev, target->devno, err, errlen) != 0)
+	if (cli_regions_per_extent(&cap, f) != 0 ||
+	    devmapper_open(&dev, target->devno, f) != 0)
 		return -1;
 	m->sync.cap = cap;
 	if (group_open(&m->group, &dev, group_argument(opt), opt->group_id,
-	    (uint64_t)file->st_ino, err, errlen) != 0 ||
+	    (uint64_t)file->st_ino, f) != 0 ||
 	    (opt->adopt && adopt_check(m->fd, target, &m->group,
-	    group_argument(opt), opt->path, err, errlen) != 0))
+	    group_argument(opt), opt->path, f) != 0))
 		return -1;
 	m->group.share_dir = DEVLIST_DIR;
-	if ((claimed = claim_at_start(&m->claim, m->group.id,
-	    m->group.dev.name, err, errlen)) != 0) {
-		if (claimed > 0)
-			monitor_finish(m, 0);
-		return claimed > 0 ? 0 : -1;
+	switch (claim_at_start(&m->claim, m->group.id, m->group.dev.name)) {
+	case CLAIM_HELD:
+		break;
+	case CLAIM_FAILED:
+		return fault(f, "cannot claim group %" PRIu64, m->group.id);
+	default:
+		monitor_finish(m, 0);
+		return 0;
 	}
-	if (setup_sources(m, err, errlen) != 0)
+	if (setup_sources(m, f) != 0)
 		return -1;
 	group_sweep(&m->group);
 	log_info(VERB_LIFECYCLE, "started: fd %d, group %" PRIu64 " on %s, "
 	    "follow %s, %s", opt->fd, opt->group_id, m->group.dev.name,
 	    follow_mode_name(opt->mode), opt->path);
 	/* The first pass is what makes update_filemap work at all. */
-	if (sync_now(m, 1, 0, now_ms()) == PASS_FAILED) {
-		snprintf(err, errlen, "the first sync of group %" PRIu64
-		    " failed", opt->group_id);
-		return -1;
-	}
+	if (sync_now(m, 1, 0, now_ms()) == PASS_FAILED)
+		return faultx(f, "the first sync of group %" PRIu64 " failed",
+		    opt->group_id);
 	/*
 	 * Its writes too: a check prompted by a listing taken before them
 	 * would find the group as it was and take it for deleted.
@@ -309,7 +304,7 @@ take_news(struct monitor *m, int64_t now)
 	/* The kernel drops the watch with the file's last name; we hold on. */
 	if (!m->done && m->watch.file_wd < 0 &&
 	    watch_file(&m->watch, m->fd, m->unlinked) != 0)
-		log_warn("cannot watch the file again: %s", strerror(errno));
+		log_warn("cannot watch the file again");
 	/* Writes within a copy-on-write file's size moved its data. */
 	if (m->target.cow && !news.name && (news.file & IN_MODIFY) &&
 	    !(news.file & ~(IN_MODIFY | IN_CLOSE_WRITE)) &&
@@ -352,9 +347,7 @@ read_signals(struct monitor *m, int64_t now)
 		if (m->opt->delete_on_stop && m->claim.fd >= 0) {
 			log_info(VERB_LIFECYCLE, "%s: deleting group %" PRIu64
 			    " and exiting", strsignal(signo), m->group.id);
-			if (group_remove_own(&m->group) != 0)
-				log_error("group %" PRIu64 " could not be "
-				    "deleted whole", m->group.id);
+			group_remove_own(&m->group);
 		} else {
 			log_info(VERB_LIFECYCLE, "%s: exiting, group %" PRIu64
 			    " left as it is", strsignal(signo), m->group.id);
@@ -441,7 +434,7 @@ monitor_run(struct monitor *m)
 		    poll(fds, N_SLOTS, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			log_error("event loop: %s", strerror(errno));
+			log_error("event loop");
 			return 1;
 		}
 		take_events(m, fds);

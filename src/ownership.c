@@ -1,6 +1,7 @@
 /*
  * Proving that a group, and a region, is this daemon's: see ownership.h.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "descriptor.h"
 #include "extents.h"
+#include "fault.h"
 #include "ownership.h"
 
 static const struct region *
@@ -19,10 +21,13 @@ known_member(const struct known_group *g, uint64_t id)
 	    compare_ids);
 }
 
-/* The members the descriptor names and the listing still has. */
+/*
+ * Whether the members the descriptor names and the listing still has are
+ * the ones known; f says which is not.
+ */
 static int
 members_explained(const struct listing *listing, const struct known_group *g,
-    const struct descriptor *d, char *why, size_t whylen)
+    const struct descriptor *d, struct fault *f)
 {
 	const struct listed_region *r;
 	const struct region *known;
@@ -33,14 +38,14 @@ members_explained(const struct listing *listing, const struct known_group *g,
 			continue;	/* deleted by someone: its range is re-covered */
 		known = known_member(g, r->id);
 		if (known == NULL) {
-			snprintf(why, whylen, "region %" PRIu64 " is a member "
-			    "this daemon did not know", r->id);
+			faultx(f, "region %" PRIu64 " is a member this daemon "
+			    "did not know", r->id);
 			return 0;
 		}
 		if (known->start != r->start || known->len != r->len) {
-			snprintf(why, whylen, "region %" PRIu64 " lies at %"
-			    PRIu64 "+%" PRIu64 ", not at %" PRIu64 "+%" PRIu64,
-			    r->id, r->start, r->len, known->start, known->len);
+			faultx(f, "region %" PRIu64 " lies at %" PRIu64 "+%"
+			    PRIu64 ", not at %" PRIu64 "+%" PRIu64, r->id,
+			    r->start, r->len, known->start, known->len);
 			return 0;
 		}
 	}
@@ -75,7 +80,7 @@ rewritten_by_dmstats(const struct descriptor *now, const char *known)
 	struct descriptor was;
 	int same_aux, explained = 0;
 
-	if (descriptor_parse(known, &was) != 1)
+	if (descriptor_parse(known, &was) != DESCRIPTOR_FOUND)
 		return 0;
 	same_aux = (now->user_aux == NULL && was.user_aux == NULL) ||
 	    (now->user_aux && was.user_aux &&
@@ -91,34 +96,34 @@ rewritten_by_dmstats(const struct descriptor *now, const char *known)
 
 enum ownership
 ownership_check(const struct listing *listing, const struct known_group *g,
-    char *why, size_t whylen)
+    struct fault *f)
 {
 	const struct listed_region *leader = listing_find(listing, g->id);
 	struct descriptor d;
-	int found, explained;
+	enum descriptor_found found;
+	int explained;
 
 	if (leader == NULL)
 		return UNGROUPED;
 	found = descriptor_parse(leader->aux, &d);
-	if (found == 0)
+	if (found == DESCRIPTOR_NONE)
 		return UNGROUPED;
-	if (found < 0) {
-		snprintf(why, whylen, "its descriptor '%s' cannot be read",
-		    leader->aux);
+	if (found == DESCRIPTOR_UNREADABLE) {
+		faultx(f, "its descriptor '%s' cannot be read", leader->aux);
 		return FOREIGN;
 	}
 	if (strcmp(leader->aux, g->descriptor) != 0 &&
 	    !rewritten_by_dmstats(&d, g->descriptor)) {
-		snprintf(why, whylen, "its descriptor is '%s', not '%s'",
-		    leader->aux, g->descriptor);
+		faultx(f, "its descriptor is '%s', not '%s'", leader->aux,
+		    g->descriptor);
 		explained = 0;
 	} else if (strcmp(leader->program_id, g->program_id) != 0 ||
 	    strcmp(leader->options, g->options) != 0) {
-		snprintf(why, whylen, "its leader is of program '%s' with "
-		    "settings '%s'", leader->program_id, leader->options);
+		faultx(f, "its leader is of program '%s' with settings '%s'",
+		    leader->program_id, leader->options);
 		explained = 0;
 	} else {
-		explained = members_explained(listing, g, &d, why, whylen);
+		explained = members_explained(listing, g, &d, f);
 	}
 	descriptor_free(&d);
 	return explained ? OWNED : FOREIGN;
@@ -133,7 +138,7 @@ ownership_tag(char *buf, size_t len, uint64_t leader, uint64_t ino)
 /*
  * Marks in named (by position in the listing) every region a descriptor
  * names.  A descriptor that cannot be read might name anything: then
- * nothing can be called an orphan.
+ * nothing can be called an orphan (-1, errno EBADMSG).
  */
 static int
 mark_named(const struct listing *listing, unsigned char *named)
@@ -141,12 +146,15 @@ mark_named(const struct listing *listing, unsigned char *named)
 	const struct listed_region *member;
 	struct descriptor d;
 	size_t i, j;
-	int found;
+	enum descriptor_found found;
 
 	for (i = 0; i < listing->count; i++) {
-		if ((found = descriptor_parse(listing->regions[i].aux, &d)) < 0)
+		found = descriptor_parse(listing->regions[i].aux, &d);
+		if (found == DESCRIPTOR_UNREADABLE) {
+			errno = EBADMSG;
 			return -1;
-		for (j = 0; found && j < d.n_members; j++)
+		}
+		for (j = 0; found == DESCRIPTOR_FOUND && j < d.n_members; j++)
 			if ((member = listing_find(listing, d.members[j])) != NULL)
 				named[member - listing->regions] = 1;
 		descriptor_free(&d);
@@ -190,9 +198,9 @@ range_holding(const struct range *file, size_t n, uint64_t sector)
 	return lo < n && file[lo].start <= sector ? &file[lo] : NULL;
 }
 
-int
-ownership_within_file(const struct region *members, size_t n_members,
-    const struct range *file, size_t n_file, char *why, size_t whylen)
+size_t
+ownership_outside_file(const struct region *members, size_t n_members,
+    const struct range *file, size_t n_file)
 {
 	const struct range *r;
 	size_t i;
@@ -200,15 +208,10 @@ ownership_within_file(const struct region *members, size_t n_members,
 	for (i = 0; i < n_members; i++) {
 		r = range_holding(file, n_file, members[i].start);
 		if (r == NULL || members[i].start + members[i].len >
-		    r->start + r->len) {
-			snprintf(why, whylen, "its region %" PRIu64 " (sectors %"
-			    PRIu64 "+%" PRIu64 ") covers sectors that are not "
-			    "the file's", members[i].id, members[i].start,
-			    members[i].len);
-			return 0;
-		}
+		    r->start + r->len)
+			break;
 	}
-	return 1;
+	return i;
 }
 
 /*
@@ -237,39 +240,38 @@ led_members(const struct listing *listing, const struct listed_region *leader,
 	return (long)d->n_members;
 }
 
-int
+enum file_group
 ownership_file_group(const struct listing *listing, const struct range *file,
     size_t n_file, const struct file_group_settings *want, uint64_t *id)
 {
 	const struct listed_region *r;
 	struct region *members;
 	struct descriptor d;
-	char why[160];
 	size_t i;
 	long n;
-	int found;
+	int within;
 
 	for (i = 0; i < listing->count; i++) {
 		r = &listing->regions[i];
 		if (strcmp(r->program_id, want->program_id) != 0 ||
 		    strcmp(r->options, want->options) != 0)
 			continue;
-		if ((found = descriptor_parse(r->aux, &d)) <= 0)
+		if (descriptor_parse(r->aux, &d) != DESCRIPTOR_FOUND)
 			continue;
 		n = strcmp(d.alias, want->alias) == 0 ?
 		    led_members(listing, r, &d, &members) : 0;
 		descriptor_free(&d);
 		if (n < 0)
-			return -1;
+			return FILE_GROUP_FAILED;
 		if (n == 0)
 			continue;
-		found = ownership_within_file(members, (size_t)n, file, n_file,
-		    why, sizeof(why));
+		within = ownership_outside_file(members, (size_t)n, file,
+		    n_file) == (size_t)n;
 		free(members);
-		if (found) {
+		if (within) {
 			*id = r->id;
-			return 1;
+			return FILE_GROUP_FOUND;
 		}
 	}
-	return 0;
+	return FILE_GROUP_NONE;
 }

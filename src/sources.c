@@ -66,7 +66,7 @@ sources_take_timer(int timer_fd)
 
 	if (read(timer_fd, &expirations, sizeof(expirations)) < 0 &&
 	    errno != EAGAIN)
-		log_warn("timer: %s", strerror(errno));
+		log_warn("timer");
 }
 
 int

@@ -9,7 +9,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "decimal.h"
 #include "descriptor.h"
@@ -37,8 +36,9 @@ send_message(const struct stats_device *dev, char **answer,
 	}
 	r = dev->send(dev, message, answer);
 	err = errno;
+	/* What failed, and why, the caller's decision says. */
 	log_info(VERB_DEBUG, "message '%s': %s", message,
-	    r != 0 ? strerror(err) : "ok");
+	    r != 0 ? "failed" : "ok");
 	free(message);
 	errno = err;
 	return r;

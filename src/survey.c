@@ -118,17 +118,18 @@ share_an_id(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
 }
 
 /*
- * The descriptor a row holds, if it holds one: 1, 0 when it holds none
- * (or an unreadable one, which leads no group any daemon follows), -1
- * when memory runs out.
+ * The descriptor a row holds, if it holds one: *named says whether d
+ * holds it (an unreadable one leads no group any daemon follows).
+ * Returns 0, or -1 when memory runs out.
  */
 static int
-row_descriptor(const struct cursor *c, struct descriptor *d)
+row_descriptor(const struct cursor *c, struct descriptor *d, int *named)
 {
 	struct listing one;
 	char *row;
 	int r;
 
+	*named = 0;
 	if (memmem(c->at, c->len, GROUP_MARK, strlen(GROUP_MARK)) == NULL)
 		return 0;
 	if ((row = strndup(c->at, c->len)) == NULL)
@@ -136,10 +137,11 @@ row_descriptor(const struct cursor *c, struct descriptor *d)
 	r = listing_parse(row, &one);
 	free(row);
 	if (r != 0)
-		return errno == EINVAL ? 0 : -1;
-	r = one.count == 1 ? descriptor_parse(one.regions[0].aux, d) : 0;
+		return errno == EBADMSG ? 0 : -1;
+	*named = one.count == 1 &&
+	    descriptor_parse(one.regions[0].aux, d) == DESCRIPTOR_FOUND;
 	listing_free(&one);
-	return r > 0;
+	return 0;
 }
 
 /* Adds the leaders of text's groups that name a changed id (all: NULL). */
@@ -153,7 +155,7 @@ groups_touched(const char *text, size_t len, const struct id_list *changed,
 
 	for (cursor_start(&c, text, len); r == 0 && c.at < c.end;
 	    cursor_next(&c)) {
-		if ((named = row_descriptor(&c, &d)) < 0)
+		if (row_descriptor(&c, &d, &named) != 0)
 			return -1;
 		if (named && (changed == NULL || bsearch(&c.id, changed->ids,
 		    changed->n, sizeof(c.id), compare_ids) != NULL ||

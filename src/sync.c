@@ -4,7 +4,6 @@
  * place costs one FIEMAP call per event and nothing else.  Every failure
  * is logged here, where the pass gives up; the result only says so.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -75,8 +74,8 @@ make_plan(const struct sync *s, const struct group *g, int as_left,
 	if (status == PLAN_NEEDS_HEAT) {
 		if (group_read_heat(g, g->members, g->n_members,
 		    plan->heat_ids, plan->n_heat) != 0) {
-			log_error("%s: cannot read region counters: %s",
-			    g->dev.name, strerror(errno));
+			log_error("%s: cannot read region counters",
+			    g->dev.name);
 			plan_free(plan);
 			return -1;
 		}
@@ -84,7 +83,7 @@ make_plan(const struct sync *s, const struct group *g, int as_left,
 		status = plan_for(s, g, as_left, 1, plan);
 	}
 	if (status != PLAN_OK) {
-		log_error("cannot plan the group's regions: out of memory");
+		log_errorx("cannot plan the group's regions: out of memory");
 		return -1;
 	}
 	return 0;
@@ -101,14 +100,13 @@ static enum group_state
 know_group(struct sync *s, struct group *g, int check_group, int *as_left)
 {
 	enum group_state state;
-	char why[512];
+	struct fault why;
 
 	*as_left = s->group_known && !check_group;
 	s->group_known = 0;
 	if (*as_left)
 		return GROUP_PRESENT;
-	switch ((state = group_refresh(g, s->listing_after, why,
-	    sizeof(why)))) {
+	switch ((state = group_refresh(g, s->listing_after, &why))) {
 	case GROUP_PRESENT:
 		break;
 	case GROUP_GONE:
@@ -116,12 +114,13 @@ know_group(struct sync *s, struct group *g, int check_group, int *as_left)
 		    "ungrouped: exiting", g->id);
 		break;
 	case GROUP_FOREIGN:
-		log_warn("group %" PRIu64 " is no longer the group this "
+		log_warnx("group %" PRIu64 " is no longer the group this "
 		    "daemon followed (%s): exiting, touching nothing", g->id,
-		    why);
+		    why.line);
 		break;
 	case GROUP_FAILED:
-		log_error("%s", why);
+		log_error("%s: cannot check group %" PRIu64, g->dev.name,
+		    g->id);
 		break;
 	}
 	return state;
@@ -132,7 +131,8 @@ sync_group(struct sync *s, struct group *g, int check_group)
 {
 	struct plan plan;
 	struct file_map swap;
-	int r = 0, as_left;
+	enum group_change r = CHANGE_DONE;
+	int as_left;
 
 	switch (know_group(s, g, check_group, &as_left)) {
 	case GROUP_PRESENT:
@@ -169,7 +169,7 @@ sync_group(struct sync *s, struct group *g, int check_group)
 		    plan.n_keep, plan.n_create, plan.n_delete);
 	}
 	plan_free(&plan);
-	if (r != 0)
+	if (r != CHANGE_DONE)
 		return PASS_FAILED;
 	/* Keep what the group now matches; the old buffer is reused. */
 	swap = s->synced;
@@ -195,8 +195,7 @@ file_is_empty(struct sync *s, struct group *g, int64_t now)
 		return PASS_AGAIN;
 	log_info(VERB_LIFECYCLE, "%s has no data on the device: removing group %"
 	    PRIu64 " and exiting", s->path, g->id);
-	if (group_remove_own(g) != 0)
-		log_error("group %" PRIu64 " could not be removed whole", g->id);
+	group_remove_own(g);
 	return PASS_FILE_EMPTY;
 }
 

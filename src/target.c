@@ -16,32 +16,24 @@
 #include <sys/vfs.h>
 
 #include "btrfs.h"
+#include "fault.h"
 #include "target.h"
 
 static int
-find_btrfs(int fd, const char *what, struct target *t, char *err,
-    size_t errlen)
+find_btrfs(int fd, const char *what, struct target *t, struct fault *f)
 {
 	struct chunk_map chunks;
-	char why[256];
 	int unhandled, flags;
 
-	if (btrfs_dm_device(fd, &t->devid, &t->devno, why, sizeof(why)) != 0) {
-		snprintf(err, errlen, "%s: %s", what, why);
+	if (btrfs_dm_device(fd, what, &t->devid, &t->devno, f) != 0)
 		return -1;
-	}
-	if (btrfs_read_chunks(fd, &chunks) != 0) {
-		snprintf(err, errlen, "%s: cannot read the btrfs chunk tree: %s",
-		    what, strerror(errno));
-		return -1;
-	}
+	if (btrfs_read_chunks(fd, &chunks) != 0)
+		return fault(f, "%s: cannot read the btrfs chunk tree", what);
 	unhandled = chunks_unhandled_data(&chunks);
 	chunk_map_free(&chunks);
-	if (unhandled) {
-		snprintf(err, errlen, "%s: the btrfs file system keeps data as "
+	if (unhandled)
+		return faultx(f, "%s: the btrfs file system keeps data as "
 		    "RAID5 or RAID6, whose stripes are not followed", what);
-		return -1;
-	}
 	t->btrfs = 1;
 	t->cow = ioctl(fd, FS_IOC_GETFLAGS, &flags) != 0 ||
 	    !(flags & FS_NOCOW_FL);
@@ -50,20 +42,18 @@ find_btrfs(int fd, const char *what, struct target *t, char *err,
 
 int
 target_find(int fd, const struct stat *st, const char *what,
-    struct target *t, char *err, size_t errlen)
+    struct target *t, struct fault *f)
 {
 	struct statfs fs;
 
 	memset(t, 0, sizeof(*t));
 	if (fstatfs(fd, &fs) == 0 && fs.f_type == BTRFS_SUPER_MAGIC)
-		return find_btrfs(fd, what, t, err, errlen);
+		return find_btrfs(fd, what, t, f);
 	t->xfs = fstatfs(fd, &fs) == 0 && fs.f_type == XFS_SUPER_MAGIC;
-	if (!dm_is_dm_major(major(st->st_dev))) {
-		snprintf(err, errlen, "%s: the file is on device %u:%u, which "
-		    "is not a device-mapper device", what, major(st->st_dev),
+	if (!dm_is_dm_major(major(st->st_dev)))
+		return faultx(f, "%s: the file is on device %u:%u, which is "
+		    "not a device-mapper device", what, major(st->st_dev),
 		    minor(st->st_dev));
-		return -1;
-	}
 	t->devno = st->st_dev;
 	return 0;
 }

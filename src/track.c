@@ -2,9 +2,7 @@
  * Keeping hold of the right file: see track.h.  Messages say what was
  * found; the loop decides what follows.
  */
-#include <errno.h>
 #include <inttypes.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "follow.h"
@@ -19,7 +17,7 @@ rewatch(struct watch *w, int fd, int unlinked, const char *what)
 {
 	watch_drop_file(w);
 	if (watch_file(w, fd, unlinked) != 0)
-		log_warn("cannot watch %s: %s", what, strerror(errno));
+		log_warn("cannot watch %s", what);
 }
 
 /* /proc is read only here, after the link count reached zero. */
@@ -29,7 +27,7 @@ track_unlinked(int fd, const struct stat *file, struct watch *w,
 {
 	if (follow_link_count(fd) != 0)
 		return TRACK_GOES_ON;
-	if (follow_held_elsewhere(file) == 0) {
+	if (follow_held_elsewhere(file) == HELD_BY_NONE) {
 		log_info(VERB_LIFECYCLE, "%s was deleted and nothing else holds "
 		    "it: exiting, group %" PRIu64 " left as it is", path,
 		    group_id);
@@ -90,12 +88,12 @@ track_path(const char *path, uint64_t group_id, int *fd, struct stat *file,
 		}
 		return TRACK_WAIT;
 	case PATH_OTHER_DEVICE:
-		log_error("%s now names a file on another device, whose "
+		log_errorx("%s now names a file on another device, whose "
 		    "extents mean nothing to group %" PRIu64 ": exiting", path,
 		    group_id);
 		return TRACK_FAILED;
 	case PATH_NOT_REGULAR:
-		log_error("%s is no longer a regular file: exiting", path);
+		log_errorx("%s is no longer a regular file: exiting", path);
 		break;
 	}
 	return TRACK_FAILED;
@@ -104,10 +102,10 @@ track_path(const char *path, uint64_t group_id, int *fd, struct stat *file,
 int
 track_mounted(const struct stat *file, const char *path, uint64_t group_id)
 {
-	if (follow_fs_mounted(file->st_dev) != 0)
+	if (follow_fs_mounted(file->st_dev) != FS_UNMOUNTED)
 		return 1;
 	/* Unusual enough to be shown at any verbosity. */
-	log_warn("%s: its file system is no longer mounted: "
+	log_warnx("%s: its file system is no longer mounted: "
 	    "exiting, group %" PRIu64 " left as it is", path, group_id);
 	return 0;
 }

@@ -17,8 +17,9 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-#include "log.h"
 #include "devmapper.h"
+#include "fault.h"
+#include "log.h"
 #include "watch.h"
 
 #define FILE_EVENTS (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | \
@@ -98,47 +99,40 @@ watch_drop_lock_file(struct watch *w)
 	drop_watch(w, &w->lock_wd);
 }
 
+/*
+ * Without the mount table, the daemon goes on: that is decided, and said,
+ * here.
+ */
 int
 watch_start(struct watch *w, int fd, const char *path, int follow_path,
-    char *err, size_t errlen)
+    struct fault *f)
 {
 	w->file_wd = w->dir_wd = w->control_wd = w->lock_wd = -1;
 	w->mounts_fd = -1;
 	w->dir = NULL;
 	w->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	if (w->inotify_fd < 0) {
-		snprintf(err, errlen, "cannot start inotify: %s",
-		    strerror(errno));
-		return -1;
-	}
-	if (watch_file(w, fd, 0) != 0) {
-		snprintf(err, errlen, "ABS_PATH '%s': cannot watch the file: %s",
-		    path, strerror(errno));
-		return -1;
-	}
+	if (w->inotify_fd < 0)
+		return fault(f, "cannot start inotify");
+	if (watch_file(w, fd, 0) != 0)
+		return fault(f, "ABS_PATH '%s': cannot watch the file", path);
 	/*
 	 * Mounts and unmounts are no inotify events, but this fd polls for
 	 * them: a mount over the path, the file system unmounted lazily.
 	 */
 	w->mounts_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 	if (w->mounts_fd < 0)
-		log_warn("cannot watch the mount table (%s): mounts and "
-		    "unmounts are seen by the group check only",
-		    strerror(errno));
+		log_warn("cannot watch the mount table (mounts and unmounts "
+		    "are seen by the group check only)");
 	if (!follow_path)
 		return 0;
-	if ((w->dir = strdup(path)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if ((w->dir = strdup(path)) == NULL)
+		return faultx(f, "out of memory");
 	w->base = strrchr(path, '/') + 1;
 	w->dir_wd = inotify_add_watch(w->inotify_fd, dirname(w->dir),
 	    DIR_EVENTS);
-	if (w->dir_wd < 0) {
-		snprintf(err, errlen, "ABS_PATH '%s': cannot watch its "
-		    "directory: %s", path, strerror(errno));
-		return -1;
-	}
+	if (w->dir_wd < 0)
+		return fault(f, "ABS_PATH '%s': cannot watch its directory",
+		    path);
 	return 0;
 }
 

@@ -46,8 +46,8 @@ static void
 watch_every_close(struct watch *watch)
 {
 	if (watch_dm_control(watch, 0) != 0)
-		log_warn("cannot watch the device-mapper control node (%s): "
-		    "checking the group every %d s", strerror(errno),
+		log_warn("cannot watch the device-mapper control node "
+		    "(checking the group every %d s)",
 		    UNWATCHED_CHECK_MS / 1000);
 }
 
@@ -129,7 +129,7 @@ prompt(const struct watcher *w, const uint64_t *leaders, size_t n,
 		if (claim_prompt(CLAIM_DIR, w->major, w->minor, leaders[i],
 		    seen) != 0 && errno != ECONNREFUSED)
 			log_warn("cannot prompt the daemon of group %" PRIu64
-			    " to check it: %s", leaders[i], strerror(errno));
+			    " to check it", leaders[i]);
 	}
 }
 
@@ -163,10 +163,11 @@ watcher_survey(struct watcher *w, const struct stats_device *dev,
 		free(now);
 		now = NULL;
 	}
-	if (now == NULL)
+	if (now == NULL) {
+		errno = err;
 		log_warn("%s: cannot survey the regions for the device's other "
-		    "daemons: %s", dev->name, strerror(err));
-	else {
+		    "daemons", dev->name);
+	} else {
 		prompt(w, leaders, n, own_id, seen);
 		free(leaders);
 	}

@@ -9,9 +9,8 @@
  *       [--verbose N] [--delete-on-stop] [--] FILE
  * written here independently: which answer, which values, which argument
  * the message names, which aliases each library's form takes.  The
- * message buffer is exactly errlen bytes long (errlen and the form taken
- * from the input's length), so that AddressSanitizer sees any write past
- * it.
+ * refusal is a struct fault of its own allocation (the form is taken from
+ * the input's length), so that AddressSanitizer sees any write past it.
  */
 #include <limits.h>
 
@@ -48,8 +47,6 @@ check_message(const char *err, size_t errlen, const char *want, int exact)
 {
 	size_t n, w = strlen(want);
 
-	if (errlen == 0)
-		return;
 	CHECK(memchr(err, '\0', errlen) != NULL);
 	n = strlen(err);
 	CHECK(strncmp(err, want, n < w ? n : w) == 0);
@@ -283,7 +280,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = fuzz_string(data, size), *argv[ARGV_MAX + 1], *err, *want;
-	size_t errlen = size % 80, i;
+	struct fault *f;
+	size_t errlen, i;
 	enum alias_form form = size % 160 < 80 ? ALIAS_BARE : ALIAS_QUOTED;
 	struct options opt;
 	enum cli_result r;
@@ -294,9 +292,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (i == 0 || text[i - 1] == '\0')
 			argv[argc++] = text + i;
 	argv[argc] = NULL;
-	err = malloc(errlen > 0 ? errlen : 1);
-	CHECK(err != NULL);
-	r = cli_parse(argc, argv, form, &opt, err, errlen);
+	f = malloc(sizeof(*f));
+	CHECK(f != NULL);
+	err = f->line;
+	errlen = sizeof(f->line);
+	r = cli_parse(argc, argv, form, &opt, f);
 
 	if (argc == 2 && strcmp(argv[1], "--help") == 0)
 		CHECK(r == CLI_HELP);
@@ -320,7 +320,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(r == CLI_BAD_ARGUMENT);
 		check_bad(argv, argc, err, errlen);
 	}
-	free(err);
+	free(f);
 	free(text);
 	return 0;
 }

@@ -88,11 +88,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *aux = fuzz_string(data, size), *text, *again;
 	const char *tag = strstr(aux, TAG);
 	struct descriptor d, e;
-	int r = descriptor_parse(aux, &d);
+	enum descriptor_found r = descriptor_parse(aux, &d);
 
-	if (r != 1) {
-		CHECK(r == 0 || r == -1);
-		CHECK((r == 0) == (tag == NULL));
+	if (r != DESCRIPTOR_FOUND) {
+		CHECK(r == DESCRIPTOR_NONE || r == DESCRIPTOR_UNREADABLE);
+		CHECK((r == DESCRIPTOR_NONE) == (tag == NULL));
 		check_empty(&d);
 		free(aux);
 		return 0;
@@ -103,7 +103,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    d.user_aux);
 	CHECK(text != NULL);
 	CHECK(strncmp(text, TAG, strlen(TAG)) == 0);
-	CHECK(descriptor_parse(text, &e) == 1);
+	CHECK(descriptor_parse(text, &e) == DESCRIPTOR_FOUND);
 	check_same(&d, &e);
 	again = descriptor_format(e.form, e.alias, e.members, e.n_members,
 	    e.user_aux);

@@ -94,7 +94,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	errno = 0;
 	if (listing_parse(input, &l) != 0) {
 		/* Nothing is left to free, and the reason is told. */
-		CHECK(errno == EINVAL || errno == ENOMEM);
+		CHECK(errno == EBADMSG || errno == ENOMEM);
 		CHECK(l.regions == NULL && l.text == NULL && l.count == 0);
 		free(input);
 		return 0;

@@ -277,7 +277,7 @@ static void
 test_older_daemon(void **state)
 {
 	struct claim c;
-	char err[128], r;
+	char r;
 	int ready, status;
 	pid_t pid;
 
@@ -285,7 +285,7 @@ test_older_daemon(void **state)
 	pid = older_daemon(0, &ready);
 	assert_int_equal(read(ready, &r, 1), 1);
 	claim_init(&c, dir, MAJOR, MINOR);
-	assert_int_equal(claim_at_start(&c, 12, "lin", err, sizeof(err)), 1);
+	assert_int_equal(claim_at_start(&c, 12, "lin"), CLAIM_TAKEN);
 	assert_int_equal(c.fd, -1);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_int_equal(status, 0);
@@ -293,7 +293,7 @@ test_older_daemon(void **state)
 
 	pid = older_daemon(1000, &ready);
 	assert_int_equal(read(ready, &r, 1), 1);
-	assert_int_equal(claim_at_start(&c, 12, "lin", err, sizeof(err)), 0);
+	assert_int_equal(claim_at_start(&c, 12, "lin"), CLAIM_HELD);
 	assert_true(c.fd >= 0);
 	claim_release(&c);
 	assert_int_equal(waitpid(pid, &status, 0), pid);

@@ -14,7 +14,7 @@
 
 /* Splits line at blanks ('' is an empty word) and parses it. */
 static enum cli_result
-parse_as(enum alias_form form, struct options *opt, char *err,
+parse_as(enum alias_form form, struct options *opt, struct fault *f,
     const char *line)
 {
 	static char copy[256];
@@ -27,25 +27,25 @@ parse_as(enum alias_form form, struct options *opt, char *err,
 	    word = strtok(NULL, " "))
 		argv[argc++] = strcmp(word, "''") == 0 ? (char *)"" : word;
 	argv[argc] = NULL;
-	return cli_parse(argc, argv, form, opt, err, 200);
+	return cli_parse(argc, argv, form, opt, f);
 }
 
 /* As on Debian 12, whose libdevmapper writes the alias bare. */
 static enum cli_result
-parse(struct options *opt, char *err, const char *line)
+parse(struct options *opt, struct fault *f, const char *line)
 {
-	return parse_as(ALIAS_BARE, opt, err, line);
+	return parse_as(ALIAS_BARE, opt, f, line);
 }
 
 static void
 test_as_dmstats_spawns(void **state)
 {
 	struct options opt;
-	char err[200];
+	struct fault f;
 
 	(void)state;
-	assert_int_equal(parse(&opt, err, "dmfilemapd 3 0 /srv/vm.img inode 0 0"),
-	    CLI_RUN);
+	assert_int_equal(parse(&opt, &f,
+	    "dmfilemapd 3 0 /srv/vm.img inode 0 0"), CLI_RUN);
 	assert_int_equal(opt.fd, 3);
 	assert_int_equal(opt.group_id, 0);
 	assert_string_equal(opt.path, "/srv/vm.img");
@@ -53,7 +53,7 @@ test_as_dmstats_spawns(void **state)
 	assert_int_equal(opt.foreground, 0);
 	assert_int_equal(opt.verbose, 0);
 
-	assert_int_equal(parse(&opt, err, "dmfilemapd 7 42 /a/b path 1 3"),
+	assert_int_equal(parse(&opt, &f, "dmfilemapd 7 42 /a/b path 1 3"),
 	    CLI_RUN);
 	assert_int_equal(opt.fd, 7);
 	assert_int_equal(opt.group_id, 42);
@@ -66,13 +66,13 @@ static void
 test_optional_arguments_default_to_zero(void **state)
 {
 	struct options opt;
-	char err[200];
+	struct fault f;
 
 	(void)state;
-	assert_int_equal(parse(&opt, err, "dmfilemapd 3 5 /f inode"), CLI_RUN);
+	assert_int_equal(parse(&opt, &f, "dmfilemapd 3 5 /f inode"), CLI_RUN);
 	assert_int_equal(opt.foreground, 0);
 	assert_int_equal(opt.verbose, 0);
-	assert_int_equal(parse(&opt, err, "dmfilemapd 3 5 /f inode 1"), CLI_RUN);
+	assert_int_equal(parse(&opt, &f, "dmfilemapd 3 5 /f inode 1"), CLI_RUN);
 	assert_int_equal(opt.foreground, 1);
 	assert_int_equal(opt.verbose, 0);
 }
@@ -81,10 +81,10 @@ static void
 expect_bad(const char *line, enum cli_result result, const char *message)
 {
 	struct options opt;
-	char err[200] = "";
+	struct fault f = { "" };
 
-	assert_int_equal(parse(&opt, err, line), result);
-	assert_string_equal(err, message);
+	assert_int_equal(parse(&opt, &f, line), result);
+	assert_string_equal(f.line, message);
 }
 
 static void
@@ -153,11 +153,11 @@ static void
 test_help_and_version_only_alone(void **state)
 {
 	struct options opt;
-	char err[200];
+	struct fault f;
 
 	(void)state;
-	assert_int_equal(parse(&opt, err, "dmfilemapd --help"), CLI_HELP);
-	assert_int_equal(parse(&opt, err, "dmfilemapd --version"), CLI_VERSION);
+	assert_int_equal(parse(&opt, &f, "dmfilemapd --help"), CLI_HELP);
+	assert_int_equal(parse(&opt, &f, "dmfilemapd --version"), CLI_VERSION);
 	/* As a positional argument it is just a bad FD. */
 	expect_bad("dmfilemapd --help 0 /f inode", CLI_BAD_ARGUMENT,
 	    "FD '--help' is not a number");
@@ -182,11 +182,10 @@ expect_path_refused(const char *path, int stat_errno, const struct stat *at,
 {
 	struct options opt = { .fd = 3, .path = path };
 	struct stat file = stat_of(0xfe00, 12, S_IFREG);
-	char err[200] = "";
+	struct fault f = { "" };
 
-	assert_int_equal(cli_check_path(&opt, stat_errno, at, &file, err,
-	    sizeof(err)), -1);
-	assert_string_equal(err, message);
+	assert_int_equal(cli_check_path(&opt, stat_errno, at, &file, &f), -1);
+	assert_string_equal(f.line, message);
 }
 
 static void
@@ -195,12 +194,11 @@ test_path_names_the_fd_file(void **state)
 	struct options opt = { .fd = 3, .path = "/mnt/f" };
 	struct stat file = stat_of(0xfe00, 12, S_IFREG);
 	struct stat same = stat_of(0xfe00, 12, S_IFREG);
-	char err[200] = "";
+	struct fault f = { "" };
 
 	(void)state;
-	assert_int_equal(cli_check_path(&opt, 0, &same, &file, err,
-	    sizeof(err)), 0);
-	assert_string_equal(err, "");
+	assert_int_equal(cli_check_path(&opt, 0, &same, &file, &f), 0);
+	assert_string_equal(f.line, "");
 }
 
 static void
@@ -236,10 +234,10 @@ test_creation_form(void **state)
 	    "--bounds", "7,500us,2ms,1s", "--precise", "--follow", "path",
 	    "--foreground", "--verbose", "2", "--", "-odd name", NULL };
 	struct options opt;
-	char err[200];
+	struct fault f;
 
 	(void)state;
-	assert_int_equal(parse(&opt, err, "dmfilemapd --create f"), CLI_RUN);
+	assert_int_equal(parse(&opt, &f, "dmfilemapd --create f"), CLI_RUN);
 	assert_true(opt.create);
 	assert_string_equal(opt.file, "f");
 	assert_null(opt.path);
@@ -250,11 +248,11 @@ test_creation_form(void **state)
 	assert_int_equal(opt.precise, 0);
 	assert_int_equal(opt.n_bounds, 0);
 	assert_false(opt.delete_on_stop);
-	assert_int_equal(parse(&opt, err, "dmfilemapd --create --delete-on-stop "
+	assert_int_equal(parse(&opt, &f, "dmfilemapd --create --delete-on-stop "
 	    "f"), CLI_RUN);
 	assert_true(opt.delete_on_stop);
 
-	assert_int_equal(cli_parse(14, argv, ALIAS_BARE, &opt, err, sizeof(err)), CLI_RUN);
+	assert_int_equal(cli_parse(14, argv, ALIAS_BARE, &opt, &f), CLI_RUN);
 	assert_string_equal(opt.file, "-odd name");
 	assert_string_equal(opt.alias, "my_file.2");
 	assert_int_equal(opt.n_bounds, 4);
@@ -315,26 +313,26 @@ test_creation_refused(void **state)
 	char *escaped[] = { "dmfilemapd", "--create", "--alias", "my\\file", "f",
 	    NULL };
 	struct options opt;
-	char err[200];
+	struct fault f;
 	size_t i;
 
 	(void)state;
-	assert_int_equal(cli_parse(5, spaced, ALIAS_BARE, &opt, err, sizeof(err)),
+	assert_int_equal(cli_parse(5, spaced, ALIAS_BARE, &opt, &f),
 	    CLI_BAD_ARGUMENT);
-	assert_string_equal(err, "--alias 'my file' holds a blank, which "
+	assert_string_equal(f.line, "--alias 'my file' holds a blank, which "
 	    "this libdevmapper's dmstats cannot read back (a space) or "
 	    "rewrite (a tab)");
-	assert_int_equal(cli_parse(5, tabbed, ALIAS_BARE, &opt, err, sizeof(err)),
+	assert_int_equal(cli_parse(5, tabbed, ALIAS_BARE, &opt, &f),
 	    CLI_BAD_ARGUMENT);
-	assert_int_equal(cli_parse(5, escaped, ALIAS_BARE, &opt, err, sizeof(err)),
+	assert_int_equal(cli_parse(5, escaped, ALIAS_BARE, &opt, &f),
 	    CLI_BAD_ARGUMENT);
-	assert_string_equal(err, "--alias 'my\\file' holds a backslash, which "
-	    "this libdevmapper's dmstats cannot rewrite");
+	assert_string_equal(f.line, "--alias 'my\\file' holds a backslash, "
+	    "which this libdevmapper's dmstats cannot rewrite");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		err[0] = '\0';
-		assert_int_equal(parse(&opt, err, cases[i].line),
+		f.line[0] = '\0';
+		assert_int_equal(parse(&opt, &f, cases[i].line),
 		    cases[i].result);
-		assert_string_equal(err, cases[i].err);
+		assert_string_equal(f.line, cases[i].err);
 	}
 }
 
@@ -362,31 +360,32 @@ test_aliases_by_library_form(void **state)
 		{ "", "is empty" },
 	};
 	char *argv[] = { "dmfilemapd", "--create", "--alias", NULL, "f", NULL };
-	char err[200], want[200];
+	struct fault f;
+	char want[200];
 	struct options opt;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(quoted_only) / sizeof(quoted_only[0]); i++) {
 		argv[3] = (char *)quoted_only[i];
-		assert_int_equal(cli_parse(5, argv, ALIAS_QUOTED, &opt, err,
-		    sizeof(err)), CLI_RUN);
+		assert_int_equal(cli_parse(5, argv, ALIAS_QUOTED, &opt, &f),
+		    CLI_RUN);
 		assert_string_equal(opt.alias, quoted_only[i]);
-		assert_int_equal(cli_parse(5, argv, ALIAS_BARE, &opt, err,
-		    sizeof(err)), CLI_BAD_ARGUMENT);
+		assert_int_equal(cli_parse(5, argv, ALIAS_BARE, &opt, &f),
+		    CLI_BAD_ARGUMENT);
 	}
-	assert_string_equal(err, "--alias '\"x\"' holds a double quote, which "
-	    "newer libdevmapper releases take for the alias's own");
+	assert_string_equal(f.line, "--alias '\"x\"' holds a double quote, "
+	    "which newer libdevmapper releases take for the alias's own");
 	for (i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
 		argv[3] = (char *)never[i].alias;
 		snprintf(want, sizeof(want), "--alias '%s' %s", never[i].alias,
 		    never[i].why);
-		assert_int_equal(cli_parse(5, argv, ALIAS_QUOTED, &opt, err,
-		    sizeof(err)), CLI_BAD_ARGUMENT);
-		assert_string_equal(err, want);
-		assert_int_equal(cli_parse(5, argv, ALIAS_BARE, &opt, err,
-		    sizeof(err)), CLI_BAD_ARGUMENT);
-		assert_string_equal(err, want);
+		assert_int_equal(cli_parse(5, argv, ALIAS_QUOTED, &opt, &f),
+		    CLI_BAD_ARGUMENT);
+		assert_string_equal(f.line, want);
+		assert_int_equal(cli_parse(5, argv, ALIAS_BARE, &opt, &f),
+		    CLI_BAD_ARGUMENT);
+		assert_string_equal(f.line, want);
 	}
 }
 
@@ -395,10 +394,10 @@ static void
 test_groupid_form(void **state)
 {
 	struct options opt;
-	char err[200];
+	struct fault f;
 
 	(void)state;
-	assert_int_equal(parse(&opt, err, "dmfilemapd --groupid 7 /srv/f"),
+	assert_int_equal(parse(&opt, &f, "dmfilemapd --groupid 7 /srv/f"),
 	    CLI_RUN);
 	assert_true(opt.adopt);
 	assert_false(opt.create);
@@ -409,7 +408,7 @@ test_groupid_form(void **state)
 	assert_int_equal(opt.mode, FOLLOW_INODE);
 	assert_int_equal(opt.foreground, 0);
 	assert_false(opt.delete_on_stop);
-	assert_int_equal(parse(&opt, err, "dmfilemapd --groupid 2147483647 "
+	assert_int_equal(parse(&opt, &f, "dmfilemapd --groupid 2147483647 "
 	    "--follow path --foreground --delete-on-stop --verbose 3 -- -f"),
 	    CLI_RUN);
 	assert_true(opt.delete_on_stop);
@@ -451,15 +450,15 @@ test_groupid_refused(void **state)
 		  "FILE '' is empty" },
 	};
 	struct options opt;
-	char err[200];
+	struct fault f;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		err[0] = '\0';
-		assert_int_equal(parse(&opt, err, cases[i].line),
+		f.line[0] = '\0';
+		assert_int_equal(parse(&opt, &f, cases[i].line),
 		    cases[i].result);
-		assert_string_equal(err, cases[i].err);
+		assert_string_equal(f.line, cases[i].err);
 	}
 }
 

@@ -16,7 +16,8 @@ test_parse_as_dmstats_writes_it(void **state)
 	struct descriptor d;
 
 	(void)state;
-	assert_int_equal(descriptor_parse("DMS_GROUP=file:0-4,7,9-10#-", &d), 1);
+	assert_int_equal(descriptor_parse("DMS_GROUP=file:0-4,7,9-10#-", &d),
+	    DESCRIPTOR_FOUND);
 	assert_string_equal(d.alias, "file");
 	assert_int_equal(d.n_members, 8);
 	assert_int_equal(d.members[0], 0);
@@ -33,7 +34,8 @@ test_no_user_aux_and_blank_alias(void **state)
 	struct descriptor d;
 
 	(void)state;
-	assert_int_equal(descriptor_parse("DMS_GROUP=my vm\timage:12", &d), 1);
+	assert_int_equal(descriptor_parse("DMS_GROUP=my vm\timage:12", &d),
+	    DESCRIPTOR_FOUND);
 	assert_string_equal(d.alias, "my vm\timage");
 	assert_int_equal(d.n_members, 1);
 	assert_int_equal(d.members[0], 12);
@@ -54,7 +56,7 @@ test_quoted_alias(void **state)
 
 	(void)state;
 	assert_int_equal(descriptor_parse("DMS_GROUP=\"With Spaces\":0-3#-",
-	    &d), 1);
+	    &d), DESCRIPTOR_FOUND);
 	assert_string_equal(d.alias, "With Spaces");
 	assert_int_equal(d.form, ALIAS_QUOTED);
 	assert_int_equal(d.n_members, 4);
@@ -68,25 +70,30 @@ test_quoted_alias(void **state)
 	assert_string_equal(text, "DMS_GROUP=\"plain\":0#-");
 	free(text);
 	/* Quotes inside a quoted alias are the alias's. */
-	assert_int_equal(descriptor_parse("DMS_GROUP=\"a\"b\":3-5#x", &d), 1);
+	assert_int_equal(descriptor_parse("DMS_GROUP=\"a\"b\":3-5#x", &d),
+	    DESCRIPTOR_FOUND);
 	assert_string_equal(d.alias, "a\"b");
 	assert_int_equal(d.form, ALIAS_QUOTED);
 	assert_string_equal(d.user_aux, "x");
 	descriptor_free(&d);
-	assert_int_equal(descriptor_parse("DMS_GROUP=\"\":7#-", &d), 1);
+	assert_int_equal(descriptor_parse("DMS_GROUP=\"\":7#-", &d),
+	    DESCRIPTOR_FOUND);
 	assert_string_equal(d.alias, "");
 	assert_int_equal(d.form, ALIAS_QUOTED);
 	descriptor_free(&d);
 	/* A quote that closes nothing before the colon is bare text. */
-	assert_int_equal(descriptor_parse("DMS_GROUP=\"open:3#-", &d), 1);
+	assert_int_equal(descriptor_parse("DMS_GROUP=\"open:3#-", &d),
+	    DESCRIPTOR_FOUND);
 	assert_string_equal(d.alias, "\"open");
 	assert_int_equal(d.form, ALIAS_BARE);
 	descriptor_free(&d);
-	assert_int_equal(descriptor_parse("DMS_GROUP=\":3#-", &d), 1);
+	assert_int_equal(descriptor_parse("DMS_GROUP=\":3#-", &d),
+	    DESCRIPTOR_FOUND);
 	assert_string_equal(d.alias, "\"");
 	assert_int_equal(d.form, ALIAS_BARE);
 	descriptor_free(&d);
-	assert_int_equal(descriptor_parse("DMS_GROUP=\"a:b\":3#-", &d), -1);
+	assert_int_equal(descriptor_parse("DMS_GROUP=\"a:b\":3#-", &d),
+	    DESCRIPTOR_UNREADABLE);
 }
 
 /* The form follows the library the daemon runs on, not the build's. */
@@ -134,7 +141,8 @@ test_members_out_of_order_are_sorted(void **state)
 	struct descriptor d;
 
 	(void)state;
-	assert_int_equal(descriptor_parse("DMS_GROUP=a:9,3-4,3#x#y", &d), 1);
+	assert_int_equal(descriptor_parse("DMS_GROUP=a:9,3-4,3#x#y", &d),
+	    DESCRIPTOR_FOUND);
 	assert_int_equal(d.n_members, 3);
 	assert_int_equal(d.members[0], 3);
 	assert_int_equal(d.members[1], 4);
@@ -150,15 +158,22 @@ test_no_descriptor_and_malformed(void **state)
 	struct descriptor d;
 
 	(void)state;
-	assert_int_equal(descriptor_parse("-", &d), 0);
-	assert_int_equal(descriptor_parse("my notes", &d), 0);
-	assert_int_equal(descriptor_parse("DMS_GROUP=nocolon", &d), -1);
-	assert_int_equal(descriptor_parse("DMS_GROUP=a:", &d), -1);
-	assert_int_equal(descriptor_parse("DMS_GROUP=a:1-", &d), -1);
-	assert_int_equal(descriptor_parse("DMS_GROUP=a:5-2", &d), -1);
-	assert_int_equal(descriptor_parse("DMS_GROUP=a:1,,2", &d), -1);
-	assert_int_equal(descriptor_parse("DMS_GROUP=a:x", &d), -1);
-	assert_int_equal(descriptor_parse("DMS_GROUP=a:0-99999999999", &d), -1);
+	assert_int_equal(descriptor_parse("-", &d), DESCRIPTOR_NONE);
+	assert_int_equal(descriptor_parse("my notes", &d), DESCRIPTOR_NONE);
+	assert_int_equal(descriptor_parse("DMS_GROUP=nocolon", &d),
+	    DESCRIPTOR_UNREADABLE);
+	assert_int_equal(descriptor_parse("DMS_GROUP=a:", &d),
+	    DESCRIPTOR_UNREADABLE);
+	assert_int_equal(descriptor_parse("DMS_GROUP=a:1-", &d),
+	    DESCRIPTOR_UNREADABLE);
+	assert_int_equal(descriptor_parse("DMS_GROUP=a:5-2", &d),
+	    DESCRIPTOR_UNREADABLE);
+	assert_int_equal(descriptor_parse("DMS_GROUP=a:1,,2", &d),
+	    DESCRIPTOR_UNREADABLE);
+	assert_int_equal(descriptor_parse("DMS_GROUP=a:x", &d),
+	    DESCRIPTOR_UNREADABLE);
+	assert_int_equal(descriptor_parse("DMS_GROUP=a:0-99999999999", &d),
+	    DESCRIPTOR_UNREADABLE);
 }
 
 static void
@@ -192,7 +207,8 @@ test_format_empty_alias_one_member(void **state)
 	char *text;
 
 	(void)state;
-	assert_int_equal(descriptor_parse("DMS_GROUP=:0#-", &d), 1);
+	assert_int_equal(descriptor_parse("DMS_GROUP=:0#-", &d),
+	    DESCRIPTOR_FOUND);
 	assert_string_equal(d.alias, "");
 	text = descriptor_format(d.form, d.alias, d.members, d.n_members, d.user_aux);
 	assert_string_equal(text, "DMS_GROUP=:0#-");
@@ -217,18 +233,20 @@ test_members_bounded_in_all(void **state)
 
 	(void)state;
 	assert_int_equal(descriptor_parse("DMS_GROUP=a:0-16777216,16777217#-",
-	    &d), -1);
-	assert_int_equal(descriptor_parse("DMS_GROUP=a:0-16777216#-", &d), -1);
+	    &d), DESCRIPTOR_UNREADABLE);
+	assert_int_equal(descriptor_parse("DMS_GROUP=a:0-16777216#-", &d),
+	    DESCRIPTOR_UNREADABLE);
 	assert_int_equal(descriptor_parse("DMS_GROUP=a:0-8388607,"
-	    "8388608-16777215#-", &d), 1);
+	    "8388608-16777215#-", &d), DESCRIPTOR_FOUND);
 	assert_int_equal(d.n_members, 16777216);
 	descriptor_free(&d);
 	/* Touching ranges are written back as one, which reads back. */
-	assert_int_equal(descriptor_parse("DMS_GROUP=a:0-9,10-19#-", &d), 1);
+	assert_int_equal(descriptor_parse("DMS_GROUP=a:0-9,10-19#-", &d),
+	    DESCRIPTOR_FOUND);
 	text = descriptor_format(d.form, d.alias, d.members, d.n_members, d.user_aux);
 	assert_string_equal(text, "DMS_GROUP=a:0-19#-");
 	descriptor_free(&d);
-	assert_int_equal(descriptor_parse(text, &d), 1);
+	assert_int_equal(descriptor_parse(text, &d), DESCRIPTOR_FOUND);
 	assert_int_equal(d.n_members, 20);
 	assert_int_equal(d.members[19], 19);
 	descriptor_free(&d);
@@ -247,7 +265,7 @@ test_format_then_parse(void **state)
 	for (i = 0; i < 600; i += 1 + i % 7)
 		ids[n++] = i;
 	text = descriptor_format(ALIAS_BARE, "alias", ids, n, "user data");
-	assert_int_equal(descriptor_parse(text, &d), 1);
+	assert_int_equal(descriptor_parse(text, &d), DESCRIPTOR_FOUND);
 	assert_int_equal(d.n_members, n);
 	for (i = 0; i < n; i++)
 		assert_int_equal(d.members[i], ids[i]);

@@ -35,7 +35,7 @@ test_bytes_become_sectors(void **state)
 	unsigned long long next = 0;
 
 	(void)state;
-	assert_int_equal(file_map_add(&map, fe, 2, &next), 1);
+	assert_int_equal(file_map_add(&map, fe, 2, &next), EXTENTS_LAST);
 	assert_int_equal(map.count, 2);
 	assert_int_equal(map.ranges[0].start, 2048);
 	assert_int_equal(map.ranges[0].len, 8);
@@ -59,7 +59,7 @@ test_unplaced_data_is_pending(void **state)
 	unsigned long long next = 0;
 
 	(void)state;
-	assert_int_equal(file_map_add(&map, fe, 2, &next), 0);
+	assert_int_equal(file_map_add(&map, fe, 2, &next), EXTENTS_MORE);
 	assert_int_equal(map.count, 0);
 	assert_true(map.pending);
 	assert_int_equal(next, 8192);
@@ -80,7 +80,7 @@ test_uncountable_data_is_left_out(void **state)
 	unsigned long long next = 0;
 
 	(void)state;
-	assert_int_equal(file_map_add(&map, fe, 3, &next), 1);
+	assert_int_equal(file_map_add(&map, fe, 3, &next), EXTENTS_LAST);
 	assert_int_equal(map.count, 0);
 	assert_false(map.pending);
 	assert_true(map.unmappable);
@@ -99,7 +99,7 @@ test_shared_and_merged_extents_count(void **state)
 	unsigned long long next = 0;
 
 	(void)state;
-	assert_int_equal(file_map_add(&map, fe, 2, &next), 0);
+	assert_int_equal(file_map_add(&map, fe, 2, &next), EXTENTS_MORE);
 	assert_int_equal(map.count, 2);
 	file_map_free(&map);
 }
@@ -115,9 +115,9 @@ test_answers_accumulate_across_calls(void **state)
 	unsigned long long next = 0;
 
 	(void)state;
-	assert_int_equal(file_map_add(&map, first, 1, &next), 0);
+	assert_int_equal(file_map_add(&map, first, 1, &next), EXTENTS_MORE);
 	assert_int_equal(next, 1 * MiB);
-	assert_int_equal(file_map_add(&map, second, 1, &next), 1);
+	assert_int_equal(file_map_add(&map, second, 1, &next), EXTENTS_LAST);
 	assert_int_equal(map.count, 2);
 	/* Physically contiguous extents become one device range. */
 	assert_int_equal(ranges_normalize(map.ranges, map.count), 1);

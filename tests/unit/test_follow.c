@@ -161,14 +161,14 @@ test_other_holders(void **state)
 	fd = create(path);
 	assert_int_equal(fstat(fd, &st), 0);
 	/* Only this process holds it: that does not count. */
-	assert_int_equal(follow_held_elsewhere(&st), 0);
+	assert_int_equal(follow_held_elsewhere(&st), HELD_BY_NONE);
 
 	child = spawn_holder("holder");
 	close(fd);
 	unlink(path);
-	assert_int_equal(follow_held_elsewhere(&st), 1);
+	assert_int_equal(follow_held_elsewhere(&st), HELD_BY_OTHERS);
 	stop_holder(child);
-	assert_int_equal(follow_held_elsewhere(&st), 0);
+	assert_int_equal(follow_held_elsewhere(&st), HELD_BY_NONE);
 }
 
 /* Another process of the same program only follows the file: no holder. */
@@ -185,7 +185,7 @@ test_followers_do_not_hold(void **state)
 	child = spawn_holder(NULL);
 	unlink(path);
 	/* The child kept this program's name: it is a follower, not a user. */
-	assert_int_equal(follow_held_elsewhere(&st), 0);
+	assert_int_equal(follow_held_elsewhere(&st), HELD_BY_NONE);
 	stop_holder(child);
 	close(fd);
 }

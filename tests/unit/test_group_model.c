@@ -96,10 +96,10 @@ filemap(struct bed *b, const char *alias_and_aux, const char *options,
 static void
 open_group(struct bed *b, uint64_t id)
 {
-	char err[256] = "";
+	struct fault f;
 
-	assert_int_equal(group_open(&b->g, &b->dev, "GROUP_ID", id, INO, err,
-	    sizeof(err)), 0);
+	assert_int_equal(group_open(&b->g, &b->dev, "GROUP_ID", id, INO, &f),
+	    0);
 	sync_init(&b->s, CAP, "/f");
 	b->opened = 1;
 }

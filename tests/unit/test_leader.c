@@ -31,11 +31,11 @@ expect_refused_in(const char *text, uint64_t id, const char *want)
 {
 	struct listing l;
 	struct descriptor d;
-	char err[256] = "";
+	struct fault f = { "" };
 
 	assert_int_equal(listing_parse(text, &l), 0);
-	assert_null(leader_find(&l, "GROUP_ID", id, "lin", &d, err, sizeof(err)));
-	assert_string_equal(err, want);
+	assert_null(leader_find(&l, "GROUP_ID", id, "lin", &d, &f));
+	assert_string_equal(f.line, want);
 	assert_null(d.members);
 	listing_free(&l);
 }
@@ -52,17 +52,17 @@ test_leader_found(void **state)
 	struct listing l;
 	struct descriptor d;
 	const struct listed_region *r;
-	char err[256] = "";
+	struct fault f = { "" };
 
 	(void)state;
 	assert_int_equal(listing_parse(LISTING, &l), 0);
-	r = leader_find(&l, "GROUP_ID", 0, "lin", &d, err, sizeof(err));
+	r = leader_find(&l, "GROUP_ID", 0, "lin", &d, &f);
 	assert_non_null(r);
 	assert_int_equal(r->id, 0);
 	assert_string_equal(d.alias, "f");
 	assert_int_equal(d.n_members, 3);
 	assert_int_equal(d.members[2], 3);
-	assert_string_equal(err, "");
+	assert_string_equal(f.line, "");
 	descriptor_free(&d);
 	listing_free(&l);
 }
@@ -99,7 +99,7 @@ test_missing_members(void **state)
 {
 	struct listing l;
 	struct descriptor d;
-	char err[256] = "";
+	struct fault f = { "" };
 
 	(void)state;
 	expect_refused_in(HOLES, 6, "GROUP_ID 6: its descriptor names region 8, "
@@ -107,9 +107,9 @@ test_missing_members(void **state)
 	expect_refused_in(HOLES, 9, "GROUP_ID 9: its descriptor names region 11 "
 	    "and 2 more that are not on lin");
 	assert_int_equal(listing_parse(HOLES, &l), 0);
-	assert_non_null(leader_find(&l, "GROUP_ID", 13, "lin", &d, err, sizeof(err)));
+	assert_non_null(leader_find(&l, "GROUP_ID", 13, "lin", &d, &f));
 	assert_int_equal(d.n_members, 2);
-	assert_string_equal(err, "");
+	assert_string_equal(f.line, "");
 	descriptor_free(&d);
 	listing_free(&l);
 }
@@ -122,7 +122,7 @@ test_missing_last_of_many(void **state)
 	size_t used = 0, size = 1 << 20;
 	struct listing l;
 	struct descriptor d;
-	char err[256] = "";
+	struct fault f = { "" };
 	int id;
 
 	(void)state;
@@ -136,8 +136,8 @@ test_missing_last_of_many(void **state)
 		used += (size_t)snprintf(text + used, size - used,
 		    "%d: %d+8 8 dmstats -\n", id, id * 8);
 	assert_int_equal(listing_parse(text, &l), 0);
-	assert_null(leader_find(&l, "GROUP_ID", 0, "lin", &d, err, sizeof(err)));
-	assert_string_equal(err, "GROUP_ID 0: its descriptor names region "
+	assert_null(leader_find(&l, "GROUP_ID", 0, "lin", &d, &f));
+	assert_string_equal(f.line, "GROUP_ID 0: its descriptor names region "
 	    "4000, which is not on lin");
 	listing_free(&l);
 	free(text);

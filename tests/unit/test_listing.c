@@ -114,13 +114,13 @@ test_an_id_twice_is_malformed(void **state)
 	(void)state;
 	assert_int_equal(listing_parse("0: 8+8 8 dmstats -\n"
 	    "0: 16+8 8 dmstats -\n", &l), -1);
-	assert_int_equal(errno, EINVAL);
+	assert_int_equal(errno, EBADMSG);
 	assert_null(l.regions);
 	assert_int_equal(l.count, 0);
 	/* Out of order too: 3 comes twice once sorted. */
 	assert_int_equal(listing_parse("3: 8+8 8 p -\n1: 0+8 8 p -\n"
 	    "3: 24+8 8 p -\n", &l), -1);
-	assert_int_equal(errno, EINVAL);
+	assert_int_equal(errno, EBADMSG);
 }
 
 int

@@ -2,6 +2,7 @@
  * Whether a listing is still the group a daemon knows, and which tagged
  * regions are orphans of an earlier daemon of the group.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -30,12 +31,12 @@ static void
 expect(const char *text, enum ownership want, const char *why_part)
 {
 	struct listing l;
-	char why[256] = "";
+	struct fault why = { "" };
 
 	assert_int_equal(listing_parse(text, &l), 0);
-	assert_int_equal(ownership_check(&l, &KNOWN, why, sizeof(why)), want);
+	assert_int_equal(ownership_check(&l, &KNOWN, &why), want);
 	if (why_part != NULL)
-		assert_non_null(strstr(why, why_part));
+		assert_non_null(strstr(why.line, why_part));
 	listing_free(&l);
 }
 
@@ -96,7 +97,7 @@ test_renamed_still_owned(void **state)
 
 /* A group named by its id is taken only when it counts only the file's data. */
 static void
-test_within_file(void **state)
+test_outside_file(void **state)
 {
 	static const struct range file[] = {
 		{ 100, 8 }, { 200, 8 }, { 300, 32 },
@@ -117,21 +118,13 @@ test_within_file(void **state)
 	static const struct region before[] = {
 		{ .id = 1, .start = 96, .len = 8 },
 	};
-	char why[160] = "";
 
 	(void)state;
-	assert_true(ownership_within_file(inside, 4, file, 3, why,
-	    sizeof(why)));
-	assert_false(ownership_within_file(past_end, 2, file, 3, why,
-	    sizeof(why)));
-	assert_string_equal(why, "its region 5 (sectors 320+16) covers "
-	    "sectors that are not the file's");
-	assert_false(ownership_within_file(between, 1, file, 3, why,
-	    sizeof(why)));
-	assert_false(ownership_within_file(before, 1, file, 3, why,
-	    sizeof(why)));
-	assert_false(ownership_within_file(inside, 1, file, 0, why,
-	    sizeof(why)));
+	assert_int_equal(ownership_outside_file(inside, 4, file, 3), 4);
+	assert_int_equal(ownership_outside_file(past_end, 2, file, 3), 1);
+	assert_int_equal(ownership_outside_file(between, 1, file, 3), 0);
+	assert_int_equal(ownership_outside_file(before, 1, file, 3), 0);
+	assert_int_equal(ownership_outside_file(inside, 1, file, 0), 0);
 }
 
 /*
@@ -164,20 +157,24 @@ test_file_group(void **state)
 	    "7: 100+8 8 dmstats DMS_GROUP=\"f\":7-8#-\n"
 	    "8: 208+8 8 dmstats -\n"
 	    "9: 200+8 8 dmstats DMS_GROUP=f:9#-\n", &l), 0);
-	assert_int_equal(ownership_file_group(&l, file, 2, &want, &id), 1);
+	assert_int_equal(ownership_file_group(&l, file, 2, &want, &id),
+	    FILE_GROUP_FOUND);
 	assert_int_equal(id, 7);
-	assert_int_equal(ownership_file_group(&l, file, 2, &timed, &id), 1);
+	assert_int_equal(ownership_file_group(&l, file, 2, &timed, &id),
+	    FILE_GROUP_FOUND);
 	assert_int_equal(id, 5);
 	listing_free(&l);
 	/* A member missing: not a whole group, not the file's. */
 	assert_int_equal(listing_parse("7: 100+8 8 dmstats DMS_GROUP=f:7-8#-\n",
 	    &l), 0);
-	assert_int_equal(ownership_file_group(&l, file, 2, &want, &id), 0);
+	assert_int_equal(ownership_file_group(&l, file, 2, &want, &id),
+	    FILE_GROUP_NONE);
 	listing_free(&l);
 	/* A member that leads nothing is no leader. */
 	assert_int_equal(listing_parse("7: 100+8 8 dmstats -\n"
 	    "8: 208+8 8 dmstats DMS_GROUP=f:7-8#-\n", &l), 0);
-	assert_int_equal(ownership_file_group(&l, file, 2, &want, &id), 0);
+	assert_int_equal(ownership_file_group(&l, file, 2, &want, &id),
+	    FILE_GROUP_NONE);
 	listing_free(&l);
 }
 
@@ -285,6 +282,7 @@ test_no_orphans_beside_an_unreadable_descriptor(void **state)
 	    "1: 50+8 8 dmstats dmfilemapd:2:77\n"
 	    "2: 100+8 8 dmstats DMS_GROUP=f:1-x#-\n", &l), 0);
 	assert_int_equal(ownership_orphans(&l, "dmfilemapd:2:77", orphans), -1);
+	assert_int_equal(errno, EBADMSG);
 	listing_free(&l);
 }
 
@@ -296,7 +294,7 @@ main(void)
 		cmocka_unit_test(test_member_deleted_still_owned),
 		cmocka_unit_test(test_member_dropped_by_dmstats_still_owned),
 		cmocka_unit_test(test_renamed_still_owned),
-		cmocka_unit_test(test_within_file),
+		cmocka_unit_test(test_outside_file),
 		cmocka_unit_test(test_file_group),
 		cmocka_unit_test(test_ungrouped),
 		cmocka_unit_test(test_new_group_at_the_id),

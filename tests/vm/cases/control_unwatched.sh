@@ -25,7 +25,7 @@ step "one inotify watch per user: the file's, none for the control node"
 watches=$(sysctl -n fs.inotify.max_user_watches)
 sysctl -q fs.inotify.max_user_watches=1
 hand_started_daemon 1 "$LOG"
-assert_match "^dmfilemapd: warning: cannot watch the device-mapper control node \(.*\): checking the group every 5 s\$" \
+assert_match "^dmfilemapd: warning: cannot watch the device-mapper control node \(checking the group every 5 s\): .+\$" \
 	"$(grep 'control node' "$LOG")" "the daemon's warning"
 
 step "the file grows: a second member region"
