@@ -164,19 +164,19 @@ static long
 ids_to_read(const struct listing *leader_row, uint64_t leader, uint64_t **ids)
 {
 	struct descriptor d = { 0 };
-	size_t i, n = 0;
+	size_t i, n = 0, n_members = 0;
 
 	if (leader_row->count == 1 &&
-	    descriptor_parse(leader_row->regions[0].aux, &d) != 1)
-		d.n_members = 0;
-	if ((*ids = calloc(d.n_members + 1, sizeof(**ids))) == NULL) {
+	    descriptor_parse(leader_row->regions[0].aux, &d) == 1)
+		n_members = d.n_members;
+	if ((*ids = calloc(n_members + 1, sizeof(**ids))) == NULL) {
 		descriptor_free(&d);
 		return -1;
 	}
-	for (i = 0; i < d.n_members && d.members[i] < leader; i++)
+	for (i = 0; i < n_members && d.members[i] < leader; i++)
 		(*ids)[n++] = d.members[i];
 	(*ids)[n++] = leader;
-	for (; i < d.n_members; i++)
+	for (; i < n_members; i++)
 		if (d.members[i] != leader)
 			(*ids)[n++] = d.members[i];
 	descriptor_free(&d);

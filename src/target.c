@@ -9,7 +9,6 @@
 #include <linux/fs.h>
 #include <linux/magic.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/sysmacros.h>
@@ -84,9 +83,7 @@ translate(int fd, const struct target *t, struct file_map *map)
 	chunk_map_free(&chunks);
 	switch (st) {
 	case CHUNKS_OK:
-		free(map->ranges);
-		map->ranges = ranges;
-		map->count = map->capacity = n;
+		file_map_take_ranges(map, ranges, n);
 		return 0;
 	case CHUNKS_NO_MEMORY:
 		errno = ENOMEM;
