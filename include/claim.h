@@ -72,6 +72,22 @@ int claim_at_start(struct claim *c, uint64_t id, const char *dev_name,
 /* The holder's reply, once ask_fd polls readable or the deadline passed. */
 enum claim_state claim_reply_came(struct claim *c, int64_t now);
 
+/* The group id held, or asked for. */
+uint64_t claim_id(const struct claim *c);
+
+/* Whether the claim is held: this daemon may work on the group. */
+int claim_held(const struct claim *c);
+
+/* When to stop waiting for the holder asked, or NEVER when none is. */
+int64_t claim_reply_due(const struct claim *c);
+
+/*
+ * The fds the loop polls: the one others' questions come on, and the one
+ * the reply of the holder asked comes on; -1 when there is none.
+ */
+int claim_question_fd(const struct claim *c);
+int claim_reply_fd(const struct claim *c);
+
 /* Takes a question from another daemon; -1 when none, or untrusted. */
 int claim_take_question(const struct claim *c);
 

@@ -28,6 +28,7 @@ struct monitor {
 	struct stat file;	/* its identity */
 	struct target target;	/* the device its group is on */
 	struct group group;
+	struct file_map layout;	/* its extents, read for each pass */
 	struct sync sync;	/* the pass's own state */
 
 	struct watch watch;	/* inotify, and the mount table */
@@ -54,6 +55,9 @@ struct monitor {
 int monitor_start(struct monitor *m, const struct options *opt,
     const struct stat *file, const struct target *target, char *err,
     size_t errlen);
+
+/* Whether the work is over already: monitor_run returns at once. */
+int monitor_done(const struct monitor *m);
 
 /* Runs until the work is over; returns the exit status. */
 int monitor_run(struct monitor *m);

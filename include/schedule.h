@@ -110,6 +110,9 @@ int64_t schedule_later(int64_t a, int64_t b);
 int64_t schedule_listing_after(enum due due, int64_t control_seen,
     int64_t group_seen, int64_t pass_ended);
 
+/* Whether a pass is due at some time, for a change or to look again. */
+int schedule_pass_pending(const struct schedule *t);
+
 /* The earliest time anything is due, or NEVER. */
 int64_t schedule_next(const struct schedule *t);
 

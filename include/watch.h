@@ -27,16 +27,26 @@ struct watch_news {
 	int watcher_gone;	/* a daemon of the device closed the lock file */
 };
 
+/* Nothing watched yet, no fd open: watch_close may follow at once. */
+void watch_init(struct watch *w);
+
 /*
  * Creates the inotify fd and the watches of the file open as fd (named
  * path), of the mount table and, when follow_path is set, of the path's
- * directory.  Writes one line into err on failure.
+ * directory, in w as watch_init left it.  Writes one line into err on
+ * failure.
  */
 int watch_start(struct watch *w, int fd, const char *path, int follow_path,
     char *err, size_t errlen);
 
 /* (Re)watches the file open as fd, with close events once it is unlinked. */
 int watch_file(struct watch *w, int fd, int unlinked);
+
+/*
+ * watch_file, if the kernel dropped the file's watch, as it does with the
+ * file's last name: 0 when the file is watched.
+ */
+int watch_file_again(struct watch *w, int fd, int unlinked);
 
 /*
  * Watches the dm control node, for every close or (once) for the next
@@ -52,6 +62,13 @@ void watch_drop_lock_file(struct watch *w);
 
 /* Stops watching the followed file (it is being replaced). */
 void watch_drop_file(struct watch *w);
+
+/* Whether the dm control node is watched now, for every close or the next. */
+int watch_has_control(const struct watch *w);
+
+/* The fds the loop polls: inotify's, and the mount table's (or -1). */
+int watch_inotify_fd(const struct watch *w);
+int watch_mounts_fd(const struct watch *w);
 
 void watch_read(struct watch *w, struct watch_news *news);
 

@@ -265,6 +265,36 @@ claim_reply_came(struct claim *c, int64_t now)
 	return claim_take(c, c->id, now);
 }
 
+uint64_t
+claim_id(const struct claim *c)
+{
+	return c->id;
+}
+
+int
+claim_held(const struct claim *c)
+{
+	return c->fd >= 0;
+}
+
+int64_t
+claim_reply_due(const struct claim *c)
+{
+	return c->ask_fd >= 0 ? c->ask_deadline : NEVER;
+}
+
+int
+claim_question_fd(const struct claim *c)
+{
+	return c->fd;
+}
+
+int
+claim_reply_fd(const struct claim *c)
+{
+	return c->ask_fd;
+}
+
 enum claim_state
 claim_take_waiting(struct claim *c, uint64_t id)
 {

@@ -156,6 +156,30 @@ group_open(struct group *g, const struct stats_device *dev, const char *arg,
 	return r;
 }
 
+void
+group_share_listings(struct group *g, const char *dir)
+{
+	g->share_dir = dir;
+}
+
+uint64_t
+group_id(const struct group *g)
+{
+	return g->id;
+}
+
+const struct stats_device *
+group_device(const struct group *g)
+{
+	return &g->dev;
+}
+
+const char *
+group_device_name(const struct group *g)
+{
+	return g->dev.name;
+}
+
 /*
  * The ids whose rows a check reads: the leader's and those its descriptor
  * names, ascending.  Returns how many, or -1 when out of memory.

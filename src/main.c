@@ -115,7 +115,7 @@ main(int argc, char *argv[])
 		monitor_close(&m);
 		return EXIT_FAILED;
 	}
-	if (!opt.foreground && !m.done && daemon_detach() != 0) {
+	if (!opt.foreground && !monitor_done(&m) && daemon_detach() != 0) {
 		monitor_close(&m);
 		return EXIT_FAILED;
 	}

@@ -146,6 +146,12 @@ schedule_pass_ended(struct schedule *t, enum pass_result result, int64_t now)
 	}
 }
 
+int
+schedule_pass_pending(const struct schedule *t)
+{
+	return t->pass_due != NEVER;
+}
+
 int64_t
 schedule_next(const struct schedule *t)
 {

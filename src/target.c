@@ -97,6 +97,18 @@ translate(int fd, const struct target *t, struct file_map *map)
 	}
 }
 
+dev_t
+target_devno(const struct target *t)
+{
+	return t->devno;
+}
+
+int
+target_writes_move_data(const struct target *t)
+{
+	return t->cow;
+}
+
 int
 target_read_map(int fd, const struct target *t, struct file_map *map)
 {
@@ -123,7 +135,7 @@ target_read_map(int fd, const struct target *t, struct file_map *map)
  */
 int
 target_close_frees(int fd, const struct target *t,
-    unsigned long long map_end)
+    const struct file_map *layout)
 {
 	struct fsxattr attr;
 	struct stat st;
@@ -133,5 +145,6 @@ target_close_frees(int fd, const struct target *t,
 	if (ioctl(fd, FS_IOC_FSGETXATTR, &attr) == 0 &&
 	    (attr.fsx_xflags & FS_XFLAG_PREALLOC))
 		return 0;
-	return fstat(fd, &st) != 0 || map_end > (unsigned long long)st.st_size;
+	return fstat(fd, &st) != 0 ||
+	    layout->end > (unsigned long long)st.st_size;
 }

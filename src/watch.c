@@ -60,6 +60,12 @@ watch_file(struct watch *w, int fd, int unlinked)
 	return w->file_wd < 0 ? -1 : 0;
 }
 
+int
+watch_file_again(struct watch *w, int fd, int unlinked)
+{
+	return w->file_wd >= 0 ? 0 : watch_file(w, fd, unlinked);
+}
+
 void
 watch_drop_file(struct watch *w)
 {
@@ -98,13 +104,19 @@ watch_drop_lock_file(struct watch *w)
 	drop_watch(w, &w->lock_wd);
 }
 
+void
+watch_init(struct watch *w)
+{
+	w->inotify_fd = w->mounts_fd = -1;
+	w->file_wd = w->dir_wd = w->control_wd = w->lock_wd = -1;
+	w->dir = NULL;
+	w->base = NULL;
+}
+
 int
 watch_start(struct watch *w, int fd, const char *path, int follow_path,
     char *err, size_t errlen)
 {
-	w->file_wd = w->dir_wd = w->control_wd = w->lock_wd = -1;
-	w->mounts_fd = -1;
-	w->dir = NULL;
 	w->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (w->inotify_fd < 0) {
 		snprintf(err, errlen, "cannot start inotify: %s",
@@ -140,6 +152,24 @@ watch_start(struct watch *w, int fd, const char *path, int follow_path,
 		return -1;
 	}
 	return 0;
+}
+
+int
+watch_has_control(const struct watch *w)
+{
+	return w->control_wd >= 0;
+}
+
+int
+watch_inotify_fd(const struct watch *w)
+{
+	return w->inotify_fd;
+}
+
+int
+watch_mounts_fd(const struct watch *w)
+{
+	return w->mounts_fd;
 }
 
 static void

@@ -76,8 +76,7 @@ watcher_join(struct watcher *w, const char *dir, struct watch *watch,
 		watch_dm_control(watch, 1);
 	else
 		watch_every_close(watch);
-	if (w->held)
-		watcher_survey(w, dev, dir, DEVLIST_NOW, own_id);
+	watcher_survey(w, dev, dir, DEVLIST_NOW, own_id);
 }
 
 int
@@ -145,6 +144,8 @@ watcher_survey(struct watcher *w, const struct stats_device *dev,
 	int64_t seen = 0;
 	int ascending = 0, err = 0;
 
+	if (!w->held)
+		return;
 	if (devlist_get(dev, dir, taken_after, &list) != 0)
 		err = errno;
 	else {

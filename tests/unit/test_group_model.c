@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "devlist.h"
 #include "group.h"
 #include "model.h"
 #include "sync.h"
@@ -29,6 +30,7 @@ struct bed {
 	struct stats_device dev;
 	struct group g;
 	struct sync s;
+	struct file_map layout;	/* the file's extents, set by hand */
 	int64_t now;
 	int opened;
 };
@@ -54,6 +56,7 @@ teardown(void **state)
 	if (b->opened) {
 		group_close(&b->g);
 		sync_free(&b->s);
+		file_map_free(&b->layout);
 	} else {
 		stats_device_close(&b->dev);
 	}
@@ -108,18 +111,17 @@ open_group(struct bed *b, uint64_t id)
 static enum pass_result
 pass(struct bed *b, int check, const struct range *ranges, size_t n)
 {
+	struct range *copy = malloc((n + 1) * sizeof(*ranges));
 	int checked;
 
-	b->s.map.ranges = realloc(b->s.map.ranges,
-	    (n + 1) * sizeof(*ranges));
-	assert_non_null(b->s.map.ranges);
+	assert_non_null(copy);
 	if (n > 0)
-		memcpy(b->s.map.ranges, ranges, n * sizeof(*ranges));
-	b->s.map.count = n;
-	b->s.map.capacity = n + 1;
-	b->s.map.pending = 0;
+		memcpy(copy, ranges, n * sizeof(*ranges));
+	file_map_take_ranges(&b->layout, copy, n);
 	b->now += 1000;
-	return sync_pass(&b->s, &b->g, check, b->now, &checked);
+	return sync_pass(&b->s, &b->g, &b->layout, &(struct pass_request){
+	    .check_group = check, .listing_after = DEVLIST_NOW,
+	    .now = b->now }, &checked);
 }
 
 /*
