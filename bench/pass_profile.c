@@ -207,7 +207,8 @@ profile_pass(int fd, off_t hole, off_t block, struct sync *s,
 	struct plan plan;
 	int64_t t0, in_messages = 0;
 	enum pass_result result;
-	int checked, v;
+	bool checked;
+	int v;
 
 	if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, hole,
 	    block) != 0)
@@ -224,13 +225,14 @@ profile_pass(int fd, off_t hole, off_t block, struct sync *s,
 	/* The plan the pass makes: of the change since the last pass. */
 	t0 = cpu_us();
 	if (plan_change(s->synced.ranges, s->synced.count, layout->ranges,
-	    layout->count, g->members, g->n_members, s->cap, 0, &plan) != PLAN_OK)
+	    layout->count, g->members, g->n_members, s->cap, HEAT_UNREAD,
+	    &plan) != PLAN_OK)
 		die("the plan needs counters: not a punch");
 	p->plan[rep] = cpu_us() - t0;
 	plan_free(&plan);
 	t0 = cpu_us();
 	if (plan_make(layout->ranges, layout->count, g->members, g->n_members,
-	    s->cap, 0, &plan) != PLAN_OK)
+	    s->cap, HEAT_UNREAD, &plan) != PLAN_OK)
 		die("the plan needs counters: not a punch");
 	p->whole_plan[rep] = cpu_us() - t0;
 	plan_free(&plan);
@@ -342,7 +344,8 @@ main(int argc, char **argv)
 	int64_t pass, least, floor[N_VERBS] = { 0 };
 	off_t block;
 	size_t extents;
-	int fd, reps = 9, rep, v, checked;
+	int fd, reps = 9, rep, v;
+	bool checked;
 
 	if (argc == 5 && strcmp(argv[1], "-n") == 0) {
 		reps = atoi(argv[2]);

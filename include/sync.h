@@ -6,6 +6,7 @@
 #ifndef DMFILEMAPD_SYNC_H
 #define DMFILEMAPD_SYNC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "fiemap.h"
@@ -15,21 +16,21 @@
 
 struct sync {
 	struct file_map synced;	/* as the group was last made to match */
-	int have_synced;
+	bool have_synced;
 	unsigned long synced_gen; /* the group's members_gen as the last pass left it */
-	int group_known;	/* the group is as the last pass left it */
+	bool group_known;	/* the group is as the last pass left it */
 	unsigned int cap;	/* regions per extent */
 	int64_t empty_since;	/* since when the file has looked empty, or NEVER */
-	int members_going;	/* others were deleting members: check again */
+	bool members_going;	/* others were deleting members: check again */
 	const char *path;	/* the file's name, for messages */
 };
 
 /* What the loop asks of one pass. */
 struct pass_request {
-	int check_group;	/* re-read the group, whatever the layout */
+	bool check_group;	/* re-read the group, whatever the layout */
 	int64_t listing_after;	/* a check needs a listing taken after this
 				   (ns, devlist.h) */
-	int control_watched;	/* the loop hears of others' use of
+	bool control_watched;	/* the loop hears of others' use of
 				   device-mapper, and then calls
 				   sync_forget_group */
 	int64_t now;		/* ms */
@@ -74,6 +75,6 @@ const struct file_map *sync_layout(const struct sync *s);
  * in step.
  */
 enum pass_result sync_pass(struct sync *s, struct group *g,
-    struct file_map *layout, const struct pass_request *req, int *checked);
+    struct file_map *layout, const struct pass_request *req, bool *checked);
 
 #endif

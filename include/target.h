@@ -7,6 +7,7 @@
 #ifndef DMFILEMAPD_TARGET_H
 #define DMFILEMAPD_TARGET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -33,7 +34,7 @@ int target_find(int fd, const struct stat *st, const char *what,
 dev_t target_devno(const struct target *t);
 
 /* Whether every write moves data, even within the file's size. */
-int target_writes_move_data(const struct target *t);
+bool target_writes_move_data(const struct target *t);
 
 /*
  * Fills map with the ranges of t's device that hold the file's data,

@@ -7,6 +7,7 @@
 #ifndef DMFILEMAPD_TRACK_H
 #define DMFILEMAPD_TRACK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
@@ -37,7 +38,7 @@ struct track_result {
  * another process holds it.  unlinked says that was found before.
  */
 enum track_state track_unlinked(int fd, const struct stat *file,
-    const char *path, uint64_t group_id, int unlinked);
+    const char *path, uint64_t group_id, bool unlinked);
 
 /*
  * Path mode: follows a file that took the path in place of the file

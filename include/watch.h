@@ -6,6 +6,7 @@
 #ifndef DMFILEMAPD_WATCH_H
 #define DMFILEMAPD_WATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,22 @@ struct watch_news {
 	int watcher_gone;	/* a daemon of the device closed the lock file */
 };
 
+/*
+ * Which closes of the followed file are events: one after writing always;
+ * any, once the file has lost its last name and another holder's close
+ * may be the end of it.
+ */
+enum file_closes {
+	CLOSES_AFTER_WRITES,
+	CLOSES_ALL,
+};
+
+/* Which closes of the dm control node are events. */
+enum control_closes {
+	CONTROL_EVERY_CLOSE,
+	CONTROL_NEXT_CLOSE,	/* the next only: the kernel then drops the watch */
+};
+
 /* Nothing watched yet, no fd open: watch_close may follow at once. */
 void watch_init(struct watch *w);
 
@@ -36,23 +53,20 @@ void watch_init(struct watch *w);
  * directory, in w as watch_init left it.  Writes one line into err on
  * failure.
  */
-int watch_start(struct watch *w, int fd, const char *path, int follow_path,
+int watch_start(struct watch *w, int fd, const char *path, bool follow_path,
     char *err, size_t errlen);
 
-/* (Re)watches the file open as fd, with close events once it is unlinked. */
-int watch_file(struct watch *w, int fd, int unlinked);
+/* (Re)watches the file open as fd, with the closes asked for. */
+int watch_file(struct watch *w, int fd, enum file_closes closes);
 
 /*
  * watch_file, if the kernel dropped the file's watch, as it does with the
  * file's last name: 0 when the file is watched.
  */
-int watch_file_again(struct watch *w, int fd, int unlinked);
+int watch_file_again(struct watch *w, int fd, enum file_closes closes);
 
-/*
- * Watches the dm control node, for every close or (once) for the next
- * only; -1 with errno set when it cannot.
- */
-int watch_dm_control(struct watch *w, int once);
+/* Watches the dm control node's closes; -1 with errno set when it cannot. */
+int watch_dm_control(struct watch *w, enum control_closes closes);
 
 /* Watches the closes of the device watcher's lock file open as fd. */
 int watch_lock_file(struct watch *w, int fd);
@@ -64,7 +78,7 @@ void watch_drop_lock_file(struct watch *w);
 void watch_drop_file(struct watch *w);
 
 /* Whether the dm control node is watched now, for every close or the next. */
-int watch_has_control(const struct watch *w);
+bool watch_has_control(const struct watch *w);
 
 /* The fds the loop polls: inotify's, and the mount table's (or -1). */
 int watch_inotify_fd(const struct watch *w);

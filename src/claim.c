@@ -271,7 +271,7 @@ claim_id(const struct claim *c)
 	return c->id;
 }
 
-int
+bool
 claim_held(const struct claim *c)
 {
 	return c->fd >= 0;
@@ -422,11 +422,11 @@ claim_read_request(int fd, int64_t *seen)
 }
 
 void
-claim_answer(int fd, int kept)
+claim_answer(int fd, enum claim_reply reply)
 {
-	char reply = kept ? REPLY_KEPT : REPLY_LET_GO;
+	char byte = reply == CLAIM_KEPT ? REPLY_KEPT : REPLY_LET_GO;
 	/* An asker that went away needs no answer. */
-	ssize_t n = write(fd, &reply, 1);
+	ssize_t n = write(fd, &byte, 1);
 
 	(void)n;
 	close(fd);

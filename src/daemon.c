@@ -125,7 +125,7 @@ daemon_detach(void)
 		return -1;
 	}
 	if (pid > 0)
-		_exit(0);
+		_exit(EXIT_OK);
 	if (setsid() < 0) {
 		log_error("cannot leave the caller's session: %s",
 		    strerror(errno));

@@ -16,9 +16,6 @@
 #include "log.h"
 #include "monitor.h"
 
-#define EXIT_FAILED 1
-#define EXIT_USAGE 2
-
 static void
 print_help(void)
 {
@@ -51,17 +48,18 @@ main(int argc, char *argv[])
 	struct stat st;
 	struct target target;
 	char err[512], abs[PATH_MAX], what[PATH_MAX + 16];
-	int status, found = 0;
+	enum exit_status status;
+	int found = 0;
 
 	daemon_set_name();
 	switch (cli_parse(argc, argv, devmapper_alias_form(), &opt, err,
 	    sizeof(err))) {
 	case CLI_HELP:
 		print_help();
-		return 0;
+		return EXIT_OK;
 	case CLI_VERSION:
 		printf("dmfilemapd %s\n", DMFILEMAPD_VERSION);
-		return 0;
+		return EXIT_OK;
 	case CLI_BAD_USAGE:
 		fprintf(stderr, "dmfilemapd: %s\n%s\n", err, cli_usage());
 		return EXIT_USAGE;

@@ -34,9 +34,9 @@
 
 /* Ends the loop: the work is over, with this exit status. */
 static void
-monitor_finish(struct monitor *m, int status)
+monitor_finish(struct monitor *m, enum exit_status status)
 {
-	m->done = 1;
+	m->done = true;
 	m->exit_status = status;
 }
 
@@ -52,12 +52,19 @@ group_checked(struct monitor *m, int64_t now)
 	    watcher_rewatch(&m->watcher, &m->watch));
 }
 
-/* Watches the file afresh, as m->fd, with close events once unlinked. */
+/* Which closes of the file matter: any, once it has lost its last name. */
+static enum file_closes
+file_closes(const struct monitor *m)
+{
+	return m->unlinked ? CLOSES_ALL : CLOSES_AFTER_WRITES;
+}
+
+/* Watches the file afresh, as m->fd. */
 static void
 rewatch(struct monitor *m, const char *what)
 {
 	watch_drop_file(&m->watch);
-	if (watch_file(&m->watch, m->fd, m->unlinked) != 0)
+	if (watch_file(&m->watch, m->fd, file_closes(m)) != 0)
 		log_warn("cannot watch %s: %s", what, strerror(errno));
 }
 
@@ -96,35 +103,42 @@ claim_settled(struct monitor *m, enum claim_state state)
 	case CLAIM_TAKEN:
 		log_info(VERB_LIFECYCLE, "group %" PRIu64 " is followed by "
 		    "another dmfilemapd now: exiting", group_id(&m->group));
-		monitor_finish(m, 0);
+		monitor_finish(m, EXIT_OK);
 		break;
 	case CLAIM_FAILED:
 		log_error("cannot claim group %" PRIu64 ": %s: exiting",
 		    group_id(&m->group), strerror(errno));
-		monitor_finish(m, 1);
+		monitor_finish(m, EXIT_FAILED);
 		break;
 	}
 }
 
+/* Where a pass takes the file's extents from. */
+enum layout_from {
+	LAYOUT_READ,		/* read now */
+	LAYOUT_LAST,		/* as the last pass found them: nothing moved */
+};
+
 /*
- * A pass over the file's extents, read now or as last read; a group check
- * lists after listing_after.  The loop acts on what it returns.
+ * A pass for what is due over the file's extents; a group check lists
+ * after listing_after.  The loop acts on what it returns.
  */
 static enum pass_result
-sync_now(struct monitor *m, int check_group, int map_known,
+sync_now(struct monitor *m, enum due due, enum layout_from from,
     int64_t listing_after, int64_t now)
 {
 	struct pass_request req = {
-		.check_group = check_group,
+		.check_group = due != DUE_PASS,
 		.listing_after = listing_after,
 		.control_watched = watch_has_control(&m->watch),
 		.now = now,
 	};
 	enum pass_result result;
-	int checked;
+	bool checked;
 
-	if ((map_known ? file_map_copy(&m->layout, sync_layout(&m->sync)) :
-	    target_read_map(m->fd, &m->target, &m->layout)) != 0) {
+	if ((from == LAYOUT_LAST ? file_map_copy(&m->layout,
+	    sync_layout(&m->sync)) : target_read_map(m->fd, &m->target,
+	    &m->layout)) != 0) {
 		log_error("%s: cannot read its extents: %s", m->opt->path,
 		    strerror(errno));
 		return PASS_FAILED;
@@ -133,7 +147,7 @@ sync_now(struct monitor *m, int check_group, int map_known,
 	if (checked)
 		group_checked(m, now);
 	if (result == PASS_GROUP_ENDED || result == PASS_FILE_EMPTY)
-		monitor_finish(m, 0);
+		monitor_finish(m, EXIT_OK);
 	/*
 	 * The group moved to another lowest region: its claim moves with
 	 * it.  Until the new name is held no pass runs, so that a daemon
@@ -190,7 +204,7 @@ monitor_start(struct monitor *m, const struct options *opt,
 	if ((claimed = claim_at_start(&m->claim, group_id(&m->group),
 	    group_device_name(&m->group), err, errlen)) != 0) {
 		if (claimed > 0)
-			monitor_finish(m, 0);
+			monitor_finish(m, EXIT_OK);
 		return claimed > 0 ? 0 : -1;
 	}
 	if (setup_sources(m, err, errlen) != 0)
@@ -201,7 +215,8 @@ monitor_start(struct monitor *m, const struct options *opt,
 	    group_device_name(&m->group), follow_mode_name(opt->mode),
 	    opt->path);
 	/* The first pass is what makes update_filemap work at all. */
-	if (sync_now(m, 1, 0, DEVLIST_NOW, now_ms()) == PASS_FAILED) {
+	if (sync_now(m, DUE_CHECK, LAYOUT_READ, DEVLIST_NOW, now_ms()) ==
+	    PASS_FAILED) {
 		snprintf(err, errlen, "the first sync of group %" PRIu64
 		    " failed", opt->group_id);
 		return -1;
@@ -240,10 +255,10 @@ check_path(struct monitor *m, int64_t now)
 		schedule_recheck(&m->when, now);
 		break;
 	case TRACK_ENDED:
-		monitor_finish(m, 0);
+		monitor_finish(m, EXIT_OK);
 		break;
 	case TRACK_FAILED:
-		monitor_finish(m, 1);
+		monitor_finish(m, EXIT_FAILED);
 		break;
 	}
 	return -1;
@@ -259,8 +274,9 @@ static void
 run_pass(struct monitor *m, enum due due, int64_t now)
 {
 	enum pass_result result;
-	int file_quiet = !schedule_pass_pending(&m->when);
-	int check_group = due != DUE_PASS;
+	enum layout_from from = LAYOUT_READ;
+	bool file_quiet = !schedule_pass_pending(&m->when);
+	bool check_group = due != DUE_PASS;
 
 	schedule_pass_started(&m->when, now);
 	if (m->opt->mode == FOLLOW_PATH && check_path(m, now) != 0)
@@ -272,10 +288,11 @@ run_pass(struct monitor *m, enum due due, int64_t now)
 		    m->pass_ended), group_id(&m->group));
 	/* Before the pass lists: a use after that clears what it knows. */
 	watcher_rewatch(&m->watcher, &m->watch);
-	result = sync_now(m, check_group, check_group && file_quiet &&
-	    m->control_seen != NEVER && sync_layout(&m->sync) != NULL,
-	    schedule_listing_after(due, m->control_seen, m->group_seen,
-	    m->pass_ended), now);
+	if (check_group && file_quiet && m->control_seen != NEVER &&
+	    sync_layout(&m->sync) != NULL)
+		from = LAYOUT_LAST;
+	result = sync_now(m, due, from, schedule_listing_after(due,
+	    m->control_seen, m->group_seen, m->pass_ended), now);
 	schedule_pass_ended(&m->when, result, now_ms());
 	if (result == PASS_DONE && target_close_frees(m->fd, &m->target,
 	    sync_layout(&m->sync)))
@@ -315,7 +332,8 @@ answer_question(struct monitor *m, int64_t now)
 		m->control_seen = NEVER;
 		run_pass(m, DUE_CHECK, now);
 	}
-	claim_answer(fd, !m->done && asked == group_id(&m->group));
+	claim_answer(fd, !m->done && asked == group_id(&m->group) ?
+	    CLAIM_KEPT : CLAIM_LET_GO);
 }
 
 /* Inode mode: whether a file that lost its last name is over. */
@@ -326,9 +344,9 @@ check_unlinked(struct monitor *m)
 	    m->opt->path, group_id(&m->group), m->unlinked);
 
 	if (state == TRACK_ENDED)
-		monitor_finish(m, 0);
+		monitor_finish(m, EXIT_OK);
 	else if (state == TRACK_HELD_ELSEWHERE) {
-		m->unlinked = 1;
+		m->unlinked = true;
 		rewatch(m, "for the file's close");
 	}
 }
@@ -343,7 +361,7 @@ take_news(struct monitor *m, int64_t now)
 	    IN_DELETE_SELF | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)))
 		check_unlinked(m);
 	/* The kernel drops the watch with the file's last name; we hold on. */
-	if (!m->done && watch_file_again(&m->watch, m->fd, m->unlinked) != 0)
+	if (!m->done && watch_file_again(&m->watch, m->fd, file_closes(m)) != 0)
 		log_warn("cannot watch the file again: %s", strerror(errno));
 	/* Writes within a copy-on-write file's size moved its data. */
 	if (target_writes_move_data(&m->target) && !news.name &&
@@ -397,7 +415,7 @@ read_signals(struct monitor *m, int64_t now)
 			    " left as it is", strsignal(signo),
 			    group_id(&m->group));
 		}
-		monitor_finish(m, 0);
+		monitor_finish(m, EXIT_OK);
 	}
 }
 
@@ -453,7 +471,7 @@ take_events(struct monitor *m, const struct pollfd *fds)
 		log_info(VERB_DEBUG, "event: the mount table changed");
 		if (!track_mounted(&m->file, m->opt->path,
 		    group_id(&m->group)))
-			monitor_finish(m, 0);
+			monitor_finish(m, EXIT_OK);
 		if (m->opt->mode == FOLLOW_PATH)
 			schedule_file_changed(&m->when, now);
 	}
@@ -463,7 +481,7 @@ take_events(struct monitor *m, const struct pollfd *fds)
 		sources_take_timer(m->timer_fd);
 }
 
-int
+enum exit_status
 monitor_run(struct monitor *m)
 {
 	struct pollfd fds[N_SLOTS];
@@ -479,7 +497,7 @@ monitor_run(struct monitor *m)
 			if (errno == EINTR)
 				continue;
 			log_error("event loop: %s", strerror(errno));
-			return 1;
+			return EXIT_FAILED;
 		}
 		take_events(m, fds);
 		now = now_ms();
@@ -496,7 +514,7 @@ monitor_run(struct monitor *m)
 	return m->exit_status;
 }
 
-int
+bool
 monitor_done(const struct monitor *m)
 {
 	return m->done;

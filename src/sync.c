@@ -50,14 +50,14 @@ log_plan(const struct plan *plan)
  */
 static enum plan_status
 plan_for(const struct sync *s, const struct file_map *layout,
-    const struct group *g, int as_left, int heat_known, struct plan *plan)
+    const struct group *g, bool as_left, enum heat heat, struct plan *plan)
 {
 	if (as_left && s->have_synced)
 		return plan_change(s->synced.ranges, s->synced.count,
 		    layout->ranges, layout->count, g->members, g->n_members,
-		    s->cap, heat_known, plan);
+		    s->cap, heat, plan);
 	return plan_make(layout->ranges, layout->count, g->members,
-	    g->n_members, s->cap, heat_known, plan);
+	    g->n_members, s->cap, heat, plan);
 }
 
 /*
@@ -66,11 +66,11 @@ plan_for(const struct sync *s, const struct file_map *layout,
  */
 static int
 make_plan(const struct sync *s, const struct file_map *layout,
-    const struct group *g, int as_left, struct plan *plan)
+    const struct group *g, bool as_left, struct plan *plan)
 {
 	enum plan_status status;
 
-	status = plan_for(s, layout, g, as_left, 0, plan);
+	status = plan_for(s, layout, g, as_left, HEAT_UNREAD, plan);
 	if (status == PLAN_NEEDS_HEAT) {
 		if (group_read_heat(g, g->members, g->n_members,
 		    plan->heat_ids, plan->n_heat) != 0) {
@@ -80,7 +80,7 @@ make_plan(const struct sync *s, const struct file_map *layout,
 			return -1;
 		}
 		plan_free(plan);
-		status = plan_for(s, layout, g, as_left, 1, plan);
+		status = plan_for(s, layout, g, as_left, HEAT_READ, plan);
 	}
 	if (status != PLAN_OK) {
 		log_error("cannot plan the group's regions: out of memory");
@@ -97,14 +97,14 @@ make_plan(const struct sync *s, const struct file_map *layout,
  * so here; the caller ends the work without touching it.
  */
 static enum group_state
-know_group(struct sync *s, struct group *g, int check_group,
-    int64_t listing_after, int *as_left)
+know_group(struct sync *s, struct group *g, bool check_group,
+    int64_t listing_after, bool *as_left)
 {
 	enum group_state state;
 	char why[512];
 
 	*as_left = s->group_known && !check_group;
-	s->group_known = 0;
+	s->group_known = false;
 	if (*as_left)
 		return GROUP_PRESENT;
 	switch ((state = group_refresh(g, listing_after, why,
@@ -129,11 +129,12 @@ know_group(struct sync *s, struct group *g, int check_group,
 
 static enum pass_result
 sync_group(struct sync *s, struct group *g, struct file_map *layout,
-    const struct pass_request *req, int check_group)
+    const struct pass_request *req, bool check_group)
 {
 	struct plan plan;
 	struct file_map swap;
-	int r = 0, as_left;
+	bool as_left;
+	int r = 0;
 
 	switch (know_group(s, g, check_group, req->listing_after, &as_left)) {
 	case GROUP_PRESENT:
@@ -147,12 +148,12 @@ sync_group(struct sync *s, struct group *g, struct file_map *layout,
 			log_info(VERB_REGIONS, "%zu members of group %" PRIu64
 			    " have gone: looking again before covering their "
 			    "ranges", g->n_lost, g->id);
-			s->members_going = 1;
+			s->members_going = true;
 			return PASS_AGAIN;
 		}
 		/* Read again and found as the last pass left it. */
 		if (s->have_synced && g->members_gen == s->synced_gen)
-			as_left = 1;
+			as_left = true;
 		break;
 	case GROUP_FAILED:
 		return PASS_FAILED;
@@ -176,7 +177,7 @@ sync_group(struct sync *s, struct group *g, struct file_map *layout,
 	swap = s->synced;
 	s->synced = *layout;
 	*layout = swap;
-	s->have_synced = 1;
+	s->have_synced = true;
 	s->synced_gen = g->members_gen;
 	s->group_known = req->control_watched;
 	return PASS_DONE;
@@ -219,13 +220,13 @@ sync_free(struct sync *s)
 void
 sync_forget_group(struct sync *s)
 {
-	s->group_known = 0;
+	s->group_known = false;
 }
 
 void
 sync_forget_layout(struct sync *s)
 {
-	s->have_synced = 0;
+	s->have_synced = false;
 }
 
 const struct file_map *
@@ -236,12 +237,12 @@ sync_layout(const struct sync *s)
 
 enum pass_result
 sync_pass(struct sync *s, struct group *g, struct file_map *layout,
-    const struct pass_request *req, int *checked)
+    const struct pass_request *req, bool *checked)
 {
 	enum pass_result result = PASS_DONE;
-	int changed, check_group, pending = layout->pending;
+	bool changed, check_group, pending = layout->pending;
 
-	*checked = 0;
+	*checked = false;
 	if (layout->count == 0 && !layout->pending)
 		return file_is_empty(s, g, req->now);
 	s->empty_since = NEVER;
@@ -257,7 +258,7 @@ sync_pass(struct sync *s, struct group *g, struct file_map *layout,
 		log_layout(layout);
 	/* A pass after members went is a check, whatever prompted it. */
 	check_group = req->check_group || s->members_going;
-	s->members_going = 0;
+	s->members_going = false;
 	if (changed || check_group) {
 		result = sync_group(s, g, layout, req, check_group);
 		*checked = result == PASS_DONE;

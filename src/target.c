@@ -103,7 +103,7 @@ target_devno(const struct target *t)
 	return t->devno;
 }
 
-int
+bool
 target_writes_move_data(const struct target *t)
 {
 	return t->cow;

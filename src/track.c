@@ -13,7 +13,7 @@
 /* /proc is read only here, after the link count reached zero. */
 enum track_state
 track_unlinked(int fd, const struct stat *file, const char *path,
-    uint64_t group_id, int unlinked)
+    uint64_t group_id, bool unlinked)
 {
 	if (follow_link_count(fd) != 0)
 		return TRACK_GOES_ON;

@@ -48,22 +48,18 @@ drop_watch(const struct watch *w, int *wd)
 	*wd = -1;
 }
 
-/*
- * Close events of the followed file matter only once it has lost its last
- * name: then another holder's close may be the end of it.
- */
 int
-watch_file(struct watch *w, int fd, int unlinked)
+watch_file(struct watch *w, int fd, enum file_closes closes)
 {
 	w->file_wd = watch_fd(w, fd, FILE_EVENTS |
-	    (unlinked ? IN_CLOSE_NOWRITE : 0));
+	    (closes == CLOSES_ALL ? IN_CLOSE_NOWRITE : 0));
 	return w->file_wd < 0 ? -1 : 0;
 }
 
 int
-watch_file_again(struct watch *w, int fd, int unlinked)
+watch_file_again(struct watch *w, int fd, enum file_closes closes)
 {
-	return w->file_wd >= 0 ? 0 : watch_file(w, fd, unlinked);
+	return w->file_wd >= 0 ? 0 : watch_file(w, fd, closes);
 }
 
 void
@@ -78,7 +74,7 @@ watch_drop_file(struct watch *w)
  * one close only is taken off by the kernel once it has sent it.
  */
 int
-watch_dm_control(struct watch *w, int once)
+watch_dm_control(struct watch *w, enum control_closes closes)
 {
 	char path[PATH_MAX];
 
@@ -87,7 +83,7 @@ watch_dm_control(struct watch *w, int once)
 		return -1;
 	}
 	w->control_wd = inotify_add_watch(w->inotify_fd, path, CONTROL_EVENTS |
-	    (once ? IN_ONESHOT : 0));
+	    (closes == CONTROL_NEXT_CLOSE ? IN_ONESHOT : 0));
 	return w->control_wd < 0 ? -1 : 0;
 }
 
@@ -114,7 +110,7 @@ watch_init(struct watch *w)
 }
 
 int
-watch_start(struct watch *w, int fd, const char *path, int follow_path,
+watch_start(struct watch *w, int fd, const char *path, bool follow_path,
     char *err, size_t errlen)
 {
 	w->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
@@ -123,7 +119,7 @@ watch_start(struct watch *w, int fd, const char *path, int follow_path,
 		    strerror(errno));
 		return -1;
 	}
-	if (watch_file(w, fd, 0) != 0) {
+	if (watch_file(w, fd, CLOSES_AFTER_WRITES) != 0) {
 		snprintf(err, errlen, "ABS_PATH '%s': cannot watch the file: %s",
 		    path, strerror(errno));
 		return -1;
@@ -154,7 +150,7 @@ watch_start(struct watch *w, int fd, const char *path, int follow_path,
 	return 0;
 }
 
-int
+bool
 watch_has_control(const struct watch *w)
 {
 	return w->control_wd >= 0;

@@ -45,7 +45,7 @@ watcher_watches_control(const struct watcher *w, const struct watch *watch)
 static void
 watch_every_close(struct watch *watch)
 {
-	if (watch_dm_control(watch, 0) != 0)
+	if (watch_dm_control(watch, CONTROL_EVERY_CLOSE) != 0)
 		log_warn("cannot watch the device-mapper control node (%s): "
 		    "checking the group every %d s", strerror(errno),
 		    UNWATCHED_CHECK_MS / 1000);
@@ -73,7 +73,7 @@ watcher_join(struct watcher *w, const char *dir, struct watch *watch,
 	w->held = w->lock_fd >= 0 && flock(w->lock_fd, LOCK_EX | LOCK_NB) == 0;
 	if (!w->held && w->lock_fd >= 0 &&
 	    watch_lock_file(watch, w->lock_fd) == 0)
-		watch_dm_control(watch, 1);
+		watch_dm_control(watch, CONTROL_NEXT_CLOSE);
 	else
 		watch_every_close(watch);
 	watcher_survey(w, dev, dir, DEVLIST_NOW, own_id);
@@ -83,8 +83,10 @@ int
 watcher_rewatch(const struct watcher *w, struct watch *watch)
 {
 	int every = watcher_watches_control(w, watch);
+	enum control_closes closes = every ? CONTROL_EVERY_CLOSE :
+	    CONTROL_NEXT_CLOSE;
 
-	if (watch->control_wd < 0 && watch_dm_control(watch, !every) == 0 &&
+	if (watch->control_wd < 0 && watch_dm_control(watch, closes) == 0 &&
 	    every)
 		log_info(VERB_LIFECYCLE, "watching the device-mapper control "
 		    "node again");
