@@ -217,13 +217,16 @@ struct profile {
 
 /* One punch and one pass, timed step by step. */
 static void
-profile_pass(int fd, off_t hole, off_t block, struct sync *s, struct group *g,
-    struct profile *p, int rep)
+profile_pass(int fd, off_t hole, off_t block, struct sync *s,
+    struct file_map *layout, struct group *g, struct profile *p, int rep)
 {
+	const struct pass_request req = { .listing_after = DEVLIST_NOW,
+	    .control_watched = 1 };
 	struct plan plan;
 	int64_t t0, in_messages = 0;
 	enum pass_result result;
-	int checked, v;
+	bool checked;
+	int v;
 
 	if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, hole,
 	    block) != 0)
@@ -232,27 +235,29 @@ profile_pass(int fd, off_t hole, off_t block, struct sync *s, struct group *g,
 	if (rep % 2 == 0)
 		p->fiemap_kernel[rep] = bare_fiemap_us(fd);
 	t0 = cpu_us();
-	if (file_map_read(fd, &s->map) != 0)
+	if (file_map_read(fd, layout) != 0)
 		die("FIEMAP failed");
 	p->fiemap[rep] = cpu_us() - t0;
 	if (rep % 2 == 1)
 		p->fiemap_kernel[rep] = bare_fiemap_us(fd);
 	/* The plan the pass makes: of the change since the last pass. */
 	t0 = cpu_us();
-	if (plan_change(s->synced.ranges, s->synced.count, s->map.ranges,
-	    s->map.count, g->members, g->n_members, s->cap, 0, &plan) != PLAN_OK)
+	if (plan_change(s->synced.ranges, s->synced.count, layout->ranges,
+	    layout->count, g->members, g->n_members, s->cap, HEAT_UNREAD,
+	    &plan) != PLAN_OK)
 		die("the plan needs counters: not a punch");
 	p->plan[rep] = cpu_us() - t0;
 	plan_free(&plan);
 	t0 = cpu_us();
-	if (plan_make(s->map.ranges, s->map.count, g->members, g->n_members,
-	    s->cap, 0, &plan) != PLAN_OK)
+	if (plan_make(layout->ranges, layout->count, g->members, g->n_members,
+	    s->cap, HEAT_UNREAD, &plan) != PLAN_OK)
 		die("the plan needs counters: not a punch");
 	p->whole_plan[rep] = cpu_us() - t0;
 	plan_free(&plan);
 	memset(&timed, 0, sizeof(timed));
 	t0 = cpu_us();
-	if ((result = sync_pass(s, g, 0, 0, &checked)) != PASS_DONE || !checked) {
+	if ((result = sync_pass(s, g, layout, &req, &checked)) != PASS_DONE ||
+	    !checked) {
 		fprintf(stderr, "pass-profile: the pass after a punch at %lld "
 		    "failed (result %d)\n", (long long)hole, (int)result);
 		exit(1);
@@ -326,14 +331,14 @@ profile_check(struct group *g, const char *dir, int reps)
 		check[rep] = cpu_us() - t0;
 		list[rep] = timed.us[LIST];
 	}
-	g->share_dir = dir;
+	group_share_listings(g, dir);
 	for (rep = 0; rep < reps; rep++) {
 		refresh(g, DEVLIST_NOW);
 		t0 = cpu_us();
 		refresh(g, 0);
 		shared[rep] = cpu_us() - t0;
 	}
-	g->share_dir = NULL;
+	group_share_listings(g, NULL);
 	report("check:kernel @stats_list", list_kernel, reps);
 	report("check:@stats_list", list, reps);
 	report("check:total", check, reps);
@@ -347,13 +352,15 @@ main(int argc, char **argv)
 	struct profile p = { 0 };
 	struct group g;
 	struct sync s;
+	struct file_map layout = { 0 };
 	struct stat st;
 	struct fault f;
 	char name[64];
 	int64_t pass, least, floor[N_VERBS] = { 0 };
 	off_t block;
 	size_t extents;
-	int fd, reps = 9, rep, v, checked;
+	int fd, reps = 9, rep, v;
+	bool checked;
 
 	if (argc == 5 && strcmp(argv[1], "-n") == 0) {
 		reps = atoi(argv[2]);
@@ -375,9 +382,10 @@ main(int argc, char **argv)
 	real_send = g.dev.send;
 	g.dev.send = timed_send;
 	sync_init(&s, REGIONS_PER_EXTENT_DEFAULT, argv[1]);
-	s.may_know_group = 1;
-	if (file_map_read(fd, &s.map) != 0 ||
-	    sync_pass(&s, &g, 1, 0, &checked) != PASS_DONE)
+	if (file_map_read(fd, &layout) != 0 ||
+	    sync_pass(&s, &g, &layout, &(struct pass_request){
+	    .check_group = 1, .listing_after = DEVLIST_NOW,
+	    .control_watched = 1 }, &checked) != PASS_DONE)
 		die("the first pass failed");
 	block = st.st_blksize;
 	extents = s.synced.count;
@@ -385,7 +393,7 @@ main(int argc, char **argv)
 	/* Every other block holds data (bench/fragment): punch the even ones. */
 	for (rep = 0; rep < reps; rep++)
 		profile_pass(fd, (off_t)(extents / 2 + (size_t)rep) * 2 *
-		    block, block, &s, &g, &p, rep);
+		    block, block, &s, &layout, &g, &p, rep);
 	pass = report("pass:total", p.pass, reps);
 	pass += report("pass:FIEMAP", p.fiemap, reps);
 	report("pass:plan", p.plan, reps);

@@ -20,6 +20,7 @@
 #ifndef DMFILEMAPD_CLAIM_H
 #define DMFILEMAPD_CLAIM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* A claim as the event loop holds it. */
@@ -72,6 +73,22 @@ enum claim_state claim_at_start(struct claim *c, uint64_t id,
 /* The holder's reply, once ask_fd polls readable or the deadline passed. */
 enum claim_state claim_reply_came(struct claim *c, int64_t now);
 
+/* The group id held, or asked for. */
+uint64_t claim_id(const struct claim *c);
+
+/* Whether the claim is held: this daemon may work on the group. */
+bool claim_held(const struct claim *c);
+
+/* When to stop waiting for the holder asked, or NEVER when none is. */
+int64_t claim_reply_due(const struct claim *c);
+
+/*
+ * The fds the loop polls: the one others' questions come on, and the one
+ * the reply of the holder asked comes on; -1 when there is none.
+ */
+int claim_question_fd(const struct claim *c);
+int claim_reply_fd(const struct claim *c);
+
 /*
  * Takes a question from another daemon: its fd, or -1 with errno set
  * (EAGAIN: none; EPERM: one not to be trusted, turned away).
@@ -94,8 +111,14 @@ int claim_read_request(int fd, int64_t *seen);
 int claim_prompt(const char *dir, unsigned int major, unsigned int minor,
     uint64_t id, int64_t seen);
 
-/* Answers a question (kept or let go) and closes its fd. */
-void claim_answer(int fd, int kept);
+/* What a holder answers a question. */
+enum claim_reply {
+	CLAIM_KEPT,		/* it follows the group at that id */
+	CLAIM_LET_GO,		/* it does not, or is exiting */
+};
+
+/* Answers a question and closes its fd. */
+void claim_answer(int fd, enum claim_reply reply);
 
 /* Lets go of the claim: another daemon asking for it may take it. */
 void claim_release(struct claim *c);

@@ -46,6 +46,13 @@ enum cli_result {
 	CLI_BAD_ARGUMENT,	/* one argument is wrong: the fault names it */
 };
 
+/* What the process exits with (dmfilemapd(8)). */
+enum exit_status {
+	EXIT_OK = 0,		/* the work is over, or is another daemon's */
+	EXIT_FAILED = 1,	/* starting or following the group failed */
+	EXIT_USAGE = 2,		/* the command line is wrong */
+};
+
 #define GROUP_ID_MAX 2147483647u	/* the kernel keeps region ids in an int */
 
 /*

@@ -44,6 +44,10 @@ int file_map_read(int fd, struct file_map *map);
  */
 int file_map_supported(int fd);
 
+/* Puts ranges, n of them and malloc'd, in place of the map's, taking them over. */
+void file_map_take_ranges(struct file_map *map, struct range *ranges,
+    size_t n);
+
 /* Makes to a copy of from; returns 0, or -1 with errno ENOMEM. */
 int file_map_copy(struct file_map *to, const struct file_map *from);
 

@@ -52,6 +52,19 @@ int group_open(struct group *g, const struct stats_device *dev,
     const char *arg, uint64_t id, uint64_t ino, struct fault *f);
 
 /*
+ * From now on the group's checks share the device's listings with its
+ * other daemons through dir (devlist.h); NULL: they share none.
+ */
+void group_share_listings(struct group *g, const char *dir);
+
+/* The group's id: its leader's region id, which follows the leader. */
+uint64_t group_id(const struct group *g);
+
+/* The device the group is on, and its device-mapper name. */
+const struct stats_device *group_device(const struct group *g);
+const char *group_device_name(const struct group *g);
+
+/*
  * Re-reads the group's members from a listing taken after taken_after
  * (devlist.h), after checking that the group is still the one this daemon
  * knows (ownership.h); rows exactly as the last check found them, with

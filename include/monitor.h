@@ -8,6 +8,7 @@
 #ifndef DMFILEMAPD_MONITOR_H
 #define DMFILEMAPD_MONITOR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
@@ -29,6 +30,7 @@ struct monitor {
 	struct stat file;	/* its identity */
 	struct target target;	/* the device its group is on */
 	struct group group;
+	struct file_map layout;	/* its extents, read for each pass */
 	struct sync sync;	/* the pass's own state */
 
 	struct watch watch;	/* inotify, and the mount table */
@@ -41,11 +43,11 @@ struct monitor {
 	int64_t group_seen;	/* when the group was last found in step (ns) */
 	int64_t pass_ended;	/* when this daemon last wrote, at the latest (ns) */
 	int64_t missing_since;	/* path mode: since when the path is empty */
-	int unlinked;		/* inode mode: the file has lost its last name */
+	bool unlinked;		/* inode mode: the file has lost its last name */
 	off_t size_seen;	/* the file's size at its last write event */
 
-	int done;
-	int exit_status;
+	bool done;
+	enum exit_status exit_status;
 };
 
 /*
@@ -55,8 +57,11 @@ struct monitor {
 int monitor_start(struct monitor *m, const struct options *opt,
     const struct stat *file, const struct target *target, struct fault *f);
 
+/* Whether the work is over already: monitor_run returns at once. */
+bool monitor_done(const struct monitor *m);
+
 /* Runs until the work is over; returns the exit status. */
-int monitor_run(struct monitor *m);
+enum exit_status monitor_run(struct monitor *m);
 
 void monitor_close(struct monitor *m);
 

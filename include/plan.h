@@ -35,6 +35,12 @@ enum plan_status {
 	PLAN_NO_MEMORY,
 };
 
+/* Whether the caller has filled in the heat of the regions heat_ids names. */
+enum heat {
+	HEAT_UNREAD,		/* not yet: a plan with merges due asks for it */
+	HEAT_READ,
+};
+
 /*
  * mapped: the file's device ranges, normalized (sorted, disjoint, not touching).
  * regions: the group's members in any order; they may overlap (an overlap is
@@ -45,13 +51,13 @@ enum plan_status {
  * neighbours are merged down to half the cap (rounded up), coldest pair
  * first: the regions merged lose their counters, and a merged range may touch
  * another range to create.  A range at or below the cap is left alone.
- * heat_known: non-zero when the heat of every region in heat_ids (at least)
- * is filled in.
+ * heat: HEAT_READ when the heat of every region in heat_ids (at least) is
+ * filled in.
  * out is always reset first, so plan_free() may follow any status.
  */
 enum plan_status plan_make(const struct range *mapped, size_t n_mapped,
-    const struct region *regions, size_t n_regions, unsigned cap, int heat_known,
-    struct plan *out);
+    const struct region *regions, size_t n_regions, unsigned cap,
+    enum heat heat, struct plan *out);
 
 /*
  * The same plan as plan_make's for new, when regions tile old exactly as
@@ -60,7 +66,7 @@ enum plan_status plan_make(const struct range *mapped, size_t n_mapped,
  */
 enum plan_status plan_change(const struct range *old, size_t n_old,
     const struct range *new, size_t n_new, const struct region *regions,
-    size_t n_regions, unsigned cap, int heat_known, struct plan *out);
+    size_t n_regions, unsigned cap, enum heat heat, struct plan *out);
 
 void plan_free(struct plan *plan);
 

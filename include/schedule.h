@@ -7,6 +7,7 @@
 #ifndef DMFILEMAPD_SCHEDULE_H
 #define DMFILEMAPD_SCHEDULE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sync.h"
@@ -83,7 +84,7 @@ void schedule_control_used(struct schedule *t, int64_t now);
 void schedule_check_now(struct schedule *t, int64_t now);
 
 /* The group was found in step; watched: dm use by others wakes the loop. */
-void schedule_group_in_step(struct schedule *t, int64_t now, int watched);
+void schedule_group_in_step(struct schedule *t, int64_t now, bool watched);
 
 /* A pass starts now: none is due until its result says so. */
 void schedule_pass_started(struct schedule *t, int64_t now);
@@ -109,6 +110,9 @@ int64_t schedule_later(int64_t a, int64_t b);
  */
 int64_t schedule_listing_after(enum due due, int64_t control_seen,
     int64_t group_seen, int64_t pass_ended);
+
+/* Whether a pass is due at some time, for a change or to look again. */
+bool schedule_pass_pending(const struct schedule *t);
 
 /* The earliest time anything is due, or NEVER. */
 int64_t schedule_next(const struct schedule *t);

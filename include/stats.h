@@ -35,6 +35,9 @@ struct stats_device {
 
 void stats_device_close(struct stats_device *dev);
 
+/* The next listings' text will likely take about bytes: their buffer's size. */
+void stats_expect_list(struct stats_device *dev, size_t bytes);
+
 /* The kernel's answer to @stats_list, malloc'd (see listing.h). */
 int stats_list_text(const struct stats_device *dev, const char *program_id,
     char **answer);

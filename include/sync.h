@@ -6,6 +6,7 @@
 #ifndef DMFILEMAPD_SYNC_H
 #define DMFILEMAPD_SYNC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "fiemap.h"
@@ -14,19 +15,25 @@
 #define EMPTY_GRACE_MS	1000	/* how long the file may stay without data */
 
 struct sync {
-	struct file_map map;	/* the file's extents, filled in before each pass */
 	struct file_map synced;	/* as the group was last made to match */
-	int have_synced;
+	bool have_synced;
 	unsigned long synced_gen; /* the group's members_gen as the last pass left it */
-	int group_known;	/* the group is as the last pass left it */
-	int may_know_group;	/* the caller sees other processes' use of
-				   device-mapper and clears group_known then */
-	int64_t listing_after;	/* a group check needs a listing taken after
-				   this (ns, devlist.h): the caller sets it */
+	bool group_known;	/* the group is as the last pass left it */
 	unsigned int cap;	/* regions per extent */
 	int64_t empty_since;	/* since when the file has looked empty, or NEVER */
-	int members_going;	/* others were deleting members: check again */
+	bool members_going;	/* others were deleting members: check again */
 	const char *path;	/* the file's name, for messages */
+};
+
+/* What the loop asks of one pass. */
+struct pass_request {
+	bool check_group;	/* re-read the group, whatever the layout */
+	int64_t listing_after;	/* a check needs a listing taken after this
+				   (ns, devlist.h) */
+	bool control_watched;	/* the loop hears of others' use of
+				   device-mapper, and then calls
+				   sync_forget_group */
+	int64_t now;		/* ms */
 };
 
 enum pass_result {
@@ -45,11 +52,29 @@ void sync_init(struct sync *s, unsigned int cap, const char *path);
 void sync_free(struct sync *s);
 
 /*
- * When s->map changed since the group was last made to match, or when
- * check_group is set, re-reads the group and applies the plan.  *checked
- * says whether the group was found in step.
+ * Another process may have changed the group: the next pass reads it
+ * again before planning.
  */
-enum pass_result sync_pass(struct sync *s, struct group *g, int check_group,
-    int64_t now, int *checked);
+void sync_forget_group(struct sync *s);
+
+/*
+ * The next pass plans from the whole layout, not from its change since
+ * the last one: the file was replaced, or a full sync was asked for.
+ */
+void sync_forget_layout(struct sync *s);
+
+/* The layout the group was last made to match, or NULL when none is. */
+const struct file_map *sync_layout(const struct sync *s);
+
+/*
+ * When layout, the file's extents as the caller has just read them,
+ * changed since the group was last made to match, or when a group check
+ * is asked for, re-reads the group and applies the plan.  A pass that
+ * makes the group match layout keeps it, and leaves in layout a buffer
+ * to read the next one into.  *checked says whether the group was found
+ * in step.
+ */
+enum pass_result sync_pass(struct sync *s, struct group *g,
+    struct file_map *layout, const struct pass_request *req, bool *checked);
 
 #endif

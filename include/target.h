@@ -7,6 +7,8 @@
 #ifndef DMFILEMAPD_TARGET_H
 #define DMFILEMAPD_TARGET_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
@@ -28,6 +30,12 @@ struct target {
 int target_find(int fd, const struct stat *st, const char *what,
     struct target *t, struct fault *f);
 
+/* The device-mapper device. */
+dev_t target_devno(const struct target *t);
+
+/* Whether every write moves data, even within the file's size. */
+bool target_writes_move_data(const struct target *t);
+
 /*
  * Fills map with the ranges of t's device that hold the file's data,
  * through the chunk tree as it is now for btrfs.  Returns 0, or -1 with
@@ -36,10 +44,10 @@ int target_find(int fd, const struct stat *st, const char *what,
 int target_read_map(int fd, const struct target *t, struct file_map *map);
 
 /*
- * Whether closing the file open as fd may free blocks of a map that ends
- * at map_end (bytes into the file): those that xfs allocated past its end.
+ * Whether closing the file open as fd may free blocks of its layout (as
+ * target_read_map read it): those that xfs allocated past its end.
  */
 int target_close_frees(int fd, const struct target *t,
-    unsigned long long map_end);
+    const struct file_map *layout);
 
 #endif

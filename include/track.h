@@ -7,37 +7,47 @@
 #ifndef DMFILEMAPD_TRACK_H
 #define DMFILEMAPD_TRACK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
 #define PATH_GRACE_MS	1000	/* how long the path may stay empty */
 
-struct watch;
-
 enum track_state {
 	TRACK_GOES_ON,		/* the same file, still wanted */
-	TRACK_SWITCHED,		/* path mode: *fd and *file are a new file now */
+	TRACK_HELD_ELSEWHERE,	/* inode mode: the file has just lost its
+				   last name, but another process holds it:
+				   its close may end it */
+	TRACK_SWITCHED,		/* path mode: a new file took the path */
 	TRACK_WAIT,		/* path mode: nothing at the path yet: look again */
 	TRACK_ENDED,		/* the work is over */
 	TRACK_FAILED,		/* the path names something unusable: over */
 };
 
-/*
- * Inode mode: once the file open as fd has no name left, it is over unless
- * another process holds it; then *unlinked is set, and the file watched
- * for that holder's close.
- */
-enum track_state track_unlinked(int fd, const struct stat *file,
-    struct watch *w, const char *path, uint64_t group_id, int *unlinked);
+/* What track_path found. */
+struct track_result {
+	enum track_state state;
+	int fd;			/* TRACK_SWITCHED: the new file, open, the
+				   caller's to close */
+	struct stat file;	/* TRACK_SWITCHED: its identity */
+	int64_t missing_since;	/* since when the path is empty, or NEVER */
+};
 
 /*
- * Path mode: follows a file that took the path, opening and watching it
- * in place of *fd; ends when the path stays empty for PATH_GRACE_MS
- * (counted from *missing_since, NEVER while it is not) or names
- * something unusable.
+ * Inode mode: once the file open as fd has no name left, it is over unless
+ * another process holds it.  unlinked says that was found before.
  */
-enum track_state track_path(const char *path, uint64_t group_id, int *fd,
-    struct stat *file, struct watch *w, int64_t *missing_since, int64_t now);
+enum track_state track_unlinked(int fd, const struct stat *file,
+    const char *path, uint64_t group_id, bool unlinked);
+
+/*
+ * Path mode: follows a file that took the path in place of the file
+ * followed, opening it; ends when the path stays empty for PATH_GRACE_MS
+ * (counted from missing_since, NEVER while it is not) or names something
+ * unusable.
+ */
+struct track_result track_path(const char *path, uint64_t group_id,
+    const struct stat *file, int64_t missing_since, int64_t now);
 
 /*
  * Whether the file's file system is still mounted here: a lazily

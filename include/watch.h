@@ -6,6 +6,8 @@
 #ifndef DMFILEMAPD_WATCH_H
 #define DMFILEMAPD_WATCH_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "fault.h"
@@ -29,21 +31,44 @@ struct watch_news {
 };
 
 /*
- * Creates the inotify fd and the watches of the file open as fd (named
- * path), of the mount table and, when follow_path is set, of the path's
- * directory.  Returns 0, or -1 with the refusal in f.
+ * Which closes of the followed file are events: one after writing always;
+ * any, once the file has lost its last name and another holder's close
+ * may be the end of it.
  */
-int watch_start(struct watch *w, int fd, const char *path, int follow_path,
-    struct fault *f);
+enum file_closes {
+	CLOSES_AFTER_WRITES,
+	CLOSES_ALL,
+};
 
-/* (Re)watches the file open as fd, with close events once it is unlinked. */
-int watch_file(struct watch *w, int fd, int unlinked);
+/* Which closes of the dm control node are events. */
+enum control_closes {
+	CONTROL_EVERY_CLOSE,
+	CONTROL_NEXT_CLOSE,	/* the next only: the kernel then drops the watch */
+};
+
+/* Nothing watched yet, no fd open: watch_close may follow at once. */
+void watch_init(struct watch *w);
 
 /*
- * Watches the dm control node, for every close or (once) for the next
- * only; -1 with errno set when it cannot.
+ * Creates the inotify fd and the watches of the file open as fd (named
+ * path), of the mount table and, when follow_path is set, of the path's
+ * directory, in w as watch_init left it.  Returns 0, or -1 with the
+ * refusal in f.
  */
-int watch_dm_control(struct watch *w, int once);
+int watch_start(struct watch *w, int fd, const char *path, bool follow_path,
+    struct fault *f);
+
+/* (Re)watches the file open as fd, with the closes asked for. */
+int watch_file(struct watch *w, int fd, enum file_closes closes);
+
+/*
+ * watch_file, if the kernel dropped the file's watch, as it does with the
+ * file's last name: 0 when the file is watched.
+ */
+int watch_file_again(struct watch *w, int fd, enum file_closes closes);
+
+/* Watches the dm control node's closes; -1 with errno set when it cannot. */
+int watch_dm_control(struct watch *w, enum control_closes closes);
 
 /* Watches the closes of the device watcher's lock file open as fd. */
 int watch_lock_file(struct watch *w, int fd);
@@ -53,6 +78,13 @@ void watch_drop_lock_file(struct watch *w);
 
 /* Stops watching the followed file (it is being replaced). */
 void watch_drop_file(struct watch *w);
+
+/* Whether the dm control node is watched now, for every close or the next. */
+bool watch_has_control(const struct watch *w);
+
+/* The fds the loop polls: inotify's, and the mount table's (or -1). */
+int watch_inotify_fd(const struct watch *w);
+int watch_mounts_fd(const struct watch *w);
 
 void watch_read(struct watch *w, struct watch_news *news);
 

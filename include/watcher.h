@@ -64,11 +64,11 @@ int watcher_rewatch(const struct watcher *w, struct watch *watch);
 int watcher_take_over(struct watcher *w, struct watch *watch);
 
 /*
- * The watcher's survey: lists the device's regions (devlist.h, a listing
- * taken after taken_after), and prompts the daemon of every group whose
- * rows changed since the last survey but own_id's (which checks its own
- * group after) to check against it; the first survey prompts every
- * group.  What fails is logged: the daemons not prompted are left to
+ * The watcher's survey, made by the device's watcher only: lists the
+ * device's regions (devlist.h, a listing taken after taken_after), and
+ * prompts the daemon of every group whose rows changed since the last
+ * survey but own_id's (which checks its own group after) to check
+ * against it; the first survey prompts every group.  What fails is logged: the daemons not prompted are left to
  * their unprompted checks, and the next survey prompts them all.
  */
 void watcher_survey(struct watcher *w, const struct stats_device *dev,

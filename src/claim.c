@@ -265,6 +265,36 @@ claim_reply_came(struct claim *c, int64_t now)
 	return claim_take(c, c->id, now);
 }
 
+uint64_t
+claim_id(const struct claim *c)
+{
+	return c->id;
+}
+
+bool
+claim_held(const struct claim *c)
+{
+	return c->fd >= 0;
+}
+
+int64_t
+claim_reply_due(const struct claim *c)
+{
+	return c->ask_fd >= 0 ? c->ask_deadline : NEVER;
+}
+
+int
+claim_question_fd(const struct claim *c)
+{
+	return c->fd;
+}
+
+int
+claim_reply_fd(const struct claim *c)
+{
+	return c->ask_fd;
+}
+
 enum claim_state
 claim_take_waiting(struct claim *c, uint64_t id)
 {
@@ -392,11 +422,11 @@ claim_read_request(int fd, int64_t *seen)
 }
 
 void
-claim_answer(int fd, int kept)
+claim_answer(int fd, enum claim_reply reply)
 {
-	char reply = kept ? REPLY_KEPT : REPLY_LET_GO;
+	char byte = reply == CLAIM_KEPT ? REPLY_KEPT : REPLY_LET_GO;
 	/* An asker that went away needs no answer. */
-	ssize_t n = write(fd, &reply, 1);
+	ssize_t n = write(fd, &byte, 1);
 
 	(void)n;
 	close(fd);

@@ -161,7 +161,7 @@ make_group(const struct stats_device *dev, const struct options *opt,
 
 	/* With no region to keep, the cap has nothing to merge. */
 	if (plan_make(map->ranges, map->count, NULL, 0,
-	    REGIONS_PER_EXTENT_DEFAULT, 1, &plan) != PLAN_OK)
+	    REGIONS_PER_EXTENT_DEFAULT, HEAT_READ, &plan) != PLAN_OK)
 		return faultx(f, "out of memory");
 	if ((ids = calloc(plan.n_create, sizeof(*ids))) == NULL) {
 		plan_free(&plan);

@@ -107,7 +107,7 @@ daemon_detach(struct fault *f)
 	if (pid < 0)
 		return fault(f, "cannot fork");
 	if (pid > 0)
-		_exit(0);
+		_exit(EXIT_OK);
 	if (setsid() < 0)
 		return fault(f, "cannot leave the caller's session");
 	if (chdir("/") != 0)

@@ -301,7 +301,7 @@ take_listing(const struct stats_device *dev, size_t expect,
 {
 	struct stats_device asked = *dev;
 
-	asked.list_expect = expect;
+	stats_expect_list(&asked, expect);
 	out->taken = now_ns();
 	if (stats_list_text(&asked, "", &out->own) != 0)
 		return -1;

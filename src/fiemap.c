@@ -122,6 +122,14 @@ file_map_read(int fd, struct file_map *map)
 	return 0;
 }
 
+void
+file_map_take_ranges(struct file_map *map, struct range *ranges, size_t n)
+{
+	free(map->ranges);
+	map->ranges = ranges;
+	map->count = map->capacity = n;
+}
+
 int
 file_map_copy(struct file_map *to, const struct file_map *from)
 {

@@ -154,6 +154,30 @@ group_open(struct group *g, const struct stats_device *dev, const char *arg,
 	return r;
 }
 
+void
+group_share_listings(struct group *g, const char *dir)
+{
+	g->share_dir = dir;
+}
+
+uint64_t
+group_id(const struct group *g)
+{
+	return g->id;
+}
+
+const struct stats_device *
+group_device(const struct group *g)
+{
+	return &g->dev;
+}
+
+const char *
+group_device_name(const struct group *g)
+{
+	return g->dev.name;
+}
+
 /*
  * The ids whose rows a check reads: the leader's and those its descriptor
  * names, ascending.  Returns how many, or -1 when out of memory.
@@ -162,20 +186,20 @@ static long
 ids_to_read(const struct listing *leader_row, uint64_t leader, uint64_t **ids)
 {
 	struct descriptor d = { 0 };
-	size_t i, n = 0;
+	size_t i, n = 0, n_members = 0;
 
 	if (leader_row->count == 1 &&
-	    descriptor_parse(leader_row->regions[0].aux, &d) !=
+	    descriptor_parse(leader_row->regions[0].aux, &d) ==
 	    DESCRIPTOR_FOUND)
-		d.n_members = 0;
-	if ((*ids = calloc(d.n_members + 1, sizeof(**ids))) == NULL) {
+		n_members = d.n_members;
+	if ((*ids = calloc(n_members + 1, sizeof(**ids))) == NULL) {
 		descriptor_free(&d);
 		return -1;
 	}
-	for (i = 0; i < d.n_members && d.members[i] < leader; i++)
+	for (i = 0; i < n_members && d.members[i] < leader; i++)
 		(*ids)[n++] = d.members[i];
 	(*ids)[n++] = leader;
-	for (; i < d.n_members; i++)
+	for (; i < n_members; i++)
 		if (d.members[i] != leader)
 			(*ids)[n++] = d.members[i];
 	descriptor_free(&d);

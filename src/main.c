@@ -15,9 +15,6 @@
 #include "log.h"
 #include "monitor.h"
 
-#define EXIT_FAILED 1
-#define EXIT_USAGE 2
-
 static void
 print_help(void)
 {
@@ -51,7 +48,8 @@ main(int argc, char *argv[])
 	struct target target;
 	struct fault f;
 	char abs[PATH_MAX], what[PATH_MAX + 16];
-	int status, found = 0;
+	enum exit_status status;
+	int found = 0;
 
 	daemon_set_name();
 	/*
@@ -61,10 +59,10 @@ main(int argc, char *argv[])
 	switch (cli_parse(argc, argv, devmapper_alias_form(), &opt, &f)) {
 	case CLI_HELP:
 		print_help();
-		return 0;
+		return EXIT_OK;
 	case CLI_VERSION:
 		printf("dmfilemapd %s\n", DMFILEMAPD_VERSION);
-		return 0;
+		return EXIT_OK;
 	case CLI_BAD_USAGE:
 		fprintf(stderr, "dmfilemapd: %s\n%s\n", f.line, cli_usage());
 		return EXIT_USAGE;
@@ -115,7 +113,7 @@ main(int argc, char *argv[])
 		monitor_close(&m);
 		return EXIT_FAILED;
 	}
-	if (!opt.foreground && !m.done && daemon_detach(&f) != 0) {
+	if (!opt.foreground && !monitor_done(&m) && daemon_detach(&f) != 0) {
 		log_errorx("%s", f.line);
 		monitor_close(&m);
 		return EXIT_FAILED;

@@ -34,9 +34,9 @@
 
 /* Ends the loop: the work is over, with this exit status. */
 static void
-monitor_finish(struct monitor *m, int status)
+monitor_finish(struct monitor *m, enum exit_status status)
 {
-	m->done = 1;
+	m->done = true;
 	m->exit_status = status;
 }
 
@@ -52,6 +52,22 @@ group_checked(struct monitor *m, int64_t now)
 	    watcher_rewatch(&m->watcher, &m->watch));
 }
 
+/* Which closes of the file matter: any, once it has lost its last name. */
+static enum file_closes
+file_closes(const struct monitor *m)
+{
+	return m->unlinked ? CLOSES_ALL : CLOSES_AFTER_WRITES;
+}
+
+/* Watches the file afresh, as m->fd. */
+static void
+rewatch(struct monitor *m, const char *what)
+{
+	watch_drop_file(&m->watch);
+	if (watch_file(&m->watch, m->fd, file_closes(m)) != 0)
+		log_warn("cannot watch %s", what);
+}
+
 static int
 setup_sources(struct monitor *m, struct fault *f)
 {
@@ -60,8 +76,8 @@ setup_sources(struct monitor *m, struct fault *f)
 	if (watch_start(&m->watch, m->fd, m->opt->path,
 	    m->opt->mode == FOLLOW_PATH, f) != 0)
 		return -1;
-	watcher_join(&m->watcher, DEVLIST_DIR, &m->watch, &m->group.dev,
-	    m->group.id);
+	watcher_join(&m->watcher, DEVLIST_DIR, &m->watch,
+	    group_device(&m->group), group_id(&m->group));
 	return 0;
 }
 
@@ -75,7 +91,7 @@ claim_settled(struct monitor *m, enum claim_state state)
 		 * While the name was not ours, a daemon holding it may have
 		 * moved or rewritten the group: look before writing again.
 		 */
-		m->sync.group_known = 0;
+		sync_forget_group(&m->sync);
 		m->control_seen = NEVER;
 		schedule_check_now(&m->when, now_ms());
 		break;
@@ -83,42 +99,59 @@ claim_settled(struct monitor *m, enum claim_state state)
 		break;
 	case CLAIM_TAKEN:
 		log_info(VERB_LIFECYCLE, "group %" PRIu64 " is followed by "
-		    "another dmfilemapd now: exiting", m->group.id);
-		monitor_finish(m, 0);
+		    "another dmfilemapd now: exiting", group_id(&m->group));
+		monitor_finish(m, EXIT_OK);
 		break;
 	case CLAIM_FAILED:
 		log_error("cannot claim group %" PRIu64 " (exiting)",
-		    m->group.id);
-		monitor_finish(m, 1);
+		    group_id(&m->group));
+		monitor_finish(m, EXIT_FAILED);
 		break;
 	}
 }
 
-/* A pass over the file's extents, now or as last read; the loop acts on it. */
-static enum pass_result
-sync_now(struct monitor *m, int check_group, int map_known, int64_t now)
-{
-	enum pass_result result;
-	int checked;
+/* Where a pass takes the file's extents from. */
+enum layout_from {
+	LAYOUT_READ,		/* read now */
+	LAYOUT_LAST,		/* as the last pass found them: nothing moved */
+};
 
-	if ((map_known ? file_map_copy(&m->sync.map, &m->sync.synced) :
-	    target_read_map(m->fd, &m->target, &m->sync.map)) != 0) {
+/*
+ * A pass for what is due over the file's extents; a group check lists
+ * after listing_after.  The loop acts on what it returns.
+ */
+static enum pass_result
+sync_now(struct monitor *m, enum due due, enum layout_from from,
+    int64_t listing_after, int64_t now)
+{
+	struct pass_request req = {
+		.check_group = due != DUE_PASS,
+		.listing_after = listing_after,
+		.control_watched = watch_has_control(&m->watch),
+		.now = now,
+	};
+	enum pass_result result;
+	bool checked;
+
+	if ((from == LAYOUT_LAST ? file_map_copy(&m->layout,
+	    sync_layout(&m->sync)) : target_read_map(m->fd, &m->target,
+	    &m->layout)) != 0) {
 		log_error("%s: cannot read its extents", m->opt->path);
 		return PASS_FAILED;
 	}
-	m->sync.may_know_group = m->watch.control_wd >= 0;
-	result = sync_pass(&m->sync, &m->group, check_group, now, &checked);
+	result = sync_pass(&m->sync, &m->group, &m->layout, &req, &checked);
 	if (checked)
 		group_checked(m, now);
 	if (result == PASS_GROUP_ENDED || result == PASS_FILE_EMPTY)
-		monitor_finish(m, 0);
+		monitor_finish(m, EXIT_OK);
 	/*
 	 * The group moved to another lowest region: its claim moves with
 	 * it.  Until the new name is held no pass runs, so that a daemon
 	 * started for the new id meanwhile cannot work beside this one.
 	 */
-	if (!m->done && m->group.id != m->claim.id)
-		claim_settled(m, claim_take(&m->claim, m->group.id, now));
+	if (!m->done && group_id(&m->group) != claim_id(&m->claim))
+		claim_settled(m, claim_take(&m->claim, group_id(&m->group),
+		    now));
 	return result;
 }
 
@@ -137,6 +170,7 @@ monitor_start(struct monitor *m, const struct options *opt,
 {
 	struct stats_device dev;
 	unsigned int cap;
+	dev_t devno;
 
 	memset(m, 0, sizeof(*m));
 	m->opt = opt;
@@ -145,40 +179,43 @@ monitor_start(struct monitor *m, const struct options *opt,
 	m->target = *target;
 	m->size_seen = file->st_size;
 	m->timer_fd = m->signal_fd = -1;
-	m->watch.inotify_fd = m->watch.mounts_fd = -1;
+	watch_init(&m->watch);
 	schedule_init(&m->when, now_ms());
 	m->missing_since = m->control_seen = m->group_seen = NEVER;
-	sync_init(&m->sync, REGIONS_PER_EXTENT_DEFAULT, opt->path);
-	claim_init(&m->claim, CLAIM_DIR, major(target->devno),
-	    minor(target->devno));
-	watcher_init(&m->watcher, major(target->devno), minor(target->devno));
+	devno = target_devno(target);
+	claim_init(&m->claim, CLAIM_DIR, major(devno), minor(devno));
+	watcher_init(&m->watcher, major(devno), minor(devno));
 	if (cli_regions_per_extent(&cap, f) != 0 ||
-	    devmapper_open(&dev, target->devno, f) != 0)
+	    devmapper_open(&dev, devno, f) != 0)
 		return -1;
-	m->sync.cap = cap;
+	sync_init(&m->sync, cap, opt->path);
 	if (group_open(&m->group, &dev, group_argument(opt), opt->group_id,
 	    (uint64_t)file->st_ino, f) != 0 ||
 	    (opt->adopt && adopt_check(m->fd, target, &m->group,
 	    group_argument(opt), opt->path, f) != 0))
 		return -1;
-	m->group.share_dir = DEVLIST_DIR;
-	switch (claim_at_start(&m->claim, m->group.id, m->group.dev.name)) {
+	group_share_listings(&m->group, DEVLIST_DIR);
+	switch (claim_at_start(&m->claim, group_id(&m->group),
+	    group_device_name(&m->group))) {
 	case CLAIM_HELD:
 		break;
 	case CLAIM_FAILED:
-		return fault(f, "cannot claim group %" PRIu64, m->group.id);
+		return fault(f, "cannot claim group %" PRIu64,
+		    group_id(&m->group));
 	default:
-		monitor_finish(m, 0);
+		monitor_finish(m, EXIT_OK);
 		return 0;
 	}
 	if (setup_sources(m, f) != 0)
 		return -1;
 	group_sweep(&m->group);
 	log_info(VERB_LIFECYCLE, "started: fd %d, group %" PRIu64 " on %s, "
-	    "follow %s, %s", opt->fd, opt->group_id, m->group.dev.name,
-	    follow_mode_name(opt->mode), opt->path);
+	    "follow %s, %s", opt->fd, opt->group_id,
+	    group_device_name(&m->group), follow_mode_name(opt->mode),
+	    opt->path);
 	/* The first pass is what makes update_filemap work at all. */
-	if (sync_now(m, 1, 0, now_ms()) == PASS_FAILED)
+	if (sync_now(m, DUE_CHECK, LAYOUT_READ, DEVLIST_NOW, now_ms()) ==
+	    PASS_FAILED)
 		return faultx(f, "the first sync of group %" PRIu64 " failed",
 		    opt->group_id);
 	/*
@@ -196,21 +233,29 @@ monitor_start(struct monitor *m, const struct options *opt,
 static int
 check_path(struct monitor *m, int64_t now)
 {
-	switch (track_path(m->opt->path, m->group.id, &m->fd, &m->file,
-	    &m->watch, &m->missing_since, now)) {
+	struct track_result found = track_path(m->opt->path,
+	    group_id(&m->group), &m->file, m->missing_since, now);
+
+	m->missing_since = found.missing_since;
+	switch (found.state) {
 	case TRACK_SWITCHED:
-		m->sync.have_synced = 0;
+		close(m->fd);
+		m->fd = found.fd;
+		m->file = found.file;
+		rewatch(m, "the new file");
+		sync_forget_layout(&m->sync);
 		return 0;
 	case TRACK_GOES_ON:
+	case TRACK_HELD_ELSEWHERE:
 		return 0;
 	case TRACK_WAIT:
 		schedule_recheck(&m->when, now);
 		break;
 	case TRACK_ENDED:
-		monitor_finish(m, 0);
+		monitor_finish(m, EXIT_OK);
 		break;
 	case TRACK_FAILED:
-		monitor_finish(m, 1);
+		monitor_finish(m, EXIT_FAILED);
 		break;
 	}
 	return -1;
@@ -226,24 +271,28 @@ static void
 run_pass(struct monitor *m, enum due due, int64_t now)
 {
 	enum pass_result result;
-	int file_quiet = m->when.pass_due == NEVER, check_group = due != DUE_PASS;
+	enum layout_from from = LAYOUT_READ;
+	bool file_quiet = !schedule_pass_pending(&m->when);
+	bool check_group = due != DUE_PASS;
 
 	schedule_pass_started(&m->when, now);
 	if (m->opt->mode == FOLLOW_PATH && check_path(m, now) != 0)
 		return;
 	/* The watcher's surveys list anew unless prompted by a use. */
-	if (check_group && m->watcher.held)
-		watcher_survey(&m->watcher, &m->group.dev, DEVLIST_DIR,
-		    schedule_later(m->control_seen, m->pass_ended), m->group.id);
-	m->sync.listing_after = schedule_listing_after(due, m->control_seen,
-	    m->group_seen, m->pass_ended);
+	if (check_group)
+		watcher_survey(&m->watcher, group_device(&m->group),
+		    DEVLIST_DIR, schedule_later(m->control_seen,
+		    m->pass_ended), group_id(&m->group));
 	/* Before the pass lists: a use after that clears what it knows. */
 	watcher_rewatch(&m->watcher, &m->watch);
-	result = sync_now(m, check_group, check_group && file_quiet &&
-	    m->control_seen != NEVER && m->sync.have_synced, now);
+	if (check_group && file_quiet && m->control_seen != NEVER &&
+	    sync_layout(&m->sync) != NULL)
+		from = LAYOUT_LAST;
+	result = sync_now(m, due, from, schedule_listing_after(due,
+	    m->control_seen, m->group_seen, m->pass_ended), now);
 	schedule_pass_ended(&m->when, result, now_ms());
 	if (result == PASS_DONE && target_close_frees(m->fd, &m->target,
-	    m->sync.synced.end))
+	    sync_layout(&m->sync)))
 		schedule_blocks_past_end(&m->when);
 	m->pass_ended = now_ns();
 }
@@ -259,7 +308,7 @@ static void
 answer_question(struct monitor *m, int64_t now)
 {
 	int fd = claim_take_question(&m->claim);
-	uint64_t asked = m->claim.id;
+	uint64_t asked = claim_id(&m->claim);
 	int64_t seen;
 
 	if (fd < 0)
@@ -267,8 +316,8 @@ answer_question(struct monitor *m, int64_t now)
 	if (claim_read_request(fd, &seen)) {
 		close(fd);
 		log_info(VERB_DEBUG, "event: the device's watcher saw group %"
-		    PRIu64 " change", m->group.id);
-		m->sync.group_known = 0;
+		    PRIu64 " change", group_id(&m->group));
+		sync_forget_group(&m->sync);
 		if (m->control_seen == NEVER || seen > m->control_seen)
 			m->control_seen = seen;
 		schedule_control_used(&m->when, now);
@@ -276,20 +325,27 @@ answer_question(struct monitor *m, int64_t now)
 	}
 	log_info(VERB_DEBUG, "another dmfilemapd asks about group %" PRIu64,
 	    asked);
-	if (asked == m->group.id) {
+	if (asked == group_id(&m->group)) {
 		m->control_seen = NEVER;
 		run_pass(m, DUE_CHECK, now);
 	}
-	claim_answer(fd, !m->done && asked == m->group.id);
+	claim_answer(fd, !m->done && asked == group_id(&m->group) ?
+	    CLAIM_KEPT : CLAIM_LET_GO);
 }
 
 /* Inode mode: whether a file that lost its last name is over. */
 static void
 check_unlinked(struct monitor *m)
 {
-	if (track_unlinked(m->fd, &m->file, &m->watch, m->opt->path,
-	    m->group.id, &m->unlinked) == TRACK_ENDED)
-		monitor_finish(m, 0);
+	enum track_state state = track_unlinked(m->fd, &m->file,
+	    m->opt->path, group_id(&m->group), m->unlinked);
+
+	if (state == TRACK_ENDED)
+		monitor_finish(m, EXIT_OK);
+	else if (state == TRACK_HELD_ELSEWHERE) {
+		m->unlinked = true;
+		rewatch(m, "for the file's close");
+	}
 }
 
 static void
@@ -302,11 +358,11 @@ take_news(struct monitor *m, int64_t now)
 	    IN_DELETE_SELF | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)))
 		check_unlinked(m);
 	/* The kernel drops the watch with the file's last name; we hold on. */
-	if (!m->done && m->watch.file_wd < 0 &&
-	    watch_file(&m->watch, m->fd, m->unlinked) != 0)
+	if (!m->done && watch_file_again(&m->watch, m->fd, file_closes(m)) != 0)
 		log_warn("cannot watch the file again");
 	/* Writes within a copy-on-write file's size moved its data. */
-	if (m->target.cow && !news.name && (news.file & IN_MODIFY) &&
+	if (target_writes_move_data(&m->target) && !news.name &&
+	    (news.file & IN_MODIFY) &&
 	    !(news.file & ~(IN_MODIFY | IN_CLOSE_WRITE)) &&
 	    track_same_size(m->fd, &m->size_seen))
 		schedule_file_rewritten(&m->when, now);
@@ -316,7 +372,7 @@ take_news(struct monitor *m, int64_t now)
 		schedule_file_closed(&m->when, now);
 	/* It may have deleted or regrouped regions. */
 	if (news.control)
-		m->sync.group_known = 0;
+		sync_forget_group(&m->sync);
 	if (news.control && watcher_watches_control(&m->watcher, &m->watch)) {
 		m->control_seen = now_ns();
 		schedule_control_used(&m->when, now);
@@ -324,9 +380,9 @@ take_news(struct monitor *m, int64_t now)
 	/* A daemon of the device exited: if it was the watcher, take over. */
 	if (news.watcher_gone && watcher_take_over(&m->watcher, &m->watch)) {
 		log_info(VERB_LIFECYCLE, "watching the device-mapper control "
-		    "node for the daemons of %s", m->group.dev.name);
+		    "node for the daemons of %s", group_device_name(&m->group));
 		/* What the last watcher saw is lost: its first survey prompts all. */
-		m->sync.group_known = 0;
+		sync_forget_group(&m->sync);
 		schedule_check_now(&m->when, now);
 	}
 }
@@ -339,20 +395,22 @@ read_signals(struct monitor *m, int64_t now)
 	while (!m->done && (signo = sources_next_signal(m->signal_fd)) != 0) {
 		if (signo == SIGHUP) {
 			log_info(VERB_LIFECYCLE, "SIGHUP: full sync");
-			m->sync.have_synced = 0;
+			sync_forget_layout(&m->sync);
 			m->control_seen = NEVER;
 			schedule_check_now(&m->when, now);
 			continue;
 		}
-		if (m->opt->delete_on_stop && m->claim.fd >= 0) {
+		if (m->opt->delete_on_stop && claim_held(&m->claim)) {
 			log_info(VERB_LIFECYCLE, "%s: deleting group %" PRIu64
-			    " and exiting", strsignal(signo), m->group.id);
+			    " and exiting", strsignal(signo),
+			    group_id(&m->group));
 			group_remove_own(&m->group);
 		} else {
 			log_info(VERB_LIFECYCLE, "%s: exiting, group %" PRIu64
-			    " left as it is", strsignal(signo), m->group.id);
+			    " left as it is", strsignal(signo),
+			    group_id(&m->group));
 		}
-		monitor_finish(m, 0);
+		monitor_finish(m, EXIT_OK);
 	}
 }
 
@@ -360,13 +418,11 @@ read_signals(struct monitor *m, int64_t now)
 static int64_t
 next_due(const struct monitor *m)
 {
-	int64_t due = NEVER;
+	int64_t due = NEVER, reply_due = claim_reply_due(&m->claim);
 
-	if (m->claim.fd >= 0)
+	if (claim_held(&m->claim))
 		due = schedule_next(&m->when);
-	if (m->claim.ask_fd >= 0 && m->claim.ask_deadline < due)
-		due = m->claim.ask_deadline;
-	return due;
+	return reply_due < due ? reply_due : due;
 }
 
 /* The poll set's slots; a slot whose fd is -1 is passed over by poll(). */
@@ -384,12 +440,12 @@ static void
 fill_slots(const struct monitor *m, struct pollfd *fds)
 {
 	memset(fds, 0, N_SLOTS * sizeof(*fds));
-	fds[SLOT_INOTIFY].fd = m->watch.inotify_fd;
+	fds[SLOT_INOTIFY].fd = watch_inotify_fd(&m->watch);
 	fds[SLOT_TIMER].fd = m->timer_fd;
 	fds[SLOT_SIGNAL].fd = m->signal_fd;
-	fds[SLOT_MOUNTS].fd = m->watch.mounts_fd;
-	fds[SLOT_CLAIM].fd = m->claim.fd;
-	fds[SLOT_ASK].fd = m->claim.ask_fd;
+	fds[SLOT_MOUNTS].fd = watch_mounts_fd(&m->watch);
+	fds[SLOT_CLAIM].fd = claim_question_fd(&m->claim);
+	fds[SLOT_ASK].fd = claim_reply_fd(&m->claim);
 	fds[SLOT_INOTIFY].events = fds[SLOT_TIMER].events = POLLIN;
 	fds[SLOT_SIGNAL].events = fds[SLOT_CLAIM].events = POLLIN;
 	fds[SLOT_ASK].events = POLLIN;
@@ -408,8 +464,9 @@ take_events(struct monitor *m, const struct pollfd *fds)
 		take_news(m, now);
 	if (fds[SLOT_MOUNTS].revents && !m->done) {
 		log_info(VERB_DEBUG, "event: the mount table changed");
-		if (!track_mounted(&m->file, m->opt->path, m->group.id))
-			monitor_finish(m, 0);
+		if (!track_mounted(&m->file, m->opt->path,
+		    group_id(&m->group)))
+			monitor_finish(m, EXIT_OK);
 		if (m->opt->mode == FOLLOW_PATH)
 			schedule_file_changed(&m->when, now);
 	}
@@ -419,12 +476,12 @@ take_events(struct monitor *m, const struct pollfd *fds)
 		sources_take_timer(m->timer_fd);
 }
 
-int
+enum exit_status
 monitor_run(struct monitor *m)
 {
 	struct pollfd fds[N_SLOTS];
 	enum due due;
-	int64_t now;
+	int64_t now, reply_due;
 
 	if (!m->done && m->opt->mode == FOLLOW_INODE)
 		check_unlinked(m);
@@ -435,20 +492,27 @@ monitor_run(struct monitor *m)
 			if (errno == EINTR)
 				continue;
 			log_error("event loop");
-			return 1;
+			return EXIT_FAILED;
 		}
 		take_events(m, fds);
 		now = now_ms();
 		if (m->done)
 			break;
-		if (m->claim.ask_fd >= 0 && (fds[SLOT_ASK].revents ||
-		    now >= m->claim.ask_deadline))
+		reply_due = claim_reply_due(&m->claim);
+		if (reply_due != NEVER && (fds[SLOT_ASK].revents ||
+		    now >= reply_due))
 			claim_settled(m, claim_reply_came(&m->claim, now));
-		else if (m->claim.fd >= 0 &&
+		else if (claim_held(&m->claim) &&
 		    (due = schedule_due(&m->when, now)) != DUE_NOTHING)
 			run_pass(m, due, now);
 	}
 	return m->exit_status;
+}
+
+bool
+monitor_done(const struct monitor *m)
+{
+	return m->done;
 }
 
 void
@@ -456,6 +520,7 @@ monitor_close(struct monitor *m)
 {
 	group_close(&m->group);
 	sync_free(&m->sync);
+	file_map_free(&m->layout);
 	watch_close(&m->watch);
 	if (m->timer_fd >= 0)
 		close(m->timer_fd);

@@ -346,7 +346,7 @@ list_plan(const struct planner *p, struct plan *out)
 }
 
 static enum plan_status
-hold_to_cap(struct planner *p, int heat_known, struct plan *out)
+hold_to_cap(struct planner *p, enum heat heat, struct plan *out)
 {
 	size_t j, most = 0;
 
@@ -355,7 +355,7 @@ hold_to_cap(struct planner *p, int heat_known, struct plan *out)
 			most = pieces_in(p, j);
 	if (most == 0)
 		return list_plan(p, out);
-	if (!heat_known)
+	if (heat == HEAT_UNREAD)
 		return list_heat_ids(p, out);
 	/* A range's pairs at the start, and at most two more per merge. */
 	p->heap = alloc_array(3 * most, sizeof(*p->heap));
@@ -370,7 +370,7 @@ hold_to_cap(struct planner *p, int heat_known, struct plan *out)
 enum plan_status
 plan_make(const struct range *mapped, size_t n_mapped,
     const struct region *regions, size_t n_regions, unsigned cap,
-    int heat_known, struct plan *out)
+    enum heat heat, struct plan *out)
 {
 	struct planner p;
 	enum plan_status status = PLAN_NO_MEMORY;
@@ -383,7 +383,7 @@ plan_make(const struct range *mapped, size_t n_mapped,
 	if (sort_members(&p, regions, n_regions) == 0) {
 		classify(&p);
 		if (lay_pieces(&p) == 0)
-			status = hold_to_cap(&p, heat_known, out);
+			status = hold_to_cap(&p, heat, out);
 	}
 	free(p.members);
 	free(p.order);

@@ -21,7 +21,7 @@ same_range(const struct range *a, const struct range *b)
 enum plan_status
 plan_change(const struct range *old, size_t n_old, const struct range *new,
     size_t n_new, const struct region *regions, size_t n_regions,
-    unsigned cap, int heat_known, struct plan *out)
+    unsigned cap, enum heat heat, struct plan *out)
 {
 	struct region *inside;
 	size_t head = 0, tail = 0, i, n_inside = 0;
@@ -46,7 +46,7 @@ plan_change(const struct range *old, size_t n_old, const struct range *new,
 		if (regions[i].start >= from && regions[i].start < to)
 			inside[n_inside++] = regions[i];
 	status = plan_make(new + head, n_new - head - tail, inside, n_inside,
-	    cap, heat_known, out);
+	    cap, heat, out);
 	free(inside);
 	if (status == PLAN_OK)
 		out->n_keep += n_regions - n_inside;

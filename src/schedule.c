@@ -96,7 +96,7 @@ schedule_check_now(struct schedule *t, int64_t now)
 }
 
 void
-schedule_group_in_step(struct schedule *t, int64_t now, int watched)
+schedule_group_in_step(struct schedule *t, int64_t now, bool watched)
 {
 	t->group_checked = now;
 	t->group_due = now + (watched ? GROUP_CHECK_MS : UNWATCHED_CHECK_MS);
@@ -144,6 +144,12 @@ schedule_pass_ended(struct schedule *t, enum pass_result result, int64_t now)
 		t->pass_due = now + backoff;
 		break;
 	}
+}
+
+bool
+schedule_pass_pending(const struct schedule *t)
+{
+	return t->pass_due != NEVER;
 }
 
 int64_t

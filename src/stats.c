@@ -51,6 +51,12 @@ stats_device_close(struct stats_device *dev)
 	dev->name = NULL;
 }
 
+void
+stats_expect_list(struct stats_device *dev, size_t bytes)
+{
+	dev->list_expect = bytes;
+}
+
 int
 stats_list_text(const struct stats_device *dev, const char *program_id,
     char **answer)

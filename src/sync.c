@@ -7,7 +7,6 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "devlist.h"
 #include "log.h"
 #include "sources.h"
 #include "plan.h"
@@ -49,15 +48,15 @@ log_plan(const struct plan *plan)
  * when the group is as that pass left it, else of the whole layout.
  */
 static enum plan_status
-plan_for(const struct sync *s, const struct group *g, int as_left,
-    int heat_known, struct plan *plan)
+plan_for(const struct sync *s, const struct file_map *layout,
+    const struct group *g, bool as_left, enum heat heat, struct plan *plan)
 {
 	if (as_left && s->have_synced)
 		return plan_change(s->synced.ranges, s->synced.count,
-		    s->map.ranges, s->map.count, g->members, g->n_members,
-		    s->cap, heat_known, plan);
-	return plan_make(s->map.ranges, s->map.count, g->members,
-	    g->n_members, s->cap, heat_known, plan);
+		    layout->ranges, layout->count, g->members, g->n_members,
+		    s->cap, heat, plan);
+	return plan_make(layout->ranges, layout->count, g->members,
+	    g->n_members, s->cap, heat, plan);
 }
 
 /*
@@ -65,12 +64,12 @@ plan_for(const struct sync *s, const struct group *g, int as_left,
  * Returns 0, or -1 with the failure logged.
  */
 static int
-make_plan(const struct sync *s, const struct group *g, int as_left,
-    struct plan *plan)
+make_plan(const struct sync *s, const struct file_map *layout,
+    const struct group *g, bool as_left, struct plan *plan)
 {
 	enum plan_status status;
 
-	status = plan_for(s, g, as_left, 0, plan);
+	status = plan_for(s, layout, g, as_left, HEAT_UNREAD, plan);
 	if (status == PLAN_NEEDS_HEAT) {
 		if (group_read_heat(g, g->members, g->n_members,
 		    plan->heat_ids, plan->n_heat) != 0) {
@@ -80,7 +79,7 @@ make_plan(const struct sync *s, const struct group *g, int as_left,
 			return -1;
 		}
 		plan_free(plan);
-		status = plan_for(s, g, as_left, 1, plan);
+		status = plan_for(s, layout, g, as_left, HEAT_READ, plan);
 	}
 	if (status != PLAN_OK) {
 		log_errorx("cannot plan the group's regions: out of memory");
@@ -97,16 +96,17 @@ make_plan(const struct sync *s, const struct group *g, int as_left,
  * so here; the caller ends the work without touching it.
  */
 static enum group_state
-know_group(struct sync *s, struct group *g, int check_group, int *as_left)
+know_group(struct sync *s, struct group *g, bool check_group,
+    int64_t listing_after, bool *as_left)
 {
 	enum group_state state;
 	struct fault why;
 
 	*as_left = s->group_known && !check_group;
-	s->group_known = 0;
+	s->group_known = false;
 	if (*as_left)
 		return GROUP_PRESENT;
-	switch ((state = group_refresh(g, s->listing_after, &why))) {
+	switch ((state = group_refresh(g, listing_after, &why))) {
 	case GROUP_PRESENT:
 		break;
 	case GROUP_GONE:
@@ -127,14 +127,15 @@ know_group(struct sync *s, struct group *g, int check_group, int *as_left)
 }
 
 static enum pass_result
-sync_group(struct sync *s, struct group *g, int check_group)
+sync_group(struct sync *s, struct group *g, struct file_map *layout,
+    const struct pass_request *req, bool check_group)
 {
 	struct plan plan;
 	struct file_map swap;
 	enum group_change r = CHANGE_DONE;
-	int as_left;
+	bool as_left;
 
-	switch (know_group(s, g, check_group, &as_left)) {
+	switch (know_group(s, g, check_group, req->listing_after, &as_left)) {
 	case GROUP_PRESENT:
 		/*
 		 * Members someone else deleted are covered again only once
@@ -146,12 +147,12 @@ sync_group(struct sync *s, struct group *g, int check_group)
 			log_info(VERB_REGIONS, "%zu members of group %" PRIu64
 			    " have gone: looking again before covering their "
 			    "ranges", g->n_lost, g->id);
-			s->members_going = 1;
+			s->members_going = true;
 			return PASS_AGAIN;
 		}
 		/* Read again and found as the last pass left it. */
 		if (s->have_synced && g->members_gen == s->synced_gen)
-			as_left = 1;
+			as_left = true;
 		break;
 	case GROUP_FAILED:
 		return PASS_FAILED;
@@ -159,7 +160,7 @@ sync_group(struct sync *s, struct group *g, int check_group)
 	case GROUP_FOREIGN:
 		return PASS_GROUP_ENDED;
 	}
-	if (make_plan(s, g, as_left, &plan) != 0)
+	if (make_plan(s, layout, g, as_left, &plan) != 0)
 		return PASS_FAILED;
 	log_plan(&plan);
 	if (plan.n_delete > 0 || plan.n_create > 0 || group_is_stale(g)) {
@@ -173,11 +174,11 @@ sync_group(struct sync *s, struct group *g, int check_group)
 		return PASS_FAILED;
 	/* Keep what the group now matches; the old buffer is reused. */
 	swap = s->synced;
-	s->synced = s->map;
-	s->map = swap;
-	s->have_synced = 1;
+	s->synced = *layout;
+	*layout = swap;
+	s->have_synced = true;
 	s->synced_gen = g->members_gen;
-	s->group_known = s->may_know_group;
+	s->group_known = req->control_watched;
 	return PASS_DONE;
 }
 
@@ -206,42 +207,58 @@ sync_init(struct sync *s, unsigned int cap, const char *path)
 	s->cap = cap;
 	s->path = path;
 	s->empty_since = NEVER;
-	s->listing_after = DEVLIST_NOW;
 }
 
 void
 sync_free(struct sync *s)
 {
-	file_map_free(&s->map);
 	file_map_free(&s->synced);
 }
 
+void
+sync_forget_group(struct sync *s)
+{
+	s->group_known = false;
+}
+
+void
+sync_forget_layout(struct sync *s)
+{
+	s->have_synced = false;
+}
+
+const struct file_map *
+sync_layout(const struct sync *s)
+{
+	return s->have_synced ? &s->synced : NULL;
+}
+
 enum pass_result
-sync_pass(struct sync *s, struct group *g, int check_group, int64_t now,
-    int *checked)
+sync_pass(struct sync *s, struct group *g, struct file_map *layout,
+    const struct pass_request *req, bool *checked)
 {
 	enum pass_result result = PASS_DONE;
-	int changed, pending = s->map.pending;
+	bool changed, check_group, pending = layout->pending;
 
-	*checked = 0;
-	if (s->map.count == 0 && !s->map.pending)
-		return file_is_empty(s, g, now);
+	*checked = false;
+	if (layout->count == 0 && !layout->pending)
+		return file_is_empty(s, g, req->now);
 	s->empty_since = NEVER;
 	/*
 	 * Data not yet placed by the filesystem (a file being rewritten) is
 	 * waited for: a group cannot be left with no region at all.
 	 */
-	if (s->map.count == 0)
+	if (layout->count == 0)
 		return PASS_AGAIN;
-	changed = !s->have_synced || !ranges_equal(s->map.ranges,
-	    s->map.count, s->synced.ranges, s->synced.count);
+	changed = !s->have_synced || !ranges_equal(layout->ranges,
+	    layout->count, s->synced.ranges, s->synced.count);
 	if (changed)
-		log_layout(&s->map);
+		log_layout(layout);
 	/* A pass after members went is a check, whatever prompted it. */
-	check_group = check_group || s->members_going;
-	s->members_going = 0;
+	check_group = req->check_group || s->members_going;
+	s->members_going = false;
 	if (changed || check_group) {
-		result = sync_group(s, g, check_group);
+		result = sync_group(s, g, layout, req, check_group);
 		*checked = result == PASS_DONE;
 	}
 	return result == PASS_DONE && pending ? PASS_AGAIN : result;

@@ -9,7 +9,6 @@
 #include <linux/fs.h>
 #include <linux/magic.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/sysmacros.h>
@@ -74,9 +73,7 @@ translate(int fd, const struct target *t, struct file_map *map)
 	chunk_map_free(&chunks);
 	switch (st) {
 	case CHUNKS_OK:
-		free(map->ranges);
-		map->ranges = ranges;
-		map->count = map->capacity = n;
+		file_map_take_ranges(map, ranges, n);
 		return 0;
 	case CHUNKS_NO_MEMORY:
 		errno = ENOMEM;
@@ -88,6 +85,18 @@ translate(int fd, const struct target *t, struct file_map *map)
 		errno = EAGAIN;
 		return -1;
 	}
+}
+
+dev_t
+target_devno(const struct target *t)
+{
+	return t->devno;
+}
+
+bool
+target_writes_move_data(const struct target *t)
+{
+	return t->cow;
 }
 
 int
@@ -116,7 +125,7 @@ target_read_map(int fd, const struct target *t, struct file_map *map)
  */
 int
 target_close_frees(int fd, const struct target *t,
-    unsigned long long map_end)
+    const struct file_map *layout)
 {
 	struct fsxattr attr;
 	struct stat st;
@@ -126,5 +135,6 @@ target_close_frees(int fd, const struct target *t,
 	if (ioctl(fd, FS_IOC_FSGETXATTR, &attr) == 0 &&
 	    (attr.fsx_xflags & FS_XFLAG_PREALLOC))
 		return 0;
-	return fstat(fd, &st) != 0 || map_end > (unsigned long long)st.st_size;
+	return fstat(fd, &st) != 0 ||
+	    layout->end > (unsigned long long)st.st_size;
 }

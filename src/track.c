@@ -9,21 +9,11 @@
 #include "log.h"
 #include "sources.h"
 #include "track.h"
-#include "watch.h"
-
-/* Watches the file open as fd afresh, with close events once unlinked. */
-static void
-rewatch(struct watch *w, int fd, int unlinked, const char *what)
-{
-	watch_drop_file(w);
-	if (watch_file(w, fd, unlinked) != 0)
-		log_warn("cannot watch %s", what);
-}
 
 /* /proc is read only here, after the link count reached zero. */
 enum track_state
-track_unlinked(int fd, const struct stat *file, struct watch *w,
-    const char *path, uint64_t group_id, int *unlinked)
+track_unlinked(int fd, const struct stat *file, const char *path,
+    uint64_t group_id, bool unlinked)
 {
 	if (follow_link_count(fd) != 0)
 		return TRACK_GOES_ON;
@@ -33,70 +23,72 @@ track_unlinked(int fd, const struct stat *file, struct watch *w,
 		    group_id);
 		return TRACK_ENDED;
 	}
-	if (*unlinked)
+	if (unlinked)
 		return TRACK_GOES_ON;
 	log_info(VERB_LIFECYCLE, "%s was deleted but is still open elsewhere: "
 	    "following it until it is closed", path);
-	*unlinked = 1;
-	rewatch(w, fd, 1, "for the file's close");
-	return TRACK_GOES_ON;
+	return TRACK_HELD_ELSEWHERE;
 }
 
-/* A file that replaced ours, e.g. by `mv new path`, taken up in place of *fd. */
+/* A file that replaced the one followed, e.g. by `mv new path`, opened. */
 static enum track_state
-switch_file(const char *path, int *fd, struct stat *file, struct watch *w)
+switch_file(const char *path, const struct stat *file,
+    struct track_result *found)
 {
 	struct stat st;
-	int new_fd = follow_open(path, &st);
+	int fd = follow_open(path, &st);
 
-	if (new_fd < 0)
+	if (fd < 0)
 		return TRACK_WAIT;
 	if (st.st_dev != file->st_dev || !S_ISREG(st.st_mode)) {
-		close(new_fd);	/* replaced again meanwhile: the next pass decides */
+		close(fd);	/* replaced again meanwhile: the next pass decides */
 		return TRACK_WAIT;
 	}
-	close(*fd);
-	*fd = new_fd;
-	*file = st;
+	found->fd = fd;
+	found->file = st;
 	log_info(VERB_LIFECYCLE, "%s was replaced: following the new file "
 	    "(inode %lu)", path, (unsigned long)st.st_ino);
-	rewatch(w, new_fd, 0, "the new file");
 	return TRACK_SWITCHED;
 }
 
-enum track_state
-track_path(const char *path, uint64_t group_id, int *fd, struct stat *file,
-    struct watch *w, int64_t *missing_since, int64_t now)
+struct track_result
+track_path(const char *path, uint64_t group_id, const struct stat *file,
+    int64_t missing_since, int64_t now)
 {
+	struct track_result found = { .state = TRACK_FAILED, .fd = -1,
+	    .missing_since = NEVER };
+
 	switch (follow_path_state(path, file)) {
 	case PATH_SAME:
-		*missing_since = NEVER;
-		return TRACK_GOES_ON;
+		found.state = TRACK_GOES_ON;
+		break;
 	case PATH_REPLACED:
-		*missing_since = NEVER;
-		return switch_file(path, fd, file, w);
+		found.state = switch_file(path, file, &found);
+		break;
 	case PATH_MISSING:
-		if (*missing_since == NEVER) {
-			*missing_since = now;
+		found.state = TRACK_WAIT;
+		found.missing_since = missing_since;
+		if (missing_since == NEVER) {
+			found.missing_since = now;
 			log_info(VERB_LIFECYCLE, "no file at %s: waiting %d ms "
 			    "for one", path, PATH_GRACE_MS);
-		} else if (now - *missing_since >= PATH_GRACE_MS) {
+		} else if (now - missing_since >= PATH_GRACE_MS) {
 			log_info(VERB_LIFECYCLE, "no file at %s for %d ms: "
 			    "exiting, group %" PRIu64 " left as it is", path,
 			    PATH_GRACE_MS, group_id);
-			return TRACK_ENDED;
+			found.state = TRACK_ENDED;
 		}
-		return TRACK_WAIT;
+		break;
 	case PATH_OTHER_DEVICE:
 		log_errorx("%s now names a file on another device, whose "
 		    "extents mean nothing to group %" PRIu64 ": exiting", path,
 		    group_id);
-		return TRACK_FAILED;
+		break;
 	case PATH_NOT_REGULAR:
 		log_errorx("%s is no longer a regular file: exiting", path);
 		break;
 	}
-	return TRACK_FAILED;
+	return found;
 }
 
 int

@@ -49,16 +49,18 @@ drop_watch(const struct watch *w, int *wd)
 	*wd = -1;
 }
 
-/*
- * Close events of the followed file matter only once it has lost its last
- * name: then another holder's close may be the end of it.
- */
 int
-watch_file(struct watch *w, int fd, int unlinked)
+watch_file(struct watch *w, int fd, enum file_closes closes)
 {
 	w->file_wd = watch_fd(w, fd, FILE_EVENTS |
-	    (unlinked ? IN_CLOSE_NOWRITE : 0));
+	    (closes == CLOSES_ALL ? IN_CLOSE_NOWRITE : 0));
 	return w->file_wd < 0 ? -1 : 0;
+}
+
+int
+watch_file_again(struct watch *w, int fd, enum file_closes closes)
+{
+	return w->file_wd >= 0 ? 0 : watch_file(w, fd, closes);
 }
 
 void
@@ -73,7 +75,7 @@ watch_drop_file(struct watch *w)
  * one close only is taken off by the kernel once it has sent it.
  */
 int
-watch_dm_control(struct watch *w, int once)
+watch_dm_control(struct watch *w, enum control_closes closes)
 {
 	char path[PATH_MAX];
 
@@ -82,7 +84,7 @@ watch_dm_control(struct watch *w, int once)
 		return -1;
 	}
 	w->control_wd = inotify_add_watch(w->inotify_fd, path, CONTROL_EVENTS |
-	    (once ? IN_ONESHOT : 0));
+	    (closes == CONTROL_NEXT_CLOSE ? IN_ONESHOT : 0));
 	return w->control_wd < 0 ? -1 : 0;
 }
 
@@ -99,21 +101,27 @@ watch_drop_lock_file(struct watch *w)
 	drop_watch(w, &w->lock_wd);
 }
 
+void
+watch_init(struct watch *w)
+{
+	w->inotify_fd = w->mounts_fd = -1;
+	w->file_wd = w->dir_wd = w->control_wd = w->lock_wd = -1;
+	w->dir = NULL;
+	w->base = NULL;
+}
+
 /*
  * Without the mount table, the daemon goes on: that is decided, and said,
  * here.
  */
 int
-watch_start(struct watch *w, int fd, const char *path, int follow_path,
+watch_start(struct watch *w, int fd, const char *path, bool follow_path,
     struct fault *f)
 {
-	w->file_wd = w->dir_wd = w->control_wd = w->lock_wd = -1;
-	w->mounts_fd = -1;
-	w->dir = NULL;
 	w->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (w->inotify_fd < 0)
 		return fault(f, "cannot start inotify");
-	if (watch_file(w, fd, 0) != 0)
+	if (watch_file(w, fd, CLOSES_AFTER_WRITES) != 0)
 		return fault(f, "ABS_PATH '%s': cannot watch the file", path);
 	/*
 	 * Mounts and unmounts are no inotify events, but this fd polls for
@@ -134,6 +142,24 @@ watch_start(struct watch *w, int fd, const char *path, int follow_path,
 		return fault(f, "ABS_PATH '%s': cannot watch its directory",
 		    path);
 	return 0;
+}
+
+bool
+watch_has_control(const struct watch *w)
+{
+	return w->control_wd >= 0;
+}
+
+int
+watch_inotify_fd(const struct watch *w)
+{
+	return w->inotify_fd;
+}
+
+int
+watch_mounts_fd(const struct watch *w)
+{
+	return w->mounts_fd;
 }
 
 static void

@@ -45,7 +45,7 @@ watcher_watches_control(const struct watcher *w, const struct watch *watch)
 static void
 watch_every_close(struct watch *watch)
 {
-	if (watch_dm_control(watch, 0) != 0)
+	if (watch_dm_control(watch, CONTROL_EVERY_CLOSE) != 0)
 		log_warn("cannot watch the device-mapper control node "
 		    "(checking the group every %d s)",
 		    UNWATCHED_CHECK_MS / 1000);
@@ -73,19 +73,20 @@ watcher_join(struct watcher *w, const char *dir, struct watch *watch,
 	w->held = w->lock_fd >= 0 && flock(w->lock_fd, LOCK_EX | LOCK_NB) == 0;
 	if (!w->held && w->lock_fd >= 0 &&
 	    watch_lock_file(watch, w->lock_fd) == 0)
-		watch_dm_control(watch, 1);
+		watch_dm_control(watch, CONTROL_NEXT_CLOSE);
 	else
 		watch_every_close(watch);
-	if (w->held)
-		watcher_survey(w, dev, dir, DEVLIST_NOW, own_id);
+	watcher_survey(w, dev, dir, DEVLIST_NOW, own_id);
 }
 
 int
 watcher_rewatch(const struct watcher *w, struct watch *watch)
 {
 	int every = watcher_watches_control(w, watch);
+	enum control_closes closes = every ? CONTROL_EVERY_CLOSE :
+	    CONTROL_NEXT_CLOSE;
 
-	if (watch->control_wd < 0 && watch_dm_control(watch, !every) == 0 &&
+	if (watch->control_wd < 0 && watch_dm_control(watch, closes) == 0 &&
 	    every)
 		log_info(VERB_LIFECYCLE, "watching the device-mapper control "
 		    "node again");
@@ -145,6 +146,8 @@ watcher_survey(struct watcher *w, const struct stats_device *dev,
 	int64_t seen = 0;
 	int ascending = 0, err = 0;
 
+	if (!w->held)
+		return;
 	if (devlist_get(dev, dir, taken_after, &list) != 0)
 		err = errno;
 	else {

@@ -67,7 +67,7 @@ test_kept(void **state)
 	assert_int_equal(claim_reply_came(&newcomer, 1), CLAIM_ASKING);
 	wait_readable(holder.fd);
 	assert_true((question = claim_take_question(&holder)) >= 0);
-	claim_answer(question, 1);
+	claim_answer(question, CLAIM_KEPT);
 	wait_readable(newcomer.ask_fd);
 	assert_int_equal(claim_reply_came(&newcomer, 2), CLAIM_TAKEN);
 	assert_int_equal(newcomer.ask_fd, -1);
@@ -98,7 +98,7 @@ test_prompt(void **state)
 	wait_readable(holder.fd);
 	assert_true((fd = claim_take_question(&holder)) >= 0);
 	assert_int_equal(claim_read_request(fd, &seen), 0);
-	claim_answer(fd, 1);
+	claim_answer(fd, CLAIM_KEPT);
 	wait_readable(newcomer.ask_fd);
 	assert_int_equal(claim_reply_came(&newcomer, 1), CLAIM_TAKEN);
 	/* No daemon follows group 9. */
@@ -122,7 +122,7 @@ test_let_go(void **state)
 	assert_int_equal(claim_take(&newcomer, 6, 0), CLAIM_ASKING);
 	wait_readable(holder.fd);
 	assert_true((question = claim_take_question(&holder)) >= 0);
-	claim_answer(question, 0);
+	claim_answer(question, CLAIM_LET_GO);
 	claim_release(&holder);
 	wait_readable(newcomer.ask_fd);
 	assert_int_equal(claim_reply_came(&newcomer, 1), CLAIM_HELD);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "devlist.h"
 #include "group.h"
 #include "model.h"
 #include "sync.h"
@@ -29,6 +30,7 @@ struct bed {
 	struct stats_device dev;
 	struct group g;
 	struct sync s;
+	struct file_map layout;	/* the file's extents, set by hand */
 	int64_t now;
 	int opened;
 };
@@ -54,6 +56,7 @@ teardown(void **state)
 	if (b->opened) {
 		group_close(&b->g);
 		sync_free(&b->s);
+		file_map_free(&b->layout);
 	} else {
 		stats_device_close(&b->dev);
 	}
@@ -104,22 +107,27 @@ open_group(struct bed *b, uint64_t id)
 	b->opened = 1;
 }
 
-/* One pass over the file as ranges, a group check when check is set. */
-static enum pass_result
-pass(struct bed *b, int check, const struct range *ranges, size_t n)
-{
-	int checked;
+/* Whether a pass checks the group, or only follows the layout. */
+enum check {
+	LAYOUT_ONLY,
+	CHECK_GROUP,
+};
 
-	b->s.map.ranges = realloc(b->s.map.ranges,
-	    (n + 1) * sizeof(*ranges));
-	assert_non_null(b->s.map.ranges);
+/* One pass over the file as ranges. */
+static enum pass_result
+pass(struct bed *b, enum check check, const struct range *ranges, size_t n)
+{
+	struct range *copy = malloc((n + 1) * sizeof(*ranges));
+	bool checked;
+
+	assert_non_null(copy);
 	if (n > 0)
-		memcpy(b->s.map.ranges, ranges, n * sizeof(*ranges));
-	b->s.map.count = n;
-	b->s.map.capacity = n + 1;
-	b->s.map.pending = 0;
+		memcpy(copy, ranges, n * sizeof(*ranges));
+	file_map_take_ranges(&b->layout, copy, n);
 	b->now += 1000;
-	return sync_pass(&b->s, &b->g, check, b->now, &checked);
+	return sync_pass(&b->s, &b->g, &b->layout, &(struct pass_request){
+	    .check_group = check == CHECK_GROUP, .listing_after = DEVLIST_NOW,
+	    .now = b->now }, &checked);
 }
 
 /*
@@ -154,11 +162,11 @@ test_in_step(void **state)
 	open_group(b, filemap(b, "f#-", "", ONE, 1));
 	model_read(&b->k, 101);
 	before = b->k.messages;
-	assert_int_equal(pass(b, 1, ONE, 1), PASS_DONE);
+	assert_int_equal(pass(b, CHECK_GROUP, ONE, 1), PASS_DONE);
 	assert_int_equal(b->k.messages - before, 1);
 	expect(b, "0: 100+8 8 dmstats DMS_GROUP=f:0#-\n", "0=1");
 	/* Unchanged extents and no check due: the kernel is not asked. */
-	assert_int_equal(pass(b, 0, ONE, 1), PASS_DONE);
+	assert_int_equal(pass(b, LAYOUT_ONLY, ONE, 1), PASS_DONE);
 	assert_int_equal(b->k.messages - before, 1);
 }
 
@@ -173,11 +181,11 @@ test_growth_keeps_counters(void **state)
 	open_group(b, filemap(b, "f#-", "", ONE, 1));
 	model_read(&b->k, 101);
 	model_read(&b->k, 102);
-	assert_int_equal(pass(b, 1, grown, 1), PASS_DONE);
+	assert_int_equal(pass(b, CHECK_GROUP, grown, 1), PASS_DONE);
 	expect(b, "0: 100+8 8 dmstats DMS_GROUP=f:0-1#-\n"
 	    "1: 108+8 8 dmstats dmfilemapd:0:7\n", "0=2 1=0");
 	model_read(&b->k, 110);
-	assert_int_equal(pass(b, 0, more, 1), PASS_DONE);
+	assert_int_equal(pass(b, LAYOUT_ONLY, more, 1), PASS_DONE);
 	expect(b, "0: 100+8 8 dmstats DMS_GROUP=f:0-2#-\n"
 	    "1: 108+8 8 dmstats dmfilemapd:0:7\n"
 	    "2: 116+8 8 dmstats dmfilemapd:0:7\n", "0=2 1=1 2=0");
@@ -194,7 +202,7 @@ test_punch(void **state)
 	open_group(b, filemap(b, "f#-", "", two, 2));
 	model_read(&b->k, 101);
 	model_read(&b->k, 301);
-	assert_int_equal(pass(b, 1, punched, 3), PASS_DONE);
+	assert_int_equal(pass(b, CHECK_GROUP, punched, 3), PASS_DONE);
 	expect(b, "1: 300+8 8 dmstats DMS_GROUP=f:1-3#-\n"
 	    "2: 100+4 4 dmstats dmfilemapd:0:7\n"
 	    "3: 108+8 8 dmstats dmfilemapd:0:7\n", "1=1 2=0 3=0");
@@ -212,7 +220,7 @@ test_truncate(void **state)
 	model_read(&b->k, 101);
 	model_read(&b->k, 301);
 	b->k.fail_prefix = "@stats_delete";
-	assert_int_equal(pass(b, 1, ONE, 1), PASS_FAILED);
+	assert_int_equal(pass(b, CHECK_GROUP, ONE, 1), PASS_FAILED);
 	/* The delete failed: the leaving member is tagged, the group valid. */
 	expect(b, "0: 100+8 8 dmstats DMS_GROUP=f:0#-\n"
 	    "1: 300+8 8 dmstats dmfilemapd:0:7\n", "0=1 1=1");
@@ -232,14 +240,14 @@ test_group_gone(void **state)
 	open_group(b, filemap(b, "f#-", "", ONE, 1));
 	model_read(&b->k, 101);
 	model_set_aux(&b->k, 0, "-");
-	assert_int_equal(pass(b, 1, ONE, 1), PASS_GROUP_ENDED);
+	assert_int_equal(pass(b, CHECK_GROUP, ONE, 1), PASS_GROUP_ENDED);
 	expect(b, "0: 100+8 8 dmstats -\n", "0=1");
 	model_delete(&b->k, 0);
-	assert_int_equal(pass(b, 1, ONE, 1), PASS_GROUP_ENDED);
+	assert_int_equal(pass(b, CHECK_GROUP, ONE, 1), PASS_GROUP_ENDED);
 	expect(b, "", "");
 	/* Another file's group now has the id, under the same alias even. */
 	filemap(b, "f#-", "", other, 1);
-	assert_int_equal(pass(b, 1, ONE, 1), PASS_GROUP_ENDED);
+	assert_int_equal(pass(b, CHECK_GROUP, ONE, 1), PASS_GROUP_ENDED);
 	expect(b, "0: 900+8 8 dmstats DMS_GROUP=f:0#-\n", "0=0");
 }
 
@@ -256,13 +264,13 @@ test_member_deleted(void **state)
 	open_group(b, filemap(b, "f#-", "", two, 2));
 	model_read(&b->k, 101);
 	model_read(&b->k, 301);
-	assert_int_equal(pass(b, 1, two, 2), PASS_DONE);
+	assert_int_equal(pass(b, CHECK_GROUP, two, 2), PASS_DONE);
 	expect(b, "0: 100+8 8 dmstats DMS_GROUP=f:0-1#-\n"
 	    "1: 300+8 8 dmstats -\n", "0=1 1=1");
 	model_delete(&b->k, 1);
-	assert_int_equal(pass(b, 1, two, 2), PASS_AGAIN);
+	assert_int_equal(pass(b, CHECK_GROUP, two, 2), PASS_AGAIN);
 	expect(b, "0: 100+8 8 dmstats DMS_GROUP=f:0-1#-\n", "0=1");
-	assert_int_equal(pass(b, 0, two, 2), PASS_DONE);
+	assert_int_equal(pass(b, LAYOUT_ONLY, two, 2), PASS_DONE);
 	expect(b, "0: 100+8 8 dmstats DMS_GROUP=f:0-1#-\n"
 	    "1: 300+8 8 dmstats dmfilemapd:0:7\n", "0=1 1=0");
 }
@@ -278,15 +286,15 @@ test_deleted_member_by_member(void **state)
 	const struct range three[] = { { 100, 8 }, { 300, 8 }, { 500, 8 } };
 
 	open_group(b, filemap(b, "f#-", "", three, 3));
-	assert_int_equal(pass(b, 1, three, 3), PASS_DONE);
+	assert_int_equal(pass(b, CHECK_GROUP, three, 3), PASS_DONE);
 	model_delete(&b->k, 2);
 	model_set_aux(&b->k, 0, "DMS_GROUP=f:0-1#-");
-	assert_int_equal(pass(b, 1, three, 3), PASS_AGAIN);
+	assert_int_equal(pass(b, CHECK_GROUP, three, 3), PASS_AGAIN);
 	model_delete(&b->k, 1);
 	model_set_aux(&b->k, 0, "DMS_GROUP=f:0#-");
-	assert_int_equal(pass(b, 0, three, 3), PASS_AGAIN);
+	assert_int_equal(pass(b, LAYOUT_ONLY, three, 3), PASS_AGAIN);
 	model_delete(&b->k, 0);
-	assert_int_equal(pass(b, 0, three, 3), PASS_GROUP_ENDED);
+	assert_int_equal(pass(b, LAYOUT_ONLY, three, 3), PASS_GROUP_ENDED);
 	expect(b, "", "");
 }
 
@@ -302,14 +310,14 @@ test_own_writes_undone(void **state)
 	const struct range grown[] = { { 100, 16 } };
 
 	open_group(b, filemap(b, "f#-", "", ONE, 1));
-	assert_int_equal(pass(b, 1, ONE, 1), PASS_DONE);
-	assert_int_equal(pass(b, 1, grown, 1), PASS_DONE);
+	assert_int_equal(pass(b, CHECK_GROUP, ONE, 1), PASS_DONE);
+	assert_int_equal(pass(b, CHECK_GROUP, grown, 1), PASS_DONE);
 	expect(b, "0: 100+8 8 dmstats DMS_GROUP=f:0-1#-\n"
 	    "1: 108+8 8 dmstats dmfilemapd:0:7\n", "0=0 1=0");
 	model_delete(&b->k, 1);
 	model_set_aux(&b->k, 0, "DMS_GROUP=f:0#-");
-	assert_int_equal(pass(b, 1, grown, 1), PASS_AGAIN);
-	assert_int_equal(pass(b, 1, grown, 1), PASS_DONE);
+	assert_int_equal(pass(b, CHECK_GROUP, grown, 1), PASS_AGAIN);
+	assert_int_equal(pass(b, CHECK_GROUP, grown, 1), PASS_DONE);
 	expect(b, "0: 100+8 8 dmstats DMS_GROUP=f:0-1#-\n"
 	    "1: 108+8 8 dmstats dmfilemapd:0:7\n", "0=0 1=0");
 }
@@ -325,7 +333,7 @@ test_leader_below(void **state)
 	open_group(b, filemap(b, "f#-", "", ONE, 1));
 	model_delete(&b->k, 0);
 	model_read(&b->k, 101);
-	assert_int_equal(pass(b, 1, grown, 1), PASS_DONE);
+	assert_int_equal(pass(b, CHECK_GROUP, grown, 1), PASS_DONE);
 	expect(b, "0: 108+8 8 dmstats DMS_GROUP=f:0-1#-\n"
 	    "1: 100+8 8 dmstats -\n", "0=0 1=1");
 	assert_int_equal(b->g.id, 0);
@@ -344,7 +352,7 @@ test_alias_and_user_aux(void **state)
 
 	open_group(b, filemap(b, "\"my file\"#note: keep me", "", ONE, 1));
 	model_read(&b->k, 101);
-	assert_int_equal(pass(b, 1, grown, 1), PASS_DONE);
+	assert_int_equal(pass(b, CHECK_GROUP, grown, 1), PASS_DONE);
 	expect(b, "0: 100+8 8 dmstats DMS_GROUP=\"my file\":0-1#note: keep me\n"
 	    "1: 108+8 8 dmstats dmfilemapd:0:7\n", "0=1 1=0");
 }
@@ -361,7 +369,7 @@ test_rewritten_in_library_form(void **state)
 
 	b->dev.alias_form = ALIAS_QUOTED;
 	open_group(b, filemap(b, "f#-", "", ONE, 1));
-	assert_int_equal(pass(b, 1, grown, 1), PASS_DONE);
+	assert_int_equal(pass(b, CHECK_GROUP, grown, 1), PASS_DONE);
 	expect(b, "0: 100+8 8 dmstats DMS_GROUP=\"f\":0-1#-\n"
 	    "1: 108+8 8 dmstats dmfilemapd:0:7\n", "0=0 1=0");
 }
@@ -378,7 +386,7 @@ test_renamed_group_followed(void **state)
 	open_group(b, filemap(b, "\"old\"#-", "", two, 2));
 	model_set_aux(&b->k, 0, "DMS_GROUP=\"new name\":0-1#-");
 	model_read(&b->k, 201);
-	assert_int_equal(pass(b, 1, grown, 2), PASS_DONE);
+	assert_int_equal(pass(b, CHECK_GROUP, grown, 2), PASS_DONE);
 	expect(b, "0: 100+8 8 dmstats DMS_GROUP=\"new name\":0-2#-\n"
 	    "1: 200+8 8 dmstats -\n"
 	    "2: 208+8 8 dmstats dmfilemapd:0:7\n", "0=0 1=1 2=0");
@@ -395,7 +403,7 @@ test_settings_copied(void **state)
 	open_group(b, filemap(b, "f#-", "precise_timestamps histogram:10,20",
 	    ONE, 1));
 	model_read(&b->k, 101);
-	assert_int_equal(pass(b, 1, grown, 1), PASS_DONE);
+	assert_int_equal(pass(b, CHECK_GROUP, grown, 1), PASS_DONE);
 	expect(b, "0: 100+8 8 dmstats DMS_GROUP=f:0-1#- "
 	    "precise_timestamps histogram:10,20\n"
 	    "1: 108+8 8 dmstats dmfilemapd:0:7 "
@@ -416,8 +424,8 @@ test_foreign_untouched(void **state)
 	gid = filemap(b, "f#-", "", ONE, 1);
 	model_read(&b->k, 105);
 	open_group(b, gid);
-	assert_int_equal(pass(b, 1, grown, 1), PASS_DONE);
-	assert_int_equal(pass(b, 1, ONE, 1), PASS_DONE);
+	assert_int_equal(pass(b, CHECK_GROUP, grown, 1), PASS_DONE);
+	assert_int_equal(pass(b, CHECK_GROUP, ONE, 1), PASS_DONE);
 	/* The read at 105 counts for both regions over it. */
 	expect(b, "0: 100+64 64 other mine\n"
 	    "1: 700+8 8 dmstats DMS_GROUP=g:1-2#-\n"
@@ -454,10 +462,10 @@ test_descriptor_write_fails(void **state)
 	open_group(b, filemap(b, "f#-", "", ONE, 1));
 	model_read(&b->k, 101);
 	b->k.fail_prefix = "@stats_set_aux 0 DMS";
-	assert_int_equal(pass(b, 1, grown, 1), PASS_FAILED);
+	assert_int_equal(pass(b, CHECK_GROUP, grown, 1), PASS_FAILED);
 	expect(b, "0: 100+8 8 dmstats DMS_GROUP=f:0#-\n", "0=1");
 	b->k.fail_prefix = NULL;
-	assert_int_equal(pass(b, 1, grown, 1), PASS_DONE);
+	assert_int_equal(pass(b, CHECK_GROUP, grown, 1), PASS_DONE);
 	expect(b, "0: 100+8 8 dmstats DMS_GROUP=f:0-1#-\n"
 	    "1: 108+8 8 dmstats dmfilemapd:0:7\n", "0=1 1=0");
 }
@@ -480,7 +488,7 @@ test_row_guard(void **state)
 	snprintf(want, sizeof(want), "0: 100+8 8 dmstats DMS_GROUP=%.*s:0#-\n",
 	    n, alias);
 	assert_int_equal(strlen(want), 4095);
-	assert_int_equal(pass(b, 1, grown, 1), PASS_FAILED);
+	assert_int_equal(pass(b, CHECK_GROUP, grown, 1), PASS_FAILED);
 	/* The region made for the growth was deleted again. */
 	expect(b, want, "0=1");
 	assert_int_equal(b->k.creates, 2);
@@ -495,10 +503,10 @@ test_file_empty(void **state)
 
 	open_group(b, filemap(b, "f#-", "", two, 2));
 	model_read(&b->k, 101);
-	assert_int_equal(pass(b, 1, NULL, 0), PASS_AGAIN);
+	assert_int_equal(pass(b, CHECK_GROUP, NULL, 0), PASS_AGAIN);
 	expect(b, "0: 100+8 8 dmstats DMS_GROUP=f:0-1#-\n"
 	    "1: 300+8 8 dmstats -\n", "0=1 1=0");
-	assert_int_equal(pass(b, 1, NULL, 0), PASS_FILE_EMPTY);
+	assert_int_equal(pass(b, CHECK_GROUP, NULL, 0), PASS_FILE_EMPTY);
 	expect(b, "", "");
 }
 
@@ -517,10 +525,10 @@ test_merge_past_cap(void **state)
 	open_group(b, filemap(b, "f#-", "", ONE, 1));
 	b->s.cap = 2;
 	model_read(&b->k, 100);
-	assert_int_equal(pass(b, 0, twice, 1), PASS_DONE);
+	assert_int_equal(pass(b, LAYOUT_ONLY, twice, 1), PASS_DONE);
 	expect(b, "0: 100+8 8 dmstats DMS_GROUP=f:0-1#-\n"
 	    "1: 108+8 8 dmstats dmfilemapd:0:7\n", "0=1 1=0");
-	assert_int_equal(pass(b, 0, thrice, 1), PASS_DONE);
+	assert_int_equal(pass(b, LAYOUT_ONLY, thrice, 1), PASS_DONE);
 	expect(b, "2: 100+24 24 dmstats DMS_GROUP=f:2#-\n", "2=0");
 }
 

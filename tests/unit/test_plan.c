@@ -77,11 +77,11 @@ expect_plan(const struct range *mapped, size_t n_mapped,
 	struct plan p;
 	size_t i;
 
-	if (plan_make(mapped, n_mapped, regions, n_regions, cap, 0, &p) ==
-	    PLAN_NEEDS_HEAT) {
+	if (plan_make(mapped, n_mapped, regions, n_regions, cap, HEAT_UNREAD,
+	    &p) == PLAN_NEEDS_HEAT) {
 		plan_free(&p);
 		assert_int_equal(plan_make(mapped, n_mapped, regions, n_regions,
-		    cap, 1, &p), PLAN_OK);
+		    cap, HEAT_READ, &p), PLAN_OK);
 	}
 	expect_kept(&p, regions, n_regions, keep, n_keep);
 	expect_ids(p.delete_ids, p.n_delete, del, n_del);
@@ -101,8 +101,8 @@ expect_heat_ids(const struct range *mapped, size_t n_mapped,
 {
 	struct plan p;
 
-	assert_int_equal(plan_make(mapped, n_mapped, regions, n_regions, cap, 0,
-	    &p), PLAN_NEEDS_HEAT);
+	assert_int_equal(plan_make(mapped, n_mapped, regions, n_regions, cap,
+	    HEAT_UNREAD, &p), PLAN_NEEDS_HEAT);
 	expect_ids(p.heat_ids, p.n_heat, want, n_want);
 	assert_int_equal(p.n_keep + p.n_delete + p.n_create, 0);
 	plan_free(&p);
@@ -298,8 +298,8 @@ test_no_memory(void **state)
 	 * No copy of that many regions can be made; nothing must be left.
 	 * (AddressSanitizer needs allocator_may_return_null=1 for this.)
 	 */
-	assert_int_equal(plan_make(mapped, 1, regions, SIZE_MAX / 4, 1, 1, &p),
-	    PLAN_NO_MEMORY);
+	assert_int_equal(plan_make(mapped, 1, regions, SIZE_MAX / 4, 1,
+	    HEAT_READ, &p), PLAN_NO_MEMORY);
 	assert_null(p.delete_ids);
 	assert_null(p.create);
 	assert_null(p.heat_ids);
@@ -417,7 +417,8 @@ test_cap_merges_to_half(void **state)
 	struct plan p;
 
 	(void)state;
-	assert_int_equal(plan_make(INPUT(mapped, regions), 5, 0, &p), PLAN_OK);
+	assert_int_equal(plan_make(INPUT(mapped, regions), 5, HEAT_UNREAD, &p),
+	    PLAN_OK);
 	expect_kept(&p, regions, COUNT(regions), IDS(1, 2, 3, 4, 5));
 	assert_int_equal(p.n_delete + p.n_create + p.n_heat, 0);
 	plan_free(&p);
@@ -466,12 +467,12 @@ test_cap_growth_merges_rarely(void **state)
 	(void)state;
 	for (step = 1; step <= 14; step++) {
 		mapped.len += 10;
-		if (plan_make(&mapped, 1, regions, n, 4, 0, &p) ==
+		if (plan_make(&mapped, 1, regions, n, 4, HEAT_UNREAD, &p) ==
 		    PLAN_NEEDS_HEAT) {
 			merges++;
 			plan_free(&p);
-			assert_int_equal(plan_make(&mapped, 1, regions, n, 4, 1,
-			    &p), PLAN_OK);
+			assert_int_equal(plan_make(&mapped, 1, regions, n, 4,
+			    HEAT_READ, &p), PLAN_OK);
 			assert_int_equal(p.n_keep + p.n_create, 2);
 		}
 		n = carry_out(&p, regions, n, &next_id);
@@ -506,7 +507,8 @@ test_heat_known_below_cap(void **state)
 	struct plan p;
 
 	(void)state;
-	assert_int_equal(plan_make(INPUT(mapped, regions), 3, 1, &p), PLAN_OK);
+	assert_int_equal(plan_make(INPUT(mapped, regions), 3, HEAT_READ, &p),
+	    PLAN_OK);
 	expect_kept(&p, regions, COUNT(regions), IDS(1, 2));
 	assert_int_equal(p.n_delete + p.n_heat, 0);
 	assert_int_equal(p.n_create, 1);

@@ -469,7 +469,7 @@ run_case(const struct layout *l)
 				add_sorted(heat_ids, &n_heat,
 				    l->regions[m.pieces[i].region].id);
 	if (plan_make(l->mapped, l->n_mapped, l->regions, l->n_regions, l->cap,
-	    0, &p) == PLAN_NEEDS_HEAT) {
+	    HEAT_UNREAD, &p) == PLAN_NEEDS_HEAT) {
 		CHECK(m.over_cap);
 		CHECK(same_ids(p.heat_ids, p.n_heat, heat_ids, n_heat));
 		CHECK(p.n_keep + p.n_delete + p.n_create == 0);
@@ -479,7 +479,7 @@ run_case(const struct layout *l)
 	}
 	plan_free(&p);
 	CHECK(plan_make(l->mapped, l->n_mapped, l->regions, l->n_regions,
-	    l->cap, 1, &p) == PLAN_OK);
+	    l->cap, HEAT_READ, &p) == PLAN_OK);
 	model_merge(l, &m);
 	check_ids(l, &p);
 	check_layout(l, &m, &p);

@@ -149,7 +149,7 @@ test_change_plans_as_whole(void **state)
 	struct layout old, new;
 	struct plan whole, part;
 	size_t n, c;
-	int heat_known;
+	enum heat heat;
 
 	(void)state;
 	srand(20261201);
@@ -157,10 +157,10 @@ test_change_plans_as_whole(void **state)
 		random_layout(&old);
 		n = tile(&old, regions);
 		change(&old, &new);
-		heat_known = rand() % 2;
+		heat = rand() % 2 ? HEAT_READ : HEAT_UNREAD;
 		assert_int_equal(plan_make(new.r, new.n, regions, n, CAP,
-		    heat_known, &whole), plan_change(old.r, old.n, new.r,
-		    new.n, regions, n, CAP, heat_known, &part));
+		    heat, &whole), plan_change(old.r, old.n, new.r,
+		    new.n, regions, n, CAP, heat, &part));
 		same_plan(&whole, &part);
 		plan_free(&whole);
 		plan_free(&part);
@@ -178,8 +178,8 @@ test_no_change_keeps_all(void **state)
 	(void)state;
 	random_layout(&l);
 	n = tile(&l, regions);
-	assert_int_equal(plan_change(l.r, l.n, l.r, l.n, regions, n, CAP, 0,
-	    &plan), PLAN_OK);
+	assert_int_equal(plan_change(l.r, l.n, l.r, l.n, regions, n, CAP,
+	    HEAT_UNREAD, &plan), PLAN_OK);
 	assert_int_equal(plan.n_keep, n);
 	assert_int_equal(plan.n_delete, 0);
 	assert_int_equal(plan.n_create, 0);

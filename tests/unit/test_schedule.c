@@ -9,13 +9,16 @@
 #include "sources.h"
 
 #define T0 1000000	/* any start; the clock is monotonic, not zero */
+/* Whether others' use of device-mapper reaches the daemon. */
+#define WATCHED true
+#define UNWATCHED false
 
 /* A pass at now that found the group in step, as the loop runs one. */
 static void
 checked(struct schedule *t, int64_t now)
 {
 	schedule_pass_started(t, now);
-	schedule_group_in_step(t, now, 1);
+	schedule_group_in_step(t, now, WATCHED);
 	schedule_pass_ended(t, PASS_DONE, now);
 }
 
@@ -223,7 +226,7 @@ test_unwatched_check(void **state)
 
 	(void)state;
 	schedule_init(&t, T0);
-	schedule_group_in_step(&t, T0, 0);
+	schedule_group_in_step(&t, T0, UNWATCHED);
 	assert_int_equal(schedule_next(&t), T0 + UNWATCHED_CHECK_MS);
 }
 
