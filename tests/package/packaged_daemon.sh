@@ -4,6 +4,7 @@
 # starts that very binary, and the group follows the file as it grows.
 # packaged.sha256, beside this script, is the packaged binary's checksum.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 require_daemon

@@ -7,7 +7,7 @@
 # descriptor's form is not looked at here, only that the group follows.
 # packaged.sha256, beside this script, is the packaged binary's checksum.
 set -eu
-# shellcheck disable=SC1091 # the guest's copy of tests/vm/lib.sh
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 lib=/opt/libdm/trixie/lib/libdevmapper.so.1.02.1

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by lib.sh in the guest: the helpers the test cases share, built
 # on lib.sh's own (retrying checks, counters, the extent cap, processes, the
 # behaviour cases' assertions).
@@ -57,7 +58,7 @@ group_id_by_alias() {
 		}')
 	[ -n "$ids" ] || fail "no group named $2 on $1"
 	[ "$(printf '%s\n' "$ids" | wc -l)" = 1 ] ||
-		fail "more than one group named $2 on $1: $(echo $ids)"
+		fail "more than one group named $2 on $1: ${ids//$'\n'/ }"
 	echo "$ids"
 }
 
@@ -182,7 +183,7 @@ assert_no_strays() {
 	strays=$(stray_regions "$1")
 	[ -z "$strays" ] || {
 		stats_list "$1" >&2
-		fail "regions outside any group on $1: $(echo $strays)"
+		fail "regions outside any group on $1: ${strays//$'\n'/ }"
 	}
 }
 
@@ -258,6 +259,7 @@ filemap_foreground() {
 		fail "dmstats create --filemap $file --foreground did not become dmfilemapd"
 	}
 	mapfile -d '' -t argv <"/proc/$FG_PID/cmdline"
+	# shellcheck disable=SC2034 # for the caller
 	FG_GID=${argv[2]}
 }
 
@@ -314,7 +316,9 @@ hand_started_daemon() {
 	dd if=/dev/urandom of=/mnt/f bs=1M count=1 conv=fsync status=none
 	gid=$(filemap_create /mnt/f --nomonitor)
 	step "the daemon by hand: dmfilemapd 3 $gid /mnt/f inode 1 $verbose"
+	# shellcheck disable=SC2094 # the daemon only reads the file it follows
 	dmfilemapd 3 "$gid" /mnt/f inode 1 "$verbose" 3</mnt/f 2>"$log" &
+	# shellcheck disable=SC2034 # for the caller
 	daemon=$!
 	wait_until 15 grep -q "started: fd 3, group $gid " "$log"
 }

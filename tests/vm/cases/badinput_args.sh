@@ -6,6 +6,7 @@
 # ask to detach (FOREGROUND 0), as dmstats does: errors must still reach
 # the caller.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 require_daemon

@@ -6,6 +6,7 @@
 # status 1, no daemon left, no region changed.  A symlink to the file
 # itself names it, and is accepted.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 require_daemon

@@ -8,6 +8,7 @@
 # (btrfs, also refused, is not in the test guest.)
 # vm-options: --disk 1G --disk 64M
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 require_daemon

@@ -6,6 +6,7 @@
 # followed.  A nodatacow file's writes stay in place: its group is never
 # touched by them.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 # passes LOG: the passes that changed the group so far (verbosity 1).

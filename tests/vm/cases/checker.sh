@@ -5,6 +5,7 @@
 # is stale, has a missing member or overlapping regions.  No daemon runs
 # here (--nomonitor), so nothing changes the groups behind the checks.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 # rejects CMD...: fails unless CMD fails (run in a subshell: helpers exit).

@@ -9,6 +9,7 @@
 #
 # Usage: churn_soak.sh [SEED]    (the seed is printed; rerun with it)
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 SEED=${1:-4242}

@@ -10,6 +10,7 @@
 # bound under /run/dmfilemapd) by 3 s.  thirty_groups.sh looks for the same fault without
 # help, under churn.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 DELAY_US=3000000

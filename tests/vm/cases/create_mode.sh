@@ -7,6 +7,7 @@
 # dmstats could not read back or rewrite it refuses, as it refuses what it
 # cannot count: with one line, creating nothing.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 # create_daemon LOG ARGS...: runs dmfilemapd --create ARGS, its output in LOG

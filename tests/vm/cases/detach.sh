@@ -7,6 +7,7 @@
 # life cycle to syslog; at VERBOSE 2 its stdio is /dev/null all the same,
 # and its region changes go to syslog.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 # assert_detached PID FILE: PID leads its own session without a terminal,
@@ -69,6 +70,7 @@ assert_eq "$blocks" "$(file_extents /mnt/f | wc -l)" "extents of /mnt/f"
 
 step "dmfilemapd run by hand, detaching, with stray fds of its caller"
 status=0
+# shellcheck disable=SC2094 # the daemon only reads the file it follows
 (cd /mnt && exec dmfilemapd 3 "$gid" /mnt/f inode 0 0 3</mnt/f 7</mnt/lost+found 8>/tmp/stray) \
 	>/tmp/start.out 2>/tmp/start.err || status=$?
 assert_eq 0 "$status" "exit status of the starter"

@@ -7,6 +7,7 @@
 # makes the kernel send delete-self and drop the daemon's watch.  A rename
 # or move within the filesystem changes nothing.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 require_daemon

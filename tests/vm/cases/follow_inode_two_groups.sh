@@ -5,6 +5,7 @@
 # that keeps the file alive, or both would wait for each other for ever,
 # and the deleted file's blocks would never be freed.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 require_daemon

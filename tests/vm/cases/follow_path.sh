@@ -4,6 +4,7 @@
 # over the group; a path left empty for over a second ends the daemon with
 # status 0 and the group left as it is.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 file=/mnt/f

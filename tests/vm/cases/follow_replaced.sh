@@ -8,6 +8,7 @@
 # another process holds it still empties the path, so the daemon exits 0
 # a second later and leaves the group as it is.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 declare -A PID

@@ -11,6 +11,7 @@
 # @stats_list line byte for byte, and its counters (read with @stats_print,
 # which does not clear them) never go down while reads go on.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 FOREIGN=()       # ids of the regions that are not the followed group's

@@ -7,6 +7,7 @@
 # and in path mode, each daemon in the foreground so that its log and exit
 # status can be read.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 EXIT_S=3

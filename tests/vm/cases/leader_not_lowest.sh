@@ -8,6 +8,7 @@
 # dmsetup is re-created by the group check that dmsetup's use of the
 # control node prompts, within the documented second.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 # dmfilemapd(8): another process's use of device-mapper prompts a group
@@ -74,6 +75,7 @@ unrelated_0=$(region_of lin 0)
 unrelated_2=$(region_of lin 2)
 
 step "the daemon in the foreground, verbose 1"
+# shellcheck disable=SC2094 # the daemon only reads the file it follows
 dmfilemapd 3 "$gid" /mnt/f inode 1 1 3</mnt/f 2>/tmp/daemon.log &
 daemon=$!
 wait_until 10 grep -q "started: fd 3, group $gid " /tmp/daemon.log

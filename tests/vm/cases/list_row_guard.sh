@@ -7,6 +7,7 @@
 # the group as it is and goes on running; `dmstats list` keeps working.
 # Once the file is back to its extent, the group matches it again.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 ROW_MAX=4095    # libdevmapper 1.02.185's row buffer, newline included
@@ -32,6 +33,7 @@ unwatched dmstats list lin >/dev/null || fail "dmstats list cannot read the devi
 before=$(stats_list "$dev")
 
 step "the daemon in the foreground; the file gets a second extent"
+# shellcheck disable=SC2094 # the daemon only reads the file it follows
 dmfilemapd 3 0 /mnt/f inode 1 2 3</mnt/f 2>/tmp/daemon.log &
 pid=$!
 wait_log /tmp/daemon.log "started: "

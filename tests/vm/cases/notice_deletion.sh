@@ -5,6 +5,7 @@
 # gap).  Five rounds each, quiet and polled: the daemon's exit is timed
 # from the end of `dmstats delete`.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 NOTICE_MS=500   # dmfilemapd(8): the promise

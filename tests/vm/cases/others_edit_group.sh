@@ -18,6 +18,7 @@
 # group_lifecycle.sh covers `dmstats delete --groupid` and `dmstats
 # ungroup`.)
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 # A prompted group check comes within a second (dmfilemapd(8), TIMING);

@@ -3,6 +3,7 @@
 # precise_timestamps and histogram boundaries are copied word for word, in
 # the same units (ms, or ns with precise_timestamps).
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 # options DEV ID: what @stats_list shows after region ID's aux_data.

@@ -4,6 +4,7 @@
 # all of them; a daemon takes the listing another left only for a check
 # that such a use prompted, never for a check of its own (SIGHUP here).
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 DIR=/run/dmfilemapd

@@ -6,6 +6,7 @@
 # running.  (signals.sh covers the group side: a member region deleted
 # behind the daemon's back comes back on SIGHUP.)
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 file=/mnt/f

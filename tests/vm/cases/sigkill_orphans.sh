@@ -10,6 +10,7 @@
 # byte for byte as they were.
 # vm-options: --mem 1536
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 N=1000       # stripes: 2N regions to make when they split

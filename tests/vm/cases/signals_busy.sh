@@ -10,6 +10,7 @@
 # same signals sent to an idle daemon.)
 # vm-options: --mem 1024
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 N=800          # stripes of the file: 2N regions to make when they split

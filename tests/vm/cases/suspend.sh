@@ -9,6 +9,7 @@
 # waits for the resume.  Every command that might wait on the device runs
 # under timeout(1), and the device is resumed whatever happens.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 SUSPEND_S=5

@@ -12,6 +12,7 @@
 #
 # Usage: thirty_groups.sh [SEED]    (the seed is printed; rerun with it)
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 SEED=${1:-3030}

@@ -2,6 +2,7 @@
 # `dmstats update_filemap FILE --groupid N` brings a stale group up to date:
 # Debian's dmstats only starts the daemon, whose first pass does the work.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 file=/mnt/f

@@ -5,6 +5,7 @@
 # changed, and they notice a deletion or repair a member as before.  When
 # the watcher is killed, another daemon of the device takes its part.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 # lists_in LOG: how many @stats_list messages the daemon has sent so far.

@@ -5,6 +5,7 @@
 # (and after more writes that failed with it) it uses next to no CPU.
 # Once space is freed the file grows again and the group follows.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 fs="${1:?filesystem}"

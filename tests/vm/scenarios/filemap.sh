@@ -4,6 +4,7 @@
 # dmstats) over dm-linear starts the project's dmfilemapd with the documented
 # arguments, and the group it made covers the file.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 fs="${1:?filesystem}"

@@ -7,6 +7,7 @@
 # recreated, none counted twice. The regions stay within the documented cap
 # per contiguous extent.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 FS="${1:?filesystem}"

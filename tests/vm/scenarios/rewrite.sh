@@ -6,6 +6,7 @@
 # emptiness for the end), and overwritten by cp, whose data the filesystem
 # places only at writeback.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 fs="${1:?filesystem}"
@@ -27,7 +28,7 @@ old=$(file_extents "$file" "$dev")
 # later, well within the daemon's 200 ms grace, refills the file.
 coproc xfs_io { exec xfs_io "$file" >/dev/null 2>&1; }
 # bash forgets a coproc's pid once it has ended: keep it for the wait.
-xfs_io_pid=$xfs_io_PID
+xfs_io_pid=$!
 printf '%s\n' "truncate 0" "open -f /mnt/filler" "falloc 0 8m" "file 0" >&"${xfs_io[1]}"
 mkfifo /tmp/idle
 exec 7<>/tmp/idle

@@ -5,6 +5,7 @@
 # truncate, holed with fallocate --punch-hole.  Regions over freed sectors
 # go, untouched ones stay.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 fs="${1:?filesystem}"
