@@ -13,11 +13,8 @@ set -eu
 
 require_daemon
 step "ext4 on a dm-linear device, and ext4 right on a second virtio disk"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped --pieces 3 --nomonitor /mnt/f
 make_fs ext4 /dev/vdb /mnt2
-fragmented_file /mnt/f 3
-gid=$(filemap_create /mnt/f --nomonitor)
 fragmented_file /mnt/h 3
 gid_h=$(filemap_create /mnt/h --nomonitor)
 ok='3</mnt/f'

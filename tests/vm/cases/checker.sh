@@ -14,8 +14,7 @@ rejects() {
 }
 
 step "ext4 on a dm-linear device, a 4 MiB file of known bytes"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 dd if=/dev/urandom of=/mnt/file bs=1M count=4 status=none
 sync
 extents=$(file_extents /mnt/file)

@@ -55,11 +55,8 @@ require_daemon
 start_syslog
 show_syslog_on_failure
 step "ext4 on a dm-linear device; a group made stale behind its back"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
 blocks=300
-fallocate -l $((2 * blocks * 4))K /mnt/f
-gid=$(filemap_create /mnt/f --nomonitor)
+setup_mapped --alloc $((2 * blocks * 4))K --nomonitor /mnt/f
 # Every other block punched out, in one process: the daemon's first pass
 # must replace one region by $blocks, which takes it a while.
 punches=()

@@ -20,8 +20,7 @@ start_path_daemon() {
 
 require_daemon
 step "ext4 on two dm-linear devices, three files followed by path on the first"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 other=$(make_linear other /dev/vdb)
 make_fs ext4 "$other" /mnt2
 fallocate -l 1M /mnt2/g

@@ -24,8 +24,7 @@ start() {
 
 require_daemon
 step "ext4 on a dm-linear device; /mnt/a and /mnt/b in inode mode, /mnt/c in path mode"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 start a inode
 start b inode
 start c path

@@ -31,8 +31,7 @@ places() {
 
 require_daemon
 step "ext4 on a dm-linear device, three mapped files"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 for name in deleted ungrouped emptied; do start_daemon "$name"; done
 regions_emptied=$(group_regions "$dev" "${GID[emptied]}" | awk '{ printf "%s ", $1 }')
 # What dmstats ungroup must leave, and the daemon then leave alone.

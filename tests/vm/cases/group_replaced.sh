@@ -11,8 +11,7 @@ set -eu
 
 require_daemon
 step "ext4 on a dm-linear device, files a and b apart on it"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 mkdir /mnt/x
 fragmented_file /mnt/x/a 2
 fragmented_file /mnt/x/b 3

@@ -52,8 +52,7 @@ has_member_at() {
 
 require_daemon
 step "ext4 on a dm-linear device, a file of 1 MiB of data"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 dd if=/dev/urandom of=/mnt/f bs=1M count=1 conv=fsync status=none
 
 step "regions 0-2 made by someone else, then the file's group above them"

@@ -51,11 +51,8 @@ usage() {
 
 require_daemon
 step "ext4 on a dm-linear device, an 8-extent file, the daemon at -vvv"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
-fragmented_file "$file" 8
+setup_mapped --pieces 8 --nomonitor "$file"
 size=$(stat -c %s "$file")
-gid=$(filemap_create "$file" --nomonitor)
 : >"$log"
 exec 5<"$log"
 # shellcheck disable=SC2094 # the daemon only reads the file it follows

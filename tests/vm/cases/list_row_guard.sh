@@ -14,8 +14,7 @@ ROW_MAX=4095    # libdevmapper 1.02.185's row buffer, newline included
 
 require_daemon
 step "ext4 on a dm-linear device, a file of one extent, its group"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 fallocate -l 1M /mnt/f
 fallocate -l 1M /mnt/filler
 sync

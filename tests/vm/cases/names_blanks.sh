@@ -44,8 +44,7 @@ blank_group_current() {
 
 require_daemon
 step "ext4 on a dm-linear device"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 
 step "a file named with a blank and a tab, mapped with --alias plain"
 named=$'/mnt/my file\twith tab'

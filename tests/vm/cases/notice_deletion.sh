@@ -13,8 +13,7 @@ MARGIN_MS=250   # the exit, and this script polling with forks on an emulated CP
 
 require_daemon
 step "ext4 on a dm-linear device, a file of two extents"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 fragmented_file /mnt/f 2
 sync
 

@@ -59,8 +59,7 @@ expect_ended() {
 
 require_daemon
 step "ext4 on a dm-linear device, /mnt/f in 4 extents and /mnt/g in 3, their daemons"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 start f 4
 start g 3
 gid=$(group_id_by_alias "$dev" f)

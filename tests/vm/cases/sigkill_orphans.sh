@@ -34,8 +34,7 @@ only_bystanders_stray() {
 
 require_daemon
 step "ext4 on a dm-linear device, a file of $N extents of 3 blocks, its group"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 striped_file "$file" "$N"
 gid=$(filemap_create "$file" --nomonitor)
 check_group "$file" "$dev" "$gid"

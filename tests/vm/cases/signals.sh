@@ -14,11 +14,8 @@ region_at() {
 
 require_daemon
 step "ext4 on a dm-linear device, two mapped files"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
-fragmented_file /mnt/b 2
-filemap_foreground /tmp/b.log /mnt/b -v
-pid_b=$FG_PID
+setup_mapped --pieces 2 --foreground /tmp/b.log /mnt/b -v
+pid_b=$pid
 wait_log /tmp/b.log "started: .* /mnt/b\$"
 fragmented_file /mnt/a 3
 # The daemon's first pass, after this, puts its first group check 60 s later.

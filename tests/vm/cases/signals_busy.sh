@@ -79,8 +79,7 @@ ends_valid() {
 
 require_daemon
 step "ext4 on a dm-linear device, a file of $N extents of 3 blocks, its group"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 striped_file "$file" "$N"
 filemap_create "$file" --nomonitor >/dev/null
 start_daemon /tmp/term.log

@@ -15,11 +15,7 @@ started_or_gone() {
 
 require_daemon
 step "ext4 on a dm-linear device; a mapped file, then update_filemap on it"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
-fragmented_file /mnt/f 2
-gid=$(filemap_create /mnt/f)
-wait_for_daemon "$gid" /mnt/f >/dev/null
+setup_mapped --pieces 2 /mnt/f
 # In the foreground, dmstats becomes the second daemon: its log says when
 # it runs (or why it does not).
 dmstats update_filemap /mnt/f --groupid "$gid" --foreground -v >/dev/null 2>/tmp/second.log &

@@ -38,8 +38,7 @@ event_loop_ready() {
 
 require_daemon
 step "ext4 on a dm-linear device"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 
 step "-vvv: dmstats create --filemap --foreground -vvv"
 fragmented_file /mnt/a 2

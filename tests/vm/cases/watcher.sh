@@ -50,8 +50,7 @@ DIR=/run/dmfilemapd
 
 require_daemon
 step "ext4 on a dm-linear device; four files, each a group with its daemon (-vvv)"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 declare -A pid gid before lists
 for f in a b c d; do
 	fragmented_file "/mnt/$f" 3

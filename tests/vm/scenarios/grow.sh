@@ -18,12 +18,7 @@ more_regions_than() {
 
 require_daemon
 step "$fs on a dm-linear device, a file in 3 extents"
-dev=$(make_linear lin)
-make_fs "$fs" "$dev" /mnt
-fragmented_file "$file" 3
-gid=$(filemap_create "$file")
-pid=$(wait_for_daemon "$gid" "$file")
-check_group "$file" "$dev" "$gid"
+setup_mapped --fs "$fs" --pieces 3 "$file"
 first=$(group_regions "$dev" "$gid")
 
 step "grown by fallocate to 12 MiB"

@@ -14,12 +14,7 @@ file=/mnt/f
 
 require_daemon
 step "$fs on a dm-linear device, an 8 MiB file"
-dev=$(make_linear lin)
-make_fs "$fs" "$dev" /mnt
-fallocate -l 8M "$file"
-gid=$(filemap_create "$file")
-pid=$(wait_for_daemon "$gid" "$file")
-check_group "$file" "$dev" "$gid"
+setup_mapped --fs "$fs" --alloc 8M "$file"
 
 step "emptied, left empty for 50 ms, refilled"
 old=$(file_extents "$file" "$dev")
