@@ -1,9 +1,8 @@
+# shellcheck shell=bash
 # Sourced by bench/vm-bench.sh in the guest: reporting, the daemon under
 # test as a process, the scratch devices, and running one scenario so that
 # its failure is reported and cleaned up.  assert_impl compares with
 # $expected_sum, which vm-bench.sh sets.
-
-MIB=1048576
 
 emit() {
 	printf 'BENCH\t%s\t%s\t%s\n' "$1" "$2" "$3"
@@ -67,6 +66,7 @@ assert_impl() {
 	exe=$(readlink "/proc/$1/exe") || fail "daemon $1 has gone"
 	[ "$exe" = "$on_path" ] || fail "daemon $1 runs $exe, not $on_path"
 	sum=$(sha256sum <"/proc/$1/exe") || fail "cannot read /proc/$1/exe"
+	# shellcheck disable=SC2154 # set by vm-bench.sh, which sources this
 	[ "${sum%% *}" = "$expected_sum" ] ||
 		fail "daemon $1 runs $exe whose checksum is not the one under test"
 }

@@ -17,11 +17,14 @@
 set -eu
 # A helper failing inside $(...) must end the scenario, not go on empty.
 shopt -s inherit_errexit
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
+# shellcheck source=bench/vm-bench-lib.sh
 . /test/vm-bench-lib.sh
 
 expected_sum=$1
 shift
+MIB=1048576
 
 # ---- reaction: growth steps ------------------------------------------------
 # group-wait grows the file by 1 MiB (fallocate), takes the time when the
@@ -192,7 +195,8 @@ count_trace() {
 WAIT_CALLS=poll,ppoll,epoll_wait,epoll_pwait,select,pselect6,nanosleep,clock_nanosleep,restart_syscall
 
 scenario_idle() {
-	local fss=(${1//+/ }) fs pids=() tracers=() i a b t0 t1 dm waits
+	local fss fs pids=() tracers=() i a b t0 t1 dm waits
+	IFS=+ read -ra fss <<<"$1"
 	for fs in "${fss[@]}"; do
 		dd if=/dev/urandom of="$(fs_dir "$fs")/idle" bs=1M count=8 oflag=direct status=none
 		pids+=("$(start_daemon "/mnt/$fs/idle" 30)")
@@ -311,7 +315,7 @@ scenario_pass() {
 # follows, and the kernel's share of the same work (see pass_profile.c).
 
 scenario_profile() {
-	local fs=$1 n=$2 name=profile/$1/$2 file=/mnt/p/big gid out line daemon='' floor=''
+	local fs=$1 n=$2 name=profile/$1/$2 file=/mnt/p/big gid out line label daemon='' floor=''
 	check_stats_memory "$n"
 	make_linear "p$fs" /dev/vdc >/dev/null
 	make_fs "$fs" "/dev/mapper/p$fs" /mnt/p >/dev/null
@@ -321,7 +325,8 @@ scenario_profile() {
 	while IFS= read -r line; do
 		case $line in
 		step=*)
-			emit "$name" "$(sed 's/^step=\(.*\) us=.*/\1/' <<<"$line") ms" \
+			label=${line#step=}
+			emit "$name" "${label% us=*} ms" \
 				"$(ns_to_ms $((${line##*us=} * 1000)))"
 			case $line in
 			step=daemon\ *) daemon=${line##*us=} ;;
@@ -331,7 +336,7 @@ scenario_profile() {
 		messages=*) emit "$name" "messages: create/delete/set_aux" "${line#messages=}" ;;
 		esac
 	done <<<"$out"
-	[ -n "$daemon" ] && [ -n "$floor" ] || fail "pass-profile printed no daemon or floor figure"
+	[[ -n $daemon && -n $floor ]] || fail "pass-profile printed no daemon or floor figure"
 	emit "$name" "daemon / floor" "$(awk -v d="$daemon" -v f="$floor" 'BEGIN { printf "%.2f", d / f }')"
 }
 

@@ -4,6 +4,7 @@
 # starts that very binary, and the group follows the file as it grows.
 # packaged.sha256, beside this script, is the packaged binary's checksum.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 require_daemon
@@ -13,13 +14,8 @@ read -r got _ < <(sha256sum /usr/sbin/dmfilemapd)
 assert_eq "$want" "$got" "sha256 of /usr/sbin/dmfilemapd"
 
 step "ext4 on a dm-linear device, a file of 3 extents mapped by dmstats"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
-fragmented_file /mnt/f 3
-gid=$(filemap_create /mnt/f)
-pid=$(wait_for_daemon "$gid" /mnt/f)
+setup_mapped --pieces 3 /mnt/f
 assert_eq /usr/sbin/dmfilemapd "$(readlink "/proc/$pid/exe")" "daemon executable"
-check_group /mnt/f "$dev" "$gid"
 
 step "the file grows: the group follows"
 fallocate -l 12M /mnt/f

@@ -7,7 +7,7 @@
 # descriptor's form is not looked at here, only that the group follows.
 # packaged.sha256, beside this script, is the packaged binary's checksum.
 set -eu
-# shellcheck disable=SC1091 # the guest's copy of tests/vm/lib.sh
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 lib=/opt/libdm/trixie/lib/libdevmapper.so.1.02.1
@@ -22,8 +22,7 @@ step "the guest runs on Debian 13's libdevmapper"
 assert_libdm trixie 1.02.205
 
 step "ext4 on a dm-linear device, a file of 3 extents grouped by dmfilemapd --create"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 fragmented_file /mnt/f 3
 # Through a file: the daemon keeps the caller's stdout (see filemap_create).
 dmfilemapd --create /mnt/f >/tmp/create.out 2>&1 ||

@@ -3,6 +3,7 @@
 # file-map group, starts dmfilemapd, and the group follows the file as it
 # grows and gets holes punched in it.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 file=/mnt/demo/data

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by lib.sh in the guest: the helpers the test cases share, built
 # on lib.sh's own (retrying checks, counters, the extent cap, processes, the
 # behaviour cases' assertions).
@@ -57,7 +58,7 @@ group_id_by_alias() {
 		}')
 	[ -n "$ids" ] || fail "no group named $2 on $1"
 	[ "$(printf '%s\n' "$ids" | wc -l)" = 1 ] ||
-		fail "more than one group named $2 on $1: $(echo $ids)"
+		fail "more than one group named $2 on $1: ${ids//$'\n'/ }"
 	echo "$ids"
 }
 
@@ -182,7 +183,7 @@ assert_no_strays() {
 	strays=$(stray_regions "$1")
 	[ -z "$strays" ] || {
 		stats_list "$1" >&2
-		fail "regions outside any group on $1: $(echo $strays)"
+		fail "regions outside any group on $1: ${strays//$'\n'/ }"
 	}
 }
 
@@ -258,6 +259,7 @@ filemap_foreground() {
 		fail "dmstats create --filemap $file --foreground did not become dmfilemapd"
 	}
 	mapfile -d '' -t argv <"/proc/$FG_PID/cmdline"
+	# shellcheck disable=SC2034 # for the caller
 	FG_GID=${argv[2]}
 }
 
@@ -302,6 +304,75 @@ waiting_in_poll() {
 	grep -q poll "/proc/$1/wchan"
 }
 
+# setup_mapped [OPTION...] [FILE [DMSTATS_OPTION...]]: the set-up most
+# cases start with: a dm-linear device with a new file system mounted on
+# it; with FILE, also FILE made there, its group made by `dmstats create
+# --filemap FILE DMSTATS_OPTIONS` (on btrfs by `dmfilemapd --create`), its
+# daemon waited for and the group checked against the file.  Call it
+# directly, not in $(...): it sets dev (/dev/mapper/NAME), and with FILE
+# gid and pid (the daemon's, empty with --nomonitor).  OPTIONs, defaults
+# in brackets:
+#   --fs TYPE         ext4, xfs or btrfs [ext4]
+#   --disk DISK       the disk under the device [/dev/vda]
+#   --size MB         the device's size [the rest of the disk]
+#   --name NAME       the device's name [lin]
+#   --mount DIR       where the file system is mounted [/mnt]
+#   --pieces N        FILE in N pieces apart on the device (fragmented_file)
+#   --piece MIB       the size of each piece [1]
+#   --alloc SIZE      FILE allocated by one fallocate, SIZE such as 8M
+#   --data MIB        MIB MiB of random bytes written from FILE's start and
+#                     synced, over what --pieces or --alloc allocated
+#   --nomonitor       the group made without a daemon
+#   --foreground LOG  the daemon run by filemap_foreground, its stderr in
+#                     LOG, and waited for until it is idle
+setup_mapped() {
+	local fs=ext4 disk=/dev/vda size='' name=lin dir=/mnt pieces='' piece=1 alloc='' data=''
+	local start=spawned log='' file
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--nomonitor) start=none; shift; continue ;;
+		--fs) fs=${2:?} ;;
+		--disk) disk=${2:?} ;;
+		--size) size=${2:?} ;;
+		--name) name=${2:?} ;;
+		--mount) dir=${2:?} ;;
+		--pieces) pieces=${2:?} ;;
+		--piece) piece=${2:?} ;;
+		--alloc) alloc=${2:?} ;;
+		--data) data=${2:?} ;;
+		--foreground) start=foreground log=${2:?} ;;
+		--*) fail "setup_mapped: unknown option $1" ;;
+		*) break ;;
+		esac
+		shift 2
+	done
+	dev=$(make_linear "$name" "$disk" "$size")
+	make_fs "$fs" "$dev" "$dir"
+	[ $# -gt 0 ] || return 0
+	file=$1
+	shift
+	[ -z "$pieces" ] || fragmented_file "$file" "$pieces" "$piece"
+	[ -z "$alloc" ] || fallocate -l "$alloc" "$file"
+	[ -z "$data" ] ||
+		dd if=/dev/urandom of="$file" bs=1M count="$data" conv=notrunc,fsync status=none
+	case $start in
+	spawned)
+		gid=$(filemap_create "$file" "$@")
+		pid=$(wait_for_daemon "$gid" "$file")
+		;;
+	none)
+		gid=$(filemap_create "$file" --nomonitor "$@")
+		pid=
+		;;
+	foreground)
+		filemap_foreground "$log" "$file" "$@"
+		gid=$FG_GID pid=$FG_PID
+		wait_until 15 waiting_in_poll "$pid"
+		;;
+	esac
+	check_group "$file" "$dev" "$gid"
+}
+
 # hand_started_daemon VERBOSE LOG: ext4 on a dm-linear device, a file
 # /mnt/f of 1 MiB of data and its group made without a daemon; then
 # dmfilemapd started by hand in the foreground in inode mode, its stderr in
@@ -309,12 +380,11 @@ waiting_in_poll() {
 hand_started_daemon() {
 	local verbose=$1 log=$2
 	step "ext4 on a dm-linear device, a file of 1 MiB of data, its group"
-	dev=$(make_linear lin)
-	make_fs ext4 "$dev" /mnt
-	dd if=/dev/urandom of=/mnt/f bs=1M count=1 conv=fsync status=none
-	gid=$(filemap_create /mnt/f --nomonitor)
+	setup_mapped --data 1 --nomonitor /mnt/f
 	step "the daemon by hand: dmfilemapd 3 $gid /mnt/f inode 1 $verbose"
+	# shellcheck disable=SC2094 # the daemon only reads the file it follows
 	dmfilemapd 3 "$gid" /mnt/f inode 1 "$verbose" 3</mnt/f 2>"$log" &
+	# shellcheck disable=SC2034 # for the caller
 	daemon=$!
 	wait_until 15 grep -q "started: fd 3, group $gid " "$log"
 }

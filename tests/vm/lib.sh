@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for scripts run in the test guest by tests/vm/run.
 # Source it first:   . /test/lib.sh
 # Scripts are best run with `set -eu`: a helper that fails inside $(...)
@@ -72,7 +73,7 @@ unwatched() {
 		type=$(stat -c '0x%t 0x%T' /dev/mapper/control) ||
 			fail "no /dev/mapper/control to copy"
 		mkdir -p "${node%/*}"
-		# $type is the major and the minor: split on purpose.
+		# shellcheck disable=SC2086 # $type is the major and the minor
 		mknod "$node" c $type || fail "cannot make $node"
 	fi
 	DM_DEV_DIR=$UNWATCHED_DEV_DIR "$@"
@@ -390,6 +391,7 @@ filemap_create() {
 }
 
 # The helpers of the cases themselves live beside this file.
+# shellcheck source=tests/vm/lib-cases.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib-cases.sh"
 
 # libdevmapper_of PID|FILE: the libdevmapper files process PID has mapped,

@@ -14,7 +14,7 @@
 # still running after the case are stopped (SIGTERM ends one cleanly) before
 # the reports are read.
 set -u
-# shellcheck disable=SC1091 # the guest's copy of tests/vm/lib.sh
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 REPORTS=/run/sanitizer

@@ -6,14 +6,12 @@
 # ask to detach (FOREGROUND 0), as dmstats does: errors must still reach
 # the caller.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 require_daemon
 step "ext4 on a dm-linear device, a mapped file without a daemon"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
-fragmented_file /mnt/f 2
-gid=$(filemap_create /mnt/f --nomonitor)
+setup_mapped --pieces 2 --nomonitor /mnt/f
 usage="usage: dmfilemapd FD GROUP_ID ABS_PATH inode|path [FOREGROUND [VERBOSE]]
        dmfilemapd --create [--alias NAME] [--precise] [--bounds LIST]
                   [--follow inode|path] [--foreground] [--verbose N]

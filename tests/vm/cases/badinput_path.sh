@@ -6,14 +6,12 @@
 # status 1, no daemon left, no region changed.  A symlink to the file
 # itself names it, and is accepted.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 require_daemon
 step "ext4 on a dm-linear device, a mapped file without a daemon, another file"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
-fragmented_file /mnt/f 2
-gid=$(filemap_create /mnt/f --nomonitor)
+setup_mapped --pieces 2 --nomonitor /mnt/f
 fallocate -l 1M /mnt/g
 ln -s /mnt/g /mnt/to-g
 ln -s /mnt/none /mnt/dangling

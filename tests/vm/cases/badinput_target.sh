@@ -8,15 +8,13 @@
 # (btrfs, also refused, is not in the test guest.)
 # vm-options: --disk 1G --disk 64M
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 require_daemon
 step "ext4 on a dm-linear device, and ext4 right on a second virtio disk"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped --pieces 3 --nomonitor /mnt/f
 make_fs ext4 /dev/vdb /mnt2
-fragmented_file /mnt/f 3
-gid=$(filemap_create /mnt/f --nomonitor)
 fragmented_file /mnt/h 3
 gid_h=$(filemap_create /mnt/h --nomonitor)
 ok='3</mnt/f'

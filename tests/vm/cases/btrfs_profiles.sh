@@ -8,6 +8,7 @@
 # with one line: no dm device among the file system's, RAID5 data.
 # vm-options: --disk 1G --disk 1G --disk 1G
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 # logical_count FILE: the file's extents as btrfs places them (logical).

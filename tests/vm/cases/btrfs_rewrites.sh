@@ -6,6 +6,7 @@
 # followed.  A nodatacow file's writes stay in place: its group is never
 # touched by them.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 # passes LOG: the passes that changed the group so far (verbosity 1).
@@ -27,8 +28,7 @@ group_id_by_alias_wait() {
 }
 
 require_daemon
-dev=$(make_linear bcow)
-make_fs btrfs "$dev" /mnt
+setup_mapped --fs btrfs --name bcow
 
 step "a copy-on-write file rewritten every 20 ms: followed about once a second"
 dd if=/dev/urandom of=/mnt/f bs=1M count=16 oflag=direct status=none

@@ -5,6 +5,7 @@
 # is stale, has a missing member or overlapping regions.  No daemon runs
 # here (--nomonitor), so nothing changes the groups behind the checks.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 # rejects CMD...: fails unless CMD fails (run in a subshell: helpers exit).
@@ -13,8 +14,7 @@ rejects() {
 }
 
 step "ext4 on a dm-linear device, a 4 MiB file of known bytes"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 dd if=/dev/urandom of=/mnt/file bs=1M count=4 status=none
 sync
 extents=$(file_extents /mnt/file)

@@ -9,6 +9,7 @@
 #
 # Usage: churn_soak.sh [SEED]    (the seed is printed; rerun with it)
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 SEED=${1:-4242}
@@ -138,16 +139,10 @@ start_syslog
 show_syslog_on_failure
 RANDOM=$SEED
 echo "seed: $SEED"
-step "ext4 on a dm-linear device, a file of 1 MiB of data"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
-dd if=/dev/urandom of=/mnt/f bs=1M count=1 conv=fsync status=none
-
-step "dmstats create --filemap with DMFILEMAPD_REGIONS_PER_EXTENT=$CAP"
+step "ext4 on a dm-linear device, a file of 1 MiB of data mapped with DMFILEMAPD_REGIONS_PER_EXTENT=$CAP"
 # dmstats passes its environment on to the daemon it starts.
 export DMFILEMAPD_REGIONS_PER_EXTENT=$CAP
-gid=$(filemap_create /mnt/f)
-pid=$(wait_for_daemon "$gid" /mnt/f)
+setup_mapped --data 1 /mnt/f
 unset DMFILEMAPD_REGIONS_PER_EXTENT
 assert_match "^DMFILEMAPD_REGIONS_PER_EXTENT=$CAP\$" \
 	"$(tr '\0' '\n' <"/proc/$pid/environ")" "the daemon's environment"

@@ -10,6 +10,7 @@
 # bound under /run/dmfilemapd) by 3 s.  thirty_groups.sh looks for the same fault without
 # help, under churn.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 DELAY_US=3000000
@@ -37,11 +38,7 @@ group_moved_from() {
 
 require_daemon
 step "ext4 on a dm-linear device, a file of 3 extents mapped by dmstats"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
-fragmented_file /mnt/f 3
-gid=$(filemap_create /mnt/f)
-pid=$(wait_for_daemon "$gid" /mnt/f)
+setup_mapped --pieces 3 /mnt/f
 wait_until 15 waiting_in_poll "$pid"
 check_group /mnt/f "$dev" "$gid"
 

@@ -26,8 +26,7 @@ as_user() {
 
 require_daemon
 step "ext4 on a dm-linear device, a file in 3 extents"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 fragmented_file /mnt/f 3
 devno=$(dmsetup info -c --noheadings -o major,minor lin | tr -d ' ')
 

@@ -6,6 +6,7 @@
 # had again, a check takes it up, and from then on a plain
 # `dmstats delete --groupid` is noticed within a second; the daemon exits 0.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 CHECK_MS=5000   # dmfilemapd(8): the check interval without the watch

@@ -33,13 +33,9 @@ daemon_following() {
 
 require_daemon
 step "ext4 on a dm-linear device; /mnt/f mapped by dmstats, without a daemon"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
-fragmented_file /mnt/f 3
 # Written, so that reads reach the device (fallocate leaves it unwritten).
-dd if=/dev/urandom of=/mnt/f bs=1M count=3 conv=notrunc,fsync status=none
+setup_mapped --pieces 3 --data 3 --nomonitor /mnt/f
 fragmented_file /mnt/g 2
-gid=$(filemap_create /mnt/f --nomonitor)
 other=$(filemap_create /mnt/g --nomonitor)
 other_rows=$(group_regions "$dev" "$other")
 dd if=/mnt/f of=/dev/null bs=4k count=64 iflag=direct status=none

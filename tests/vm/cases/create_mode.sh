@@ -7,6 +7,7 @@
 # dmstats could not read back or rewrite it refuses, as it refuses what it
 # cannot count: with one line, creating nothing.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 # create_daemon LOG ARGS...: runs dmfilemapd --create ARGS, its output in LOG
@@ -28,8 +29,7 @@ rows() {
 require_daemon
 for fs in ext4 xfs; do
 	step "$fs: the same group as dmstats makes, for the same file"
-	dev=$(make_linear "c$fs" /dev/vda)
-	make_fs "$fs" "$dev" /mnt
+	setup_mapped --fs "$fs" --name "c$fs"
 	fragmented_file /mnt/data 5
 	for settings in "" "--bounds 1ms,10ms,100ms" "--bounds 500us,2ms"; do
 		# shellcheck disable=SC2086 # the settings are words
@@ -68,8 +68,7 @@ for fs in ext4 xfs; do
 done
 
 step "a file with a blank in its name, --alias, --precise, --follow path"
-dev=$(make_linear cb /dev/vda)
-make_fs ext4 "$dev" /mnt
+setup_mapped --name cb
 fragmented_file "/mnt/a file" 3
 gid=$(create_daemon /tmp/create.out --alias a-file.v2 --precise --follow path "/mnt/a file")
 assert_eq "/mnt/a file: Created new group with 3 region(s) as group ID $gid." "$(cat /tmp/create.out)" "the line printed"

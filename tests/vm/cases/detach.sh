@@ -7,6 +7,7 @@
 # life cycle to syslog; at VERBOSE 2 its stdio is /dev/null all the same,
 # and its region changes go to syslog.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 # assert_detached PID FILE: PID leads its own session without a terminal,
@@ -54,11 +55,8 @@ require_daemon
 start_syslog
 show_syslog_on_failure
 step "ext4 on a dm-linear device; a group made stale behind its back"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
 blocks=300
-fallocate -l $((2 * blocks * 4))K /mnt/f
-gid=$(filemap_create /mnt/f --nomonitor)
+setup_mapped --alloc $((2 * blocks * 4))K --nomonitor /mnt/f
 # Every other block punched out, in one process: the daemon's first pass
 # must replace one region by $blocks, which takes it a while.
 punches=()
@@ -69,6 +67,7 @@ assert_eq "$blocks" "$(file_extents /mnt/f | wc -l)" "extents of /mnt/f"
 
 step "dmfilemapd run by hand, detaching, with stray fds of its caller"
 status=0
+# shellcheck disable=SC2094 # the daemon only reads the file it follows
 (cd /mnt && exec dmfilemapd 3 "$gid" /mnt/f inode 0 0 3</mnt/f 7</mnt/lost+found 8>/tmp/stray) \
 	>/tmp/start.out 2>/tmp/start.err || status=$?
 assert_eq 0 "$status" "exit status of the starter"

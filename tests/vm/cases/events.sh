@@ -11,6 +11,7 @@
 # stopped meanwhile so that it reads both in one batch whatever the timing,
 # logs them, says why it ends and exits 0, leaving the group as it is.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 TRACE=/tmp/trace

@@ -7,15 +7,13 @@
 # makes the kernel send delete-self and drop the daemon's watch.  A rename
 # or move within the filesystem changes nothing.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 require_daemon
 step "ext4 on a dm-linear device, two files mapped in inode mode"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
-fallocate -l 2M /mnt/u
-filemap_foreground /tmp/u.log /mnt/u -v
-pid_u=$FG_PID
+setup_mapped --alloc 2M --foreground /tmp/u.log /mnt/u -v
+pid_u=$pid
 wait_log /tmp/u.log "started: .* follow inode, /mnt/u\$"
 fragmented_file /mnt/f 2
 filemap_foreground /tmp/f.log /mnt/f -v

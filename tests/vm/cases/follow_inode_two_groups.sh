@@ -5,15 +5,13 @@
 # that keeps the file alive, or both would wait for each other for ever,
 # and the deleted file's blocks would never be freed.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 require_daemon
 step "ext4 on a dm-linear device, one file mapped by two groups"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
-fallocate -l 2M /mnt/f
-filemap_foreground /tmp/one.log /mnt/f --alias one -v
-one=$FG_PID
+setup_mapped --alloc 2M --foreground /tmp/one.log /mnt/f --alias one -v
+one=$pid
 wait_log /tmp/one.log "started: .* /mnt/f\$"
 filemap_foreground /tmp/two.log /mnt/f --alias two -v
 two=$FG_PID

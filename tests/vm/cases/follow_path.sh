@@ -4,6 +4,7 @@
 # over the group; a path left empty for over a second ends the daemon with
 # status 0 and the group left as it is.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 file=/mnt/f
@@ -20,12 +21,8 @@ holds_only_current() {
 
 require_daemon
 step "ext4 on a dm-linear device, a 4 MiB file followed by path"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
-fallocate -l 4M "$file"
-filemap_foreground "$log" "$file" --follow path -v
+setup_mapped --alloc 4M --foreground "$log" "$file" --follow path -v
 wait_log "$log" "started: .* follow path, $file\$"
-check_group "$file" "$dev" "$FG_GID"
 
 step "another file renamed over the path"
 fallocate -l 6M /mnt/new

@@ -5,21 +5,22 @@
 # at the path.  Each daemon logs why and exits 1; no region changes.
 # vm-options: --disk 1G --disk 64M
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
-# start_path_daemon NAME: maps /mnt/NAME, followed by path; sets PID_<NAME>.
+# start_path_daemon NAME: maps /mnt/NAME, followed by path; sets PID[NAME].
+declare -A PID
 start_path_daemon() {
 	fallocate -l 2M "/mnt/$1"
 	filemap_foreground "/tmp/$1.log" "/mnt/$1" --follow path -v
 	wait_log "/tmp/$1.log" "started: .* follow path, /mnt/$1\$"
 	check_group "/mnt/$1" "$dev" "$FG_GID"
-	printf -v "PID_$1" %s "$FG_PID"
+	PID[$1]=$FG_PID
 }
 
 require_daemon
 step "ext4 on two dm-linear devices, three files followed by path on the first"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 other=$(make_linear other /dev/vdb)
 make_fs ext4 "$other" /mnt2
 fallocate -l 1M /mnt2/g
@@ -38,12 +39,12 @@ rm /mnt/dir
 mkdir /mnt/dir
 
 step "each daemon says why and exits 1"
-assert_exit 1 "$PID_sym" 5 "exit status after the symlink swap"
+assert_exit 1 "${PID[sym]}" 5 "exit status after the symlink swap"
 wait_log /tmp/sym.log "^dmfilemapd: /mnt/sym now names a file on another device, whose extents mean nothing to group [0-9]+: exiting\$"
 # The bind mount sends no inotify event: the mount table's own does.
-assert_exit 1 "$PID_bind" 5 "exit status after the bind mount"
+assert_exit 1 "${PID[bind]}" 5 "exit status after the bind mount"
 wait_log /tmp/bind.log "^dmfilemapd: /mnt/bind now names a file on another device, whose extents mean nothing to group [0-9]+: exiting\$"
-assert_exit 1 "$PID_dir" 5 "exit status after the directory took the path"
+assert_exit 1 "${PID[dir]}" 5 "exit status after the directory took the path"
 wait_log /tmp/dir.log "^dmfilemapd: /mnt/dir is no longer a regular file: exiting\$"
 assert_eq "$before" "$(stats_list "$dev")" "regions of $dev"
 assert_eq "" "$(stats_list "$other")" "regions of $other"

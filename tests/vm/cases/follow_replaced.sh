@@ -8,6 +8,7 @@
 # another process holds it still empties the path, so the daemon exits 0
 # a second later and leaves the group as it is.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 declare -A PID
@@ -23,8 +24,7 @@ start() {
 
 require_daemon
 step "ext4 on a dm-linear device; /mnt/a and /mnt/b in inode mode, /mnt/c in path mode"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 start a inode
 start b inode
 start c path

@@ -11,6 +11,7 @@
 # @stats_list line byte for byte, and its counters (read with @stats_print,
 # which does not clear them) never go down while reads go on.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 FOREIGN=()       # ids of the regions that are not the followed group's
@@ -62,11 +63,8 @@ foreign() {
 
 require_daemon
 step "ext4 on a dm-linear device; /mnt/other's group without a daemon"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
-fragmented_file /mnt/other 2
-other_gid=$(filemap_create /mnt/other --alias other --nomonitor)
-check_group /mnt/other "$dev" "$other_gid"
+setup_mapped --pieces 2 --nomonitor /mnt/other --alias other
+other_gid=$gid
 
 step "/mnt/f mapped, its daemon in the foreground"
 fragmented_file /mnt/f 3

@@ -5,16 +5,19 @@
 # truncated to nothing makes the daemon
 # remove the group itself.  Nothing is re-created behind dmstats's back.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
-# start_daemon NAME: maps /mnt/NAME in 2 extents; sets PID_NAME and GID_NAME.
+# start_daemon NAME: maps /mnt/NAME in 2 extents; sets PID[NAME] and
+# GID[NAME].
+declare -A PID GID
 start_daemon() {
 	fragmented_file "/mnt/$1" 2
 	filemap_foreground "/tmp/$1.log" "/mnt/$1" -v
 	wait_log "/tmp/$1.log" "started: .* /mnt/$1\$"
 	check_group "/mnt/$1" "$dev" "$FG_GID"
-	printf -v "PID_$1" %s "$FG_PID"
-	printf -v "GID_$1" %s "$FG_GID"
+	PID[$1]=$FG_PID
+	GID[$1]=$FG_GID
 }
 
 # places DEV [IDS...]: "id: start+len" of DEV's regions (only IDS if given).
@@ -28,34 +31,35 @@ places() {
 
 require_daemon
 step "ext4 on a dm-linear device, three mapped files"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 for name in deleted ungrouped emptied; do start_daemon "$name"; done
-regions_emptied=$(group_regions "$dev" "$GID_emptied" | awk '{ printf "%s ", $1 }')
+regions_emptied=$(group_regions "$dev" "${GID[emptied]}" | awk '{ printf "%s ", $1 }')
 # What dmstats ungroup must leave, and the daemon then leave alone.
-ungrouped=$(places "$dev" $(group_regions "$dev" "$GID_ungrouped" | awk '{ print $1 }'))
+list=$(group_members "$dev" "${GID[ungrouped]}")
+mapfile -t members <<<"$list"
+ungrouped=$(places "$dev" "${members[@]}")
 
 step "dmstats delete, dmstats ungroup and truncate -s 0, at once"
 start=$(now_ms)
-dmstats delete --groupid "$GID_deleted" "$dev"
-dmstats ungroup --groupid "$GID_ungrouped" "$dev"
+dmstats delete --groupid "${GID[deleted]}" "$dev"
+dmstats ungroup --groupid "${GID[ungrouped]}" "$dev"
 truncate -s 0 /mnt/emptied
 
 step "the emptied file's daemon removes its group and exits 0"
-assert_exit 0 "$PID_emptied" 5 "exit status after truncate -s 0"
-wait_log /tmp/emptied.log "^dmfilemapd: /mnt/emptied has no data[^:]*: removing group $GID_emptied and exiting\$"
+assert_exit 0 "${PID[emptied]}" 5 "exit status after truncate -s 0"
+wait_log /tmp/emptied.log "^dmfilemapd: /mnt/emptied has no data[^:]*: removing group ${GID[emptied]} and exiting\$"
 for id in $regions_emptied; do
 	! stats_list "$dev" | grep -q "^$id: " || fail "region $id of the emptied file's group is left"
 done
 
 step "the other two see the prompted group check fail and exit 0"
-assert_exit 0 "$PID_deleted" 8 "exit status after dmstats delete"
-assert_exit 0 "$PID_ungrouped" 8 "exit status after dmstats ungroup"
+assert_exit 0 "${PID[deleted]}" 8 "exit status after dmstats delete"
+assert_exit 0 "${PID[ungrouped]}" 8 "exit status after dmstats ungroup"
 took=$(($(now_ms) - start))
 # A prompted check comes within 1 s; the rest is slack for a slow emulated guest.
 [ "$took" -le 3500 ] || fail "the daemons took $took ms to see their groups end"
-wait_log /tmp/deleted.log "^dmfilemapd: group $GID_deleted was deleted or ungrouped: exiting\$"
-wait_log /tmp/ungrouped.log "^dmfilemapd: group $GID_ungrouped was deleted or ungrouped: exiting\$"
+wait_log /tmp/deleted.log "^dmfilemapd: group ${GID[deleted]} was deleted or ungrouped: exiting\$"
+wait_log /tmp/ungrouped.log "^dmfilemapd: group ${GID[ungrouped]} was deleted or ungrouped: exiting\$"
 assert_eq "$ungrouped" "$(places "$dev")" "regions left on $dev (the ungrouped ones only)"
 assert_eq "" "$(dmstats list --group --noheadings "$dev" 2>/dev/null)" "groups left on $dev"
 echo "ok: the daemons ended with their groups"

@@ -6,12 +6,12 @@
 # three ways: `dmstats delete --allregions`, `dmstats delete --groupid`,
 # and the latter while another dm user polls the device every 100 ms.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 require_daemon
 step "ext4 on a dm-linear device, files a and b apart on it"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 mkdir /mnt/x
 fragmented_file /mnt/x/a 2
 fragmented_file /mnt/x/b 3
@@ -43,7 +43,7 @@ replace_group() {
 
 	step "$way: b grows, and its group follows"
 	before=$(file_extents /mnt/x/b | wc -l)
-	fallocate -l 1M /mnt/x/filler.$way
+	fallocate -l 1M "/mnt/x/filler.$way"
 	fallocate -l 5M /mnt/x/b
 	sync
 	grown=$(file_extents /mnt/x/b | wc -l)
@@ -56,7 +56,7 @@ replace_group() {
 	wait_until 5 process_gone "$pid_b"
 	dmstats delete --allregions lin
 	truncate -s 3M /mnt/x/b
-	rm -f /mnt/x/filler.$way
+	rm -f "/mnt/x/filler.$way"
 }
 
 replace_group allregions

@@ -6,6 +6,7 @@
 # the holder closes the file the daemon scans again, finds none, and
 # exits 0 leaving the group as it is.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 STEPS=50

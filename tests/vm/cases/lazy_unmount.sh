@@ -7,6 +7,7 @@
 # and in path mode, each daemon in the foreground so that its log and exit
 # status can be read.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 EXIT_S=3
@@ -15,14 +16,8 @@ EXIT_S=3
 lazily_unmounted() {
 	local mode=$1 log=/tmp/$1.log dev pid t0 took
 	step "$mode mode: ext4 on a dm-linear device, a file of 2 extents, its daemon"
-	dev=$(make_linear lin)
-	make_fs ext4 "$dev" /mnt
-	fragmented_file /mnt/f 2
 	# The default verbosity: no -v.
-	filemap_foreground "$log" /mnt/f --follow "$mode"
-	pid=$FG_PID
-	wait_until 15 waiting_in_poll "$pid"
-	check_group /mnt/f "$dev" "$FG_GID"
+	setup_mapped --pieces 2 --foreground "$log" /mnt/f --follow "$mode"
 
 	step "$mode mode: umount -l /mnt"
 	grep -q " /mnt " /proc/mounts || fail "/mnt is not mounted"

@@ -8,6 +8,7 @@
 # dmsetup is re-created by the group check that dmsetup's use of the
 # control node prompts, within the documented second.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 # dmfilemapd(8): another process's use of device-mapper prompts a group
@@ -51,8 +52,7 @@ has_member_at() {
 
 require_daemon
 step "ext4 on a dm-linear device, a file of 1 MiB of data"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 dd if=/dev/urandom of=/mnt/f bs=1M count=1 conv=fsync status=none
 
 step "regions 0-2 made by someone else, then the file's group above them"
@@ -74,6 +74,7 @@ unrelated_0=$(region_of lin 0)
 unrelated_2=$(region_of lin 2)
 
 step "the daemon in the foreground, verbose 1"
+# shellcheck disable=SC2094 # the daemon only reads the file it follows
 dmfilemapd 3 "$gid" /mnt/f inode 1 1 3</mnt/f 2>/tmp/daemon.log &
 daemon=$!
 wait_until 10 grep -q "started: fd 3, group $gid " /tmp/daemon.log

@@ -6,6 +6,7 @@
 # (8 full syncs); a pass is counted by its listing of the group in the
 # -vvv log.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 file=/mnt/f
@@ -45,18 +46,16 @@ round() {
 
 # usage PID: "fds rss_kb regions" of the daemon and the device.
 usage() {
-	echo "$(ls "/proc/$1/fd" | wc -l) $(awk '/^VmRSS:/ { print $2 }' "/proc/$1/status") $(stats_list "$dev" | wc -l)"
+	echo "$(find "/proc/$1/fd" -mindepth 1 -maxdepth 1 | wc -l) $(awk '/^VmRSS:/ { print $2 }' "/proc/$1/status") $(stats_list "$dev" | wc -l)"
 }
 
 require_daemon
 step "ext4 on a dm-linear device, an 8-extent file, the daemon at -vvv"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
-fragmented_file "$file" 8
+setup_mapped --pieces 8 --nomonitor "$file"
 size=$(stat -c %s "$file")
-gid=$(filemap_create "$file" --nomonitor)
 : >"$log"
 exec 5<"$log"
+# shellcheck disable=SC2094 # the daemon only reads the file it follows
 dmfilemapd 3 "$gid" "$file" inode 1 3 3<"$file" 2>"$log" &
 pid=$!
 mkfifo /tmp/tick

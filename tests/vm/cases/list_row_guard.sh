@@ -7,14 +7,14 @@
 # the group as it is and goes on running; `dmstats list` keeps working.
 # Once the file is back to its extent, the group matches it again.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 ROW_MAX=4095    # libdevmapper 1.02.185's row buffer, newline included
 
 require_daemon
 step "ext4 on a dm-linear device, a file of one extent, its group"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 fallocate -l 1M /mnt/f
 fallocate -l 1M /mnt/filler
 sync
@@ -32,6 +32,7 @@ unwatched dmstats list lin >/dev/null || fail "dmstats list cannot read the devi
 before=$(stats_list "$dev")
 
 step "the daemon in the foreground; the file gets a second extent"
+# shellcheck disable=SC2094 # the daemon only reads the file it follows
 dmfilemapd 3 0 /mnt/f inode 1 2 3</mnt/f 2>/tmp/daemon.log &
 pid=$!
 wait_log /tmp/daemon.log "started: "

@@ -5,11 +5,13 @@
 # with a blank, written correctly escaped, survive unchanged when the
 # daemon rewrites the descriptor.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
-# id_list IDS...: ids in libdevmapper's member list form, e.g. 0-2,5.
+# id_list: the ids read, one a line, in libdevmapper's member list form,
+# e.g. 0-2,5.
 id_list() {
-	printf '%s\n' "$@" | sort -n | awk '
+	sort -n | awk '
 		NR == 1 { first = last = $1; next }
 		$1 == last + 1 { last = $1; next }
 		{ out = out sep (first == last ? first : first "-" last); sep = ","; first = last = $1 }
@@ -36,14 +38,13 @@ blank_group_current() {
 		"$(file_extents "$1" | merge_ranges)" ] || return 1
 	ids=$(printf '%s\n' "$regions" | awk '{ print $1 }')
 	lowest=$(printf '%s\n' "$ids" | sort -n | head -n 1)
-	want="DMS_GROUP=my file"$'\t'"x\\y:$(id_list $ids)#two words"
+	want="DMS_GROUP=my file"$'\t'"x\\y:$(id_list <<<"$ids")#two words"
 	[ "$(stats_list "$2" | grep "^$lowest: " | cut -d ' ' -f 5-)" = "$want" ]
 }
 
 require_daemon
 step "ext4 on a dm-linear device"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 
 step "a file named with a blank and a tab, mapped with --alias plain"
 named=$'/mnt/my file\twith tab'
@@ -58,7 +59,8 @@ assert_running "$pid"
 step "an alias with a blank, a tab and a backslash, set by hand on the leader"
 fragmented_file /mnt/b 2
 gid=$(filemap_create /mnt/b --nomonitor)
-members=$(id_list $(group_members "$dev" "$gid"))
+members=$(group_members "$dev" "$gid")
+members=$(id_list <<<"$members")
 # The kernel takes a backslash as escaping the next character.
 dmsetup message "$dev" 0 "@stats_set_aux $gid DMS_GROUP=my\\ file\\"$'\t'"x\\\\y:$members#two\\ words"
 leader=$(stats_list "$dev" | grep "^$gid: ")
@@ -66,6 +68,7 @@ assert_eq "DMS_GROUP=my file"$'\t'"x\\y:$members#two words" "$(printf '%s\n' "$l
 	"the leader's aux_data as the kernel keeps it"
 
 step "the daemon rewrites the descriptor after growth"
+# shellcheck disable=SC2094 # the daemon only reads the file it follows
 dmfilemapd 3 "$gid" /mnt/b inode 1 1 3</mnt/b 2>/tmp/b.log &
 bpid=$!
 wait_log /tmp/b.log "started: .* /mnt/b\$"

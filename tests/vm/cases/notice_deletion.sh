@@ -5,6 +5,7 @@
 # gap).  Five rounds each, quiet and polled: the daemon's exit is timed
 # from the end of `dmstats delete`.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 NOTICE_MS=500   # dmfilemapd(8): the promise
@@ -12,8 +13,7 @@ MARGIN_MS=250   # the exit, and this script polling with forks on an emulated CP
 
 require_daemon
 step "ext4 on a dm-linear device, a file of two extents"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 fragmented_file /mnt/f 2
 sync
 

@@ -18,6 +18,7 @@
 # group_lifecycle.sh covers `dmstats delete --groupid` and `dmstats
 # ungroup`.)
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 # A prompted group check comes within a second (dmfilemapd(8), TIMING);
@@ -58,8 +59,7 @@ expect_ended() {
 
 require_daemon
 step "ext4 on a dm-linear device, /mnt/f in 4 extents and /mnt/g in 3, their daemons"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 start f 4
 start g 3
 gid=$(group_id_by_alias "$dev" f)

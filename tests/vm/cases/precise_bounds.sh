@@ -3,6 +3,7 @@
 # precise_timestamps and histogram boundaries are copied word for word, in
 # the same units (ms, or ns with precise_timestamps).
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 # options DEV ID: what @stats_list shows after region ID's aux_data.
@@ -38,8 +39,7 @@ hand_made_group() {
 
 require_daemon
 step "ext4 on a dm-linear device, five groups with histograms or precise timestamps"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 for name in ms precise us hand plain; do fallocate -l 1M "/mnt/$name"; done
 filemap_create /mnt/ms --bounds 10ms,20ms,30ms >/dev/null
 filemap_create /mnt/precise --precise --bounds 10ms,20ms,30ms >/dev/null

@@ -4,6 +4,7 @@
 # all of them; a daemon takes the listing another left only for a check
 # that such a use prompted, never for a check of its own (SIGHUP here).
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 DIR=/run/dmfilemapd
@@ -23,8 +24,7 @@ quiet() {
 
 require_daemon
 step "ext4 on a dm-linear device; three files, each a group with its daemon (-vvv)"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 pids=()
 for f in a b c; do
 	fragmented_file "/mnt/$f" 3

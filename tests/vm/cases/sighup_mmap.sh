@@ -6,6 +6,7 @@
 # running.  (signals.sh covers the group side: a member region deleted
 # behind the daemon's back comes back on SIGHUP.)
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 file=/mnt/f
@@ -35,8 +36,7 @@ map_allocated() {
 
 require_daemon
 step "ext4 on a dm-linear device, a sparse file of 40 MiB with 2 extents"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 fragmented_file "$file" 2
 truncate -s 40M "$file"
 filemap_foreground "$log" "$file" -v

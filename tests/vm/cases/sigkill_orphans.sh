@@ -10,6 +10,7 @@
 # byte for byte as they were.
 # vm-options: --mem 1536
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 N=1000       # stripes: 2N regions to make when they split
@@ -33,8 +34,7 @@ only_bystanders_stray() {
 
 require_daemon
 step "ext4 on a dm-linear device, a file of $N extents of 3 blocks, its group"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 striped_file "$file" "$N"
 gid=$(filemap_create "$file" --nomonitor)
 check_group "$file" "$dev" "$gid"

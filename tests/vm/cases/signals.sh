@@ -4,15 +4,18 @@
 # group check could bring it); SIGTERM and
 # SIGINT end the daemon at once with status 0, the group left as it is.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
+
+# region_at DEV START LEN: DEV has a region at START+LEN.
+region_at() {
+	stats_list "$1" | grep -q "^[0-9]*: $2+$3 "
+}
 
 require_daemon
 step "ext4 on a dm-linear device, two mapped files"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
-fragmented_file /mnt/b 2
-filemap_foreground /tmp/b.log /mnt/b -v
-pid_b=$FG_PID
+setup_mapped --pieces 2 --foreground /tmp/b.log /mnt/b -v
+pid_b=$pid
 wait_log /tmp/b.log "started: .* /mnt/b\$"
 fragmented_file /mnt/a 3
 # The daemon's first pass, after this, puts its first group check 60 s later.
@@ -26,7 +29,7 @@ wait_log /tmp/a.log "^dmfilemapd: plan: keep"
 step "a member region of /mnt/a deleted by hand, then SIGHUP"
 unwatched dmsetup message lin 0 @stats_delete "$id"
 kill -HUP "$pid_a"
-wait_until 3 eval 'stats_list "$dev" | grep -q "^[0-9]*: $start+$len "'
+wait_until 3 region_at "$dev" "$start" "$len"
 took=$(($(now_ms) - started))
 [ "$took" -lt 5000 ] ||
 	fail "the region came back $took ms after the daemon started: the group check may have done it"

@@ -10,6 +10,7 @@
 # same signals sent to an idle daemon.)
 # vm-options: --mem 1024
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 N=800          # stripes of the file: 2N regions to make when they split
@@ -78,8 +79,7 @@ ends_valid() {
 
 require_daemon
 step "ext4 on a dm-linear device, a file of $N extents of 3 blocks, its group"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 striped_file "$file" "$N"
 filemap_create "$file" --nomonitor >/dev/null
 start_daemon /tmp/term.log

@@ -9,6 +9,7 @@
 # waits for the resume.  Every command that might wait on the device runs
 # under timeout(1), and the device is resumed whatever happens.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 SUSPEND_S=5
@@ -52,12 +53,8 @@ suspend_for() {
 
 require_daemon
 step "ext4 on a dm-linear device, a file of 2 extents, its daemon"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
-fragmented_file "$file" 2
-filemap_foreground "$log" "$file" -v
+setup_mapped --pieces 2 --foreground "$log" "$file" -v
 wait_log "$log" "started: .* $file\$"
-check_group "$file" "$dev" "$FG_GID"
 
 # Data left in the page cache: written back only after the resume.
 dd if=/dev/urandom of="$file" bs=1M count=2 oflag=append conv=notrunc status=none

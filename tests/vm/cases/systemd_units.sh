@@ -40,8 +40,7 @@ fallocate -l 1M /run/t/f
 assert_fails /run/t/f "FILE '/run/t/f': the file is on tmpfs, which keeps no data on a block device"
 
 step "ext4 on a dm-linear device; an instance with settings of its own"
-dev=$(make_linear lin /dev/vda)
-make_fs ext4 "$dev" /srv
+setup_mapped --mount /srv
 fragmented_file /srv/c.img 3
 mkdir -p /etc/dmfilemapd
 unit=$(unit_of /srv/c.img)

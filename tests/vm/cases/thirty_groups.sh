@@ -12,6 +12,7 @@
 #
 # Usage: thirty_groups.sh [SEED]    (the seed is printed; rerun with it)
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 SEED=${1:-3030}
@@ -198,8 +199,7 @@ show_syslog_on_failure
 RANDOM=$SEED
 echo "seed: $SEED"
 step "ext4 on a dm-linear device, $FILES files of 4 pieces, each mapped with its daemon"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 # The pieces allocated in turn, file after file, in one process, so that
 # no two pieces of a file touch.
 for ((piece = 0; piece < 4; piece++)); do

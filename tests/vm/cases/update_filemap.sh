@@ -2,18 +2,15 @@
 # `dmstats update_filemap FILE --groupid N` brings a stale group up to date:
 # Debian's dmstats only starts the daemon, whose first pass does the work.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 file=/mnt/f
 
 require_daemon
 step "a group made with --nomonitor, then the file grown behind its back"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
-fragmented_file "$file" 2
-gid=$(filemap_create "$file" --nomonitor)
+setup_mapped --pieces 2 --nomonitor "$file"
 assert_eq "" "$(daemon_pids)" "daemons after create --nomonitor"
-check_group "$file" "$dev" "$gid"
 first=$(group_regions "$dev" "$gid")
 fragmented_file "$file" 4
 if holds check_group "$file" "$dev" "$gid"; then

@@ -4,6 +4,7 @@
 # -vv shows region changes but no debugging; -v on a quiet start prints the
 # start line alone; VERBOSE 0 prints nothing, even while it works.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 # only_in A B: the lines of A that B lacks.
@@ -37,8 +38,7 @@ event_loop_ready() {
 
 require_daemon
 step "ext4 on a dm-linear device"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 
 step "-vvv: dmstats create --filemap --foreground -vvv"
 fragmented_file /mnt/a 2
@@ -83,6 +83,7 @@ assert_eq "dmfilemapd: Terminated: exiting, group $FG_GID left as it is" \
 step "VERBOSE 0 in the foreground, run by hand: silent, even at work"
 fallocate -l 1M /mnt/d
 gid=$(filemap_create /mnt/d --nomonitor)
+# shellcheck disable=SC2094 # the daemon only reads the file it follows
 dmfilemapd 3 "$gid" /mnt/d inode 1 0 3</mnt/d >/tmp/d.out 2>/tmp/d.err &
 pid=$!
 wait_until 5 event_loop_ready "$pid"

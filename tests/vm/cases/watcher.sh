@@ -5,6 +5,7 @@
 # changed, and they notice a deletion or repair a member as before.  When
 # the watcher is killed, another daemon of the device takes its part.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 # lists_in LOG: how many @stats_list messages the daemon has sent so far.
@@ -49,8 +50,7 @@ DIR=/run/dmfilemapd
 
 require_daemon
 step "ext4 on a dm-linear device; four files, each a group with its daemon (-vvv)"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 declare -A pid gid before lists
 for f in a b c d; do
 	fragmented_file "/mnt/$f" 3

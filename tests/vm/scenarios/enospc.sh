@@ -5,6 +5,7 @@
 # (and after more writes that failed with it) it uses next to no CPU.
 # Once space is freed the file grows again and the group follows.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 fs="${1:?filesystem}"
@@ -38,8 +39,7 @@ require_daemon
 # xfs needs 300 MB or more.
 case $fs in ext4) size_mb=48 ;; *) size_mb=320 ;; esac
 step "$fs on a $size_mb MiB dm-linear device, a file of 1 MiB, a filler leaving 12 MiB"
-dev=$(make_linear lin /dev/vda "$size_mb")
-make_fs "$fs" "$dev" /mnt
+setup_mapped --fs "$fs" --size "$size_mb"
 dd if=/dev/zero of="$file" bs=1M count=1 conv=fsync status=none
 avail_kb=$(df -k --output=avail /mnt | tail -n 1 | tr -d ' ')
 fallocate -l $((avail_kb - 12 * 1024))K /mnt/filler

@@ -4,19 +4,14 @@
 # dmstats) over dm-linear starts the project's dmfilemapd with the documented
 # arguments, and the group it made covers the file.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 fs="${1:?filesystem}"
 
 require_daemon
-step "$fs on a dm-linear device, an 8 MiB file"
-dev=$(make_linear lin)
-make_fs "$fs" "$dev" /mnt
-fallocate -l 8M /mnt/file
-
-step "dmstats create --filemap"
-gid=$(filemap_create /mnt/file)
-pid=$(wait_for_daemon "$gid" /mnt/file)
+step "$fs on a dm-linear device, an 8 MiB file, dmstats create --filemap"
+setup_mapped --fs "$fs" --alloc 8M /mnt/file
 dmstats list --group "$dev"
 
 step "the daemon is ours, started as dmstats documents"

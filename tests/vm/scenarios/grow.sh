@@ -5,19 +5,20 @@
 # appended writes that the filesystem allocates only at writeback, and keeps
 # every region whose extent is still there.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 fs="${1:?filesystem}"
 file=/mnt/f
 
+# more_regions_than DEV COUNT: DEV has more than COUNT regions.
+more_regions_than() {
+	[ "$(stats_list "$1" | wc -l)" -gt "$2" ]
+}
+
 require_daemon
 step "$fs on a dm-linear device, a file in 3 extents"
-dev=$(make_linear lin)
-make_fs "$fs" "$dev" /mnt
-fragmented_file "$file" 3
-gid=$(filemap_create "$file")
-pid=$(wait_for_daemon "$gid" "$file")
-check_group "$file" "$dev" "$gid"
+setup_mapped --fs "$fs" --pieces 3 "$file"
 first=$(group_regions "$dev" "$gid")
 
 step "grown by fallocate to 12 MiB"
@@ -38,7 +39,7 @@ dd if=/dev/zero of="$file" bs=1M count=2 oflag=append conv=notrunc status=none
 sleep 0.5
 sync
 # A cheap check first, for the timing: the new data got its regions.
-wait_until 5 eval '[ "$(stats_list "$dev" | wc -l)" -gt "$count" ]'
+wait_until 5 more_regions_than "$dev" "$count"
 took=$(($(now_ms) - start))
 [ "$took" -lt 5000 ] || fail "the group caught up with writeback only after $took ms"
 assert_allocated "$file"

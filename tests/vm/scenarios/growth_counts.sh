@@ -7,6 +7,7 @@
 # recreated, none counted twice. The regions stay within the documented cap
 # per contiguous extent.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 FS="${1:?filesystem}"
@@ -34,8 +35,7 @@ show_counters() {
 require_daemon
 unset DMFILEMAPD_REGIONS_PER_EXTENT
 step "$FS on a dm-linear device, a file of 1 MiB of data"
-dev=$(make_linear lin)
-make_fs "$FS" "$dev" /mnt
+setup_mapped --fs "$FS"
 fill_mib /mnt/f 0
 
 step "dmstats create --filemap before any read of the file"

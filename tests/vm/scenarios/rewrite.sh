@@ -6,6 +6,7 @@
 # emptiness for the end), and overwritten by cp, whose data the filesystem
 # places only at writeback.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 fs="${1:?filesystem}"
@@ -13,12 +14,7 @@ file=/mnt/f
 
 require_daemon
 step "$fs on a dm-linear device, an 8 MiB file"
-dev=$(make_linear lin)
-make_fs "$fs" "$dev" /mnt
-fallocate -l 8M "$file"
-gid=$(filemap_create "$file")
-pid=$(wait_for_daemon "$gid" "$file")
-check_group "$file" "$dev" "$gid"
+setup_mapped --fs "$fs" --alloc 8M "$file"
 
 step "emptied, left empty for 50 ms, refilled"
 old=$(file_extents "$file" "$dev")
@@ -27,7 +23,7 @@ old=$(file_extents "$file" "$dev")
 # later, well within the daemon's 200 ms grace, refills the file.
 coproc xfs_io { exec xfs_io "$file" >/dev/null 2>&1; }
 # bash forgets a coproc's pid once it has ended: keep it for the wait.
-xfs_io_pid=$xfs_io_PID
+xfs_io_pid=$!
 printf '%s\n' "truncate 0" "open -f /mnt/filler" "falloc 0 8m" "file 0" >&"${xfs_io[1]}"
 mkfifo /tmp/idle
 exec 7<>/tmp/idle

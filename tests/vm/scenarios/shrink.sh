@@ -5,6 +5,7 @@
 # truncate, holed with fallocate --punch-hole.  Regions over freed sectors
 # go, untouched ones stay.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 fs="${1:?filesystem}"
@@ -12,12 +13,7 @@ file=/mnt/f
 
 require_daemon
 step "$fs on a dm-linear device, an 8 MiB file in 4 extents"
-dev=$(make_linear lin)
-make_fs "$fs" "$dev" /mnt
-fragmented_file "$file" 4 2
-gid=$(filemap_create "$file")
-pid=$(wait_for_daemon "$gid" "$file")
-check_group "$file" "$dev" "$gid"
+setup_mapped --fs "$fs" --pieces 4 --piece 2 "$file"
 
 step "truncated to 5 MiB, in the middle of its third extent"
 before=$(group_regions "$dev" "$(group_id_by_alias "$dev" f)")

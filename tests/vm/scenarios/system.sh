@@ -52,8 +52,7 @@ assert_eq "$(readlink -f "${LD_LIBRARY_PATH:-/usr/lib/x86_64-linux-gnu}/libdevma
 	"$(readlink -f "$(libdevmapper_of /usr/sbin/dmfilemapd)")" "libdevmapper the daemon loads"
 
 step "ext4 on a dm-linear device"
-dev=$(make_linear lin)
-make_fs ext4 "$dev" /mnt
+setup_mapped
 spaced="/mnt/With Spaces.img"
 fragmented_file "$spaced" 3
 fragmented_file /mnt/timed 2

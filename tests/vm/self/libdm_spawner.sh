@@ -5,7 +5,7 @@
 # dmstats's environment).  Debian 12's library (1.02.185) or the trixie
 # build fails one of the steps.
 set -eu
-# shellcheck disable=SC1091 # the guest's copy of tests/vm/lib.sh
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 build=/opt/libdm/spawner

@@ -4,7 +4,7 @@
 # dmstats quotes a group's alias and starts no dmfilemapd.  Debian 12's
 # library (1.02.185) or the spawner build fails one of the steps.
 set -eu
-# shellcheck disable=SC1091 # the guest's copy of tests/vm/lib.sh
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 build=/opt/libdm/trixie

@@ -5,7 +5,7 @@
 # the root file system, and the dm device of linear_at_boot made again.
 # Without --systemd (the busybox guest) the first step fails.
 set -eu
-# shellcheck disable=SC1091 # the guest's copy of tests/vm/lib.sh
+# shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 boot=${DMFILEMAPD_TEST_BOOT:-}
