@@ -42,6 +42,7 @@
 #include "group.h"
 #include "log.h"
 #include "plan.h"
+#include "plan_window.h"
 #include "sync.h"
 
 #define REPS_MAX 64

@@ -76,48 +76,14 @@ enum group_state group_refresh(struct group *g, int64_t taken_after,
     struct fault *f);
 
 /*
- * Deletes the regions an earlier daemon of the group, killed, created but
- * never grouped.  Only for the claim's holder.  Logs what fails: what is
- * left is found again at the next start.
- */
-void group_sweep(const struct group *g);
-
-/*
  * Fills in the heat of the regions whose ids are listed; 0, or -1 with
  * errno set.
  */
 int group_read_heat(const struct group *g, struct region *regions, size_t n,
     const uint64_t *ids, size_t n_ids);
 
-/* How far a change of the group got; each failed step is logged by it. */
-enum group_change {
-	CHANGE_DONE,
-	CHANGE_PARTLY,		/* what succeeded stays; the group is valid */
-	CHANGE_NONE,		/* the group is left as it was */
-};
-
-/*
- * Carries out a plan: creates, then moves the descriptor, then deletes
- * (see apply.c for why in that order).  The leader may change; g->id
- * follows it.
- */
-enum group_change group_apply(struct group *g, const struct plan *plan);
-
 /* Whether the descriptor names regions that no longer exist. */
 int group_is_stale(const struct group *g);
-
-/*
- * Deletes every member region, which ends the group.  A region that
- * cannot be deleted is logged, and the others still go.
- */
-void group_remove(struct group *g);
-
-/*
- * group_remove, if a check against a fresh listing finds the group still
- * this daemon's; nothing when it is not.  What fails is logged here: the
- * daemon ends either way.
- */
-void group_remove_own(struct group *g);
 
 void group_close(struct group *g);
 

@@ -59,15 +59,6 @@ enum plan_status plan_make(const struct range *mapped, size_t n_mapped,
     const struct region *regions, size_t n_regions, unsigned cap,
     enum heat heat, struct plan *out);
 
-/*
- * The same plan as plan_make's for new, when regions tile old exactly as
- * the last plan for old left them (old and new normalized): the regions in
- * ranges that did not change are kept without being planned again.
- */
-enum plan_status plan_change(const struct range *old, size_t n_old,
-    const struct range *new, size_t n_new, const struct region *regions,
-    size_t n_regions, unsigned cap, enum heat heat, struct plan *out);
-
 void plan_free(struct plan *plan);
 
 

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apply.h"
 #include "descriptor.h"
+#include "devlist.h"
 #include "group.h"
 #include "listing.h"
 #include "log.h"
@@ -341,3 +343,21 @@ group_remove(struct group *g)
 	g->n_members = 0;
 }
 
+void
+group_remove_own(struct group *g)
+{
+	struct fault why;
+
+	switch (group_refresh(g, DEVLIST_NOW, &why)) {
+	case GROUP_PRESENT:
+		group_remove(g);
+		break;
+	case GROUP_FAILED:
+		log_error("%s: cannot check group %" PRIu64 " before deleting "
+		    "it", g->dev.name, g->id);
+		break;
+	case GROUP_GONE:
+	case GROUP_FOREIGN:
+		break;		/* nothing of ours to delete */
+	}
+}

@@ -352,25 +352,6 @@ group_read_heat(const struct group *g, struct region *regions, size_t n,
 	return 0;
 }
 
-void
-group_remove_own(struct group *g)
-{
-	struct fault why;
-
-	switch (group_refresh(g, DEVLIST_NOW, &why)) {
-	case GROUP_PRESENT:
-		group_remove(g);
-		break;
-	case GROUP_FAILED:
-		log_error("%s: cannot check group %" PRIu64 " before deleting "
-		    "it", g->dev.name, g->id);
-		break;
-	case GROUP_GONE:
-	case GROUP_FOREIGN:
-		break;		/* nothing of ours to delete */
-	}
-}
-
 int
 group_is_stale(const struct group *g)
 {

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "adopt.h"
+#include "apply.h"
 #include "devlist.h"
 #include "devmapper.h"
 #include "log.h"

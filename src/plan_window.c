@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "plan.h"
+#include "plan_window.h"
 
 static int
 same_range(const struct range *a, const struct range *b)

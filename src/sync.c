@@ -7,9 +7,11 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "apply.h"
 #include "log.h"
 #include "sources.h"
 #include "plan.h"
+#include "plan_window.h"
 #include "sync.h"
 
 static void

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "apply.h"
 #include "devlist.h"
 #include "group.h"
 #include "model.h"

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "plan.h"
+#include "plan_window.h"
 
 #define CASES 20000
 #define MOST 40			/* ranges in a layout */
