@@ -35,6 +35,18 @@ row_name(const void *row)
 	return *(const char *const *)row;
 }
 
+/* A row's text that may be NULL: both NULL, or the same text. */
+static inline void
+expect_text(const char *got, const char *want)
+{
+	if (want == NULL) {
+		assert_null(got);
+		return;
+	}
+	assert_non_null(got);
+	assert_string_equal(got, want);
+}
+
 /*
  * Runs the tests of fixed and then one test per row of each table, as one
  * group; returns the number that failed, as cmocka_run_group_tests does.

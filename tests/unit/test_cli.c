@@ -306,18 +306,6 @@ words(const struct cli_case *c, char *argv[MAX_ARGS + 1])
 	return argc;
 }
 
-/* Both NULL, or the same text. */
-static void
-expect_text(const char *got, const char *want)
-{
-	if (want == NULL) {
-		assert_null(got);
-		return;
-	}
-	assert_non_null(got);
-	assert_string_equal(got, want);
-}
-
 static void
 expect_options(const struct options *got, const struct options *want)
 {

@@ -161,18 +161,6 @@ static const struct word_case {
 	{ "plain", "plain", "plain" },
 };
 
-/* Both NULL, or the same text. */
-static void
-expect_text(const char *got, const char *want)
-{
-	if (want == NULL) {
-		assert_null(got);
-		return;
-	}
-	assert_non_null(got);
-	assert_string_equal(got, want);
-}
-
 static void
 expect_descriptor(const struct descriptor *d, const struct parse_case *c)
 {
