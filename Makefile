@@ -86,8 +86,9 @@ src/main.o: debian/changelog
 src/%.o: src/%.c $(wildcard include/*.h)
 	$(CC) $(HARDEN_CPPFLAGS) $(CPPFLAGS) $(HARDEN_CFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-# The in-memory dm-stats kernel some unit tests run the daemon's logic on.
-UNIT_HELPERS = tests/unit/model.c tests/unit/model.h
+# The in-memory dm-stats kernel some unit tests run the daemon's logic on,
+# and the runner of table-driven cases.
+UNIT_HELPERS = tests/unit/model.c tests/unit/model.h tests/unit/table.h
 
 tests/unit/test_%: tests/unit/test_%.c $(NATIVE_OBJ) $(UNIT_HELPERS) $(wildcard include/*.h)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< tests/unit/model.c $(NATIVE_OBJ) -lcmocka

@@ -4,6 +4,7 @@
  * reading of the same layout.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -14,144 +15,142 @@
 #include <string.h>
 
 #include "chunks.h"
+#include "table.h"
 
 #define MIB (1024 * 1024)
 #define SECTORS(bytes) ((uint64_t)(bytes) >> SECTOR_SHIFT)
 #define STRIPE (64 * 1024)
 
-/* Translates one logical range (sectors) for devid into out, as "start+len ..." text. */
-static enum chunks_status
-translate(const struct chunk_map *m, uint64_t devid, uint64_t start,
-    uint64_t len, char *text, size_t size)
-{
-	struct range in = { start, len }, *out = NULL;
-	size_t n = 0, i, used = 0;
-	enum chunks_status st = chunks_translate(m, devid, &in, 1, &out, &n);
+#define DATA BTRFS_BLOCK_GROUP_DATA
+#define PIECE SECTORS(STRIPE)
+#define LAYOUT(chunks) (chunks), COUNT(chunks)
 
-	text[0] = '\0';
+/* A chunk as the chunk tree gives it: stripes of STRIPE bytes. */
+struct tree_chunk {
+	uint64_t start, length, type;
+	unsigned int n_stripes, sub_stripes;
+	uint64_t devids[3], offsets[3];
+};
+
+static const struct tree_chunk single_and_dup[] = {
+	{ 13 * MIB, 8 * MIB, DATA, 1, 1, { 1 }, { 13 * MIB } },
+	{ 1024 * MIB, 8 * MIB, DATA | BTRFS_BLOCK_GROUP_DUP, 2, 1, { 1, 1 },
+	  { 100 * MIB, 300 * MIB } },
+};
+static const struct tree_chunk side_by_side[] = {
+	{ 0, MIB, DATA, 1, 1, { 1 }, { 500 * MIB } },
+	{ MIB, MIB, DATA, 1, 1, { 1 }, { 40 * MIB } },
+};
+static const struct tree_chunk raid1[] = {
+	{ 200 * MIB, 32 * MIB, DATA | BTRFS_BLOCK_GROUP_RAID1, 2, 1, { 1, 2 },
+	  { 10 * MIB, 70 * MIB } },
+};
+/* RAID0 over two devices: pieces 0, 2, 4 on the first, 1, 3 on the second. */
+static const struct tree_chunk raid0[] = {
+	{ 100 * MIB, 64 * MIB, DATA | BTRFS_BLOCK_GROUP_RAID0, 2, 1, { 1, 2 },
+	  { 10 * MIB, 30 * MIB } },
+};
+static const struct tree_chunk raid5[] = {
+	{ 0, MIB, DATA | BTRFS_BLOCK_GROUP_RAID5, 3, 1, { 1, 2, 3 }, { 0 } },
+};
+
+/* One logical range (sectors) of a layout, as ranges on device devid. */
+static const struct translate_case {
+	const char *name;
+	const struct tree_chunk *chunks;
+	size_t n_chunks;
+	uint64_t devid, start, len;
+	enum chunks_status status;
+	const char *ranges;	/* "start+len ...", in device order */
+	bool unhandled;		/* a data profile it cannot follow */
+} translates[] = {
+	/* single: the same offset, on its one device */
+	{ "single", LAYOUT(single_and_dup), 1, SECTORS(14 * MIB), 16,
+	  CHUNKS_OK, "28672+16", false },
+	{ "single_on_another_device", LAYOUT(single_and_dup), 2,
+	  SECTORS(14 * MIB), 16, CHUNKS_OK, "", false },
+	/* DUP: both copies, in device order */
+	{ "dup", LAYOUT(single_and_dup), 1, SECTORS(1025 * MIB), 8, CHUNKS_OK,
+	  "206848+8 616448+8", false },
+	/* Past the single chunk's end: no chunk holds it. */
+	{ "past_the_chunk", LAYOUT(single_and_dup), 1, SECTORS(21 * MIB) - 8,
+	  16, CHUNKS_UNMAPPED, "", false },
+	{ "across_chunks", LAYOUT(side_by_side), 1, SECTORS(MIB) - 4, 8,
+	  CHUNKS_OK, "81920+4 1026044+4", false },
+	{ "raid1_this_device_only", LAYOUT(raid1), 2, SECTORS(201 * MIB), 100,
+	  CHUNKS_OK, "145408+100", false },
+	{ "raid1_the_other_device", LAYOUT(raid1), 1, SECTORS(201 * MIB), 100,
+	  CHUNKS_OK, "22528+100", false },
+	/* Half of piece 0, pieces 1 to 3, a quarter of piece 4. */
+	{ "raid0_first_device", LAYOUT(raid0), 1,
+	  SECTORS(100 * MIB) + PIECE / 2, PIECE / 2 + 3 * PIECE + PIECE / 4,
+	  CHUNKS_OK, "20544+224", false },
+	{ "raid0_second_device", LAYOUT(raid0), 2,
+	  SECTORS(100 * MIB) + PIECE / 2, PIECE / 2 + 3 * PIECE + PIECE / 4,
+	  CHUNKS_OK, "61440+256", false },
+	{ "raid5_refused", LAYOUT(raid5), 1, 0, 8, CHUNKS_PROFILE, "", true },
+};
+
+/* A chunk refused beside the RAID5 one. */
+static const struct refusal_case {
+	const char *name;
+	struct tree_chunk chunk;
+} refusals[] = {
+	{ "overlapping", { MIB / 2, MIB, 0, 1, 1, { 1 }, { 0 } } },
+	{ "misaligned", { 2 * MIB, MIB, 0, 1, 1, { 1 }, { 100 } } },
+	{ "stripeless", { 2 * MIB, MIB, 0, 0, 1, { 1 }, { 0 } } },
+	{ "raid10_odd_stripes", { 2 * MIB, MIB, BTRFS_BLOCK_GROUP_RAID10, 3, 2,
+	  { 1, 2, 3 }, { 0 } } },
+};
+
+static enum chunks_status
+add(struct chunk_map *m, const struct tree_chunk *c)
+{
+	return chunk_map_add(m, c->start, c->length, c->type, STRIPE,
+	    c->n_stripes, c->sub_stripes, c->devids, c->offsets);
+}
+
+static void
+build(struct chunk_map *m, const struct tree_chunk *chunks, size_t n)
+{
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
 	for (i = 0; i < n; i++)
-		used += (size_t)snprintf(text + used, size - used, "%s%llu+%llu",
-		    i ? " " : "", (unsigned long long)out[i].start,
+		assert_int_equal(add(m, &chunks[i]), CHUNKS_OK);
+}
+
+static void
+run_translate_case(void **state)
+{
+	const struct translate_case *c = *state;
+	struct range in = { c->start, c->len }, *out = NULL;
+	struct chunk_map m;
+	char text[256] = "";
+	size_t n = 0, i, used = 0;
+
+	build(&m, c->chunks, c->n_chunks);
+	assert_int_equal(chunks_translate(&m, c->devid, &in, 1, &out, &n),
+	    c->status);
+	for (i = 0; i < n; i++)
+		used += (size_t)snprintf(text + used, sizeof(text) - used,
+		    "%s%llu+%llu", i ? " " : "",
+		    (unsigned long long)out[i].start,
 		    (unsigned long long)out[i].len);
 	free(out);
-	return st;
-}
-
-static void
-test_single_and_dup(void **state)
-{
-	struct chunk_map m = { 0 };
-	uint64_t one[] = { 1 }, ones[] = { 1, 1 };
-	uint64_t at[] = { 13 * MIB }, dup[] = { 100 * MIB, 300 * MIB };
-	char text[256];
-
-	(void)state;
-	assert_int_equal(chunk_map_add(&m, 13 * MIB, 8 * MIB,
-	    BTRFS_BLOCK_GROUP_DATA, STRIPE, 1, 1, one, at), CHUNKS_OK);
-	assert_int_equal(chunk_map_add(&m, 1024 * MIB, 8 * MIB,
-	    BTRFS_BLOCK_GROUP_DATA | BTRFS_BLOCK_GROUP_DUP, STRIPE, 2, 1, ones,
-	    dup), CHUNKS_OK);
-	/* single: the same offset, on its one device */
-	assert_int_equal(translate(&m, 1, SECTORS(14 * MIB), 16, text,
-	    sizeof(text)), CHUNKS_OK);
-	assert_string_equal(text, "28672+16");
-	assert_int_equal(translate(&m, 2, SECTORS(14 * MIB), 16, text,
-	    sizeof(text)), CHUNKS_OK);
-	assert_string_equal(text, "");
-	/* DUP: both copies, in device order */
-	assert_int_equal(translate(&m, 1, SECTORS(1025 * MIB), 8, text,
-	    sizeof(text)), CHUNKS_OK);
-	assert_string_equal(text, "206848+8 616448+8");
-	/* Past the single chunk's end: no chunk holds it. */
-	assert_int_equal(translate(&m, 1, SECTORS(21 * MIB) - 8, 16, text,
-	    sizeof(text)), CHUNKS_UNMAPPED);
-	assert_false(chunks_unhandled_data(&m));
+	assert_string_equal(text, c->ranges);
+	assert_int_equal(chunks_unhandled_data(&m) != 0, c->unhandled);
 	chunk_map_free(&m);
 }
 
 static void
-test_range_across_chunks(void **state)
+run_refusal_case(void **state)
 {
-	struct chunk_map m = { 0 };
-	uint64_t one[] = { 1 }, a[] = { 500 * MIB }, b[] = { 40 * MIB };
-	char text[256];
+	const struct refusal_case *c = *state;
+	struct chunk_map m;
 
-	(void)state;
-	assert_int_equal(chunk_map_add(&m, 0, MIB, BTRFS_BLOCK_GROUP_DATA,
-	    STRIPE, 1, 1, one, a), CHUNKS_OK);
-	assert_int_equal(chunk_map_add(&m, MIB, MIB, BTRFS_BLOCK_GROUP_DATA,
-	    STRIPE, 1, 1, one, b), CHUNKS_OK);
-	assert_int_equal(translate(&m, 1, SECTORS(MIB) - 4, 8, text,
-	    sizeof(text)), CHUNKS_OK);
-	assert_string_equal(text, "81920+4 1026044+4");
-	chunk_map_free(&m);
-}
-
-static void
-test_raid1_only_this_device(void **state)
-{
-	struct chunk_map m = { 0 };
-	uint64_t devs[] = { 1, 2 }, at[] = { 10 * MIB, 70 * MIB };
-	char text[256];
-
-	(void)state;
-	assert_int_equal(chunk_map_add(&m, 200 * MIB, 32 * MIB,
-	    BTRFS_BLOCK_GROUP_DATA | BTRFS_BLOCK_GROUP_RAID1, STRIPE, 2, 1, devs,
-	    at), CHUNKS_OK);
-	assert_int_equal(translate(&m, 2, SECTORS(201 * MIB), 100, text,
-	    sizeof(text)), CHUNKS_OK);
-	assert_string_equal(text, "145408+100");
-	assert_int_equal(translate(&m, 1, SECTORS(201 * MIB), 100, text,
-	    sizeof(text)), CHUNKS_OK);
-	assert_string_equal(text, "22528+100");
-	chunk_map_free(&m);
-}
-
-/* RAID0 over two devices: pieces 0, 2, 4 on the first, 1, 3 on the second. */
-static void
-test_raid0_pieces(void **state)
-{
-	struct chunk_map m = { 0 };
-	uint64_t devs[] = { 1, 2 }, at[] = { 10 * MIB, 30 * MIB };
-	uint64_t piece = SECTORS(STRIPE);
-	char text[256];
-
-	(void)state;
-	assert_int_equal(chunk_map_add(&m, 100 * MIB, 64 * MIB,
-	    BTRFS_BLOCK_GROUP_DATA | BTRFS_BLOCK_GROUP_RAID0, STRIPE, 2, 1,
-	    devs, at), CHUNKS_OK);
-	/* Half of piece 0, pieces 1 to 3, a quarter of piece 4. */
-	assert_int_equal(translate(&m, 1, SECTORS(100 * MIB) + piece / 2,
-	    piece / 2 + 3 * piece + piece / 4, text, sizeof(text)), CHUNKS_OK);
-	assert_string_equal(text, "20544+224");
-	assert_int_equal(translate(&m, 2, SECTORS(100 * MIB) + piece / 2,
-	    piece / 2 + 3 * piece + piece / 4, text, sizeof(text)), CHUNKS_OK);
-	assert_string_equal(text, "61440+256");
-	chunk_map_free(&m);
-}
-
-static void
-test_refused(void **state)
-{
-	struct chunk_map m = { 0 };
-	uint64_t devs[] = { 1, 2, 3 }, at[] = { 0, 0, 0 }, odd[] = { 100 };
-	char text[64];
-
-	(void)state;
-	assert_int_equal(chunk_map_add(&m, 0, MIB, BTRFS_BLOCK_GROUP_DATA |
-	    BTRFS_BLOCK_GROUP_RAID5, STRIPE, 3, 1, devs, at), CHUNKS_OK);
-	assert_true(chunks_unhandled_data(&m));
-	assert_int_equal(translate(&m, 1, 0, 8, text, sizeof(text)),
-	    CHUNKS_PROFILE);
-	/* Overlapping the last chunk, misaligned, stripeless. */
-	assert_int_equal(chunk_map_add(&m, MIB / 2, MIB, 0, STRIPE, 1, 1, devs,
-	    at), CHUNKS_MALFORMED);
-	assert_int_equal(chunk_map_add(&m, 2 * MIB, MIB, 0, STRIPE, 1, 1, devs,
-	    odd), CHUNKS_MALFORMED);
-	assert_int_equal(chunk_map_add(&m, 2 * MIB, MIB, 0, STRIPE, 0, 1, devs,
-	    at), CHUNKS_MALFORMED);
-	assert_int_equal(chunk_map_add(&m, 2 * MIB, MIB,
-	    BTRFS_BLOCK_GROUP_RAID10, STRIPE, 3, 2, devs, at), CHUNKS_MALFORMED);
+	build(&m, raid5, COUNT(raid5));
+	assert_int_equal(add(&m, &c->chunk), CHUNKS_MALFORMED);
 	chunk_map_free(&m);
 }
 
@@ -239,14 +238,13 @@ test_striped_against_sectors(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_single_and_dup),
-		cmocka_unit_test(test_range_across_chunks),
-		cmocka_unit_test(test_raid1_only_this_device),
-		cmocka_unit_test(test_raid0_pieces),
-		cmocka_unit_test(test_refused),
+	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_striped_against_sectors),
 	};
+	static const struct table tables[] = {
+		TABLE("translate", translates, run_translate_case),
+		TABLE("refused", refusals, run_refusal_case),
+	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return run_with_tables(tests, COUNT(tests), tables, COUNT(tables));
 }

@@ -9,161 +9,341 @@
 #include <cmocka.h>
 
 #include "cli.h"
+#include "table.h"
 
 #define MAX_ARGS 16
+#define ARGV(...) (const char *const[]){ __VA_ARGS__, NULL }
+#define ALIAS_ARGV(alias) ARGV("dmfilemapd", "--create", "--alias", alias, "f")
+/* As --create leaves what no option sets. */
+#define CREATED .fd = -1, .create = 1
 
-/* Splits line at blanks ('' is an empty word) and parses it. */
-static enum cli_result
-parse_as(enum alias_form form, struct options *opt, struct fault *f,
-    const char *line)
+/*
+ * A command line and what it is taken for.  Form is the installed
+ * libdevmapper's: ALIAS_BARE (0) as on Debian 12.
+ */
+struct cli_case {
+	const char *name;
+	const char *line;		/* split at blanks; '' is an empty word */
+	const char *const *argv;	/* the words, where one holds a blank */
+	enum alias_form form;
+	enum cli_result result;
+	const char *message;		/* the refusal */
+	struct options want;		/* CLI_RUN: every field */
+};
+
+static const struct cli_case runs[] = {
+	{ "as_dmstats_spawns", "dmfilemapd 3 0 /srv/vm.img inode 0 0",
+	  .want = { .fd = 3, .path = "/srv/vm.img" } },
+	{ "as_dmstats_spawns_path", "dmfilemapd 7 42 /a/b path 1 3",
+	  .want = { .fd = 7, .group_id = 42, .path = "/a/b",
+	  .mode = FOLLOW_PATH, .foreground = 1, .verbose = 3 } },
+	/* The optional arguments default to zero. */
+	{ "no_foreground_nor_verbose", "dmfilemapd 3 5 /f inode",
+	  .want = { .fd = 3, .group_id = 5, .path = "/f" } },
+	{ "no_verbose", "dmfilemapd 3 5 /f inode 1",
+	  .want = { .fd = 3, .group_id = 5, .path = "/f", .foreground = 1 } },
+	/* Only alone: as a positional argument it is a bad FD (refused). */
+	{ "help", "dmfilemapd --help", .result = CLI_HELP },
+	{ "version", "dmfilemapd --version", .result = CLI_VERSION },
+	/* The creation form: FILE and every option, in any order before FILE. */
+	{ "create", "dmfilemapd --create f", .want = { CREATED, .file = "f" } },
+	{ "create_delete_on_stop", "dmfilemapd --create --delete-on-stop f",
+	  .want = { CREATED, .file = "f", .delete_on_stop = 1 } },
+	{ "create_every_option", .argv = ARGV("dmfilemapd", "--create",
+	  "--alias", "my_file.2", "--bounds", "7,500us,2ms,1s", "--precise",
+	  "--follow", "path", "--foreground", "--verbose", "2", "--",
+	  "-odd name"),
+	  .want = { CREATED, .file = "-odd name", .alias = "my_file.2",
+	  .n_bounds = 4, .bounds = { 7, 500000, 2000000, 1000000000 },
+	  .precise = 1, .mode = FOLLOW_PATH, .foreground = 1,
+	  .verbose = 2 } },
+	/* The form that follows a group made before: its id, options, FILE. */
+	{ "groupid", "dmfilemapd --groupid 7 /srv/f",
+	  .want = { .fd = -1, .adopt = 1, .group_id = 7, .file = "/srv/f" } },
+	{ "groupid_every_option", "dmfilemapd --groupid 2147483647 --follow "
+	  "path --foreground --delete-on-stop --verbose 3 -- -f",
+	  .want = { .fd = -1, .adopt = 1, .delete_on_stop = 1,
+	  .group_id = 2147483647, .mode = FOLLOW_PATH, .foreground = 1,
+	  .verbose = 3, .file = "-f" } },
+	/*
+	 * From 1.02.197 libdevmapper quotes the alias and escapes blanks and
+	 * backslashes in its messages: what it reads back is taken there
+	 * (and refused where it writes the alias bare).
+	 */
+	{ "alias_space_quoted", .argv = ALIAS_ARGV("my file"),
+	  .form = ALIAS_QUOTED, .want = { CREATED, .file = "f",
+	  .alias = "my file" } },
+	{ "alias_tab_quoted", .argv = ALIAS_ARGV("my\tfile"),
+	  .form = ALIAS_QUOTED, .want = { CREATED, .file = "f",
+	  .alias = "my\tfile" } },
+	{ "alias_backslash_quoted", .argv = ALIAS_ARGV("my\\file"),
+	  .form = ALIAS_QUOTED, .want = { CREATED, .file = "f",
+	  .alias = "my\\file" } },
+	{ "alias_inner_quote_quoted", .argv = ALIAS_ARGV("a\"b"),
+	  .form = ALIAS_QUOTED, .want = { CREATED, .file = "f",
+	  .alias = "a\"b" } },
+	{ "alias_in_quotes_quoted", .argv = ALIAS_ARGV("\"x\""),
+	  .form = ALIAS_QUOTED, .want = { CREATED, .file = "f",
+	  .alias = "\"x\"" } },
+};
+
+#define BLANK "holds a blank, which this libdevmapper's dmstats cannot read " \
+	"back (a space) or rewrite (a tab)"
+#define ENDS_ALIAS "holds ':' or '#', which end an alias in the group " \
+	"descriptor"
+#define NOT_LATENCIES "is not a list of latencies like 1ms,10ms,100ms"
+
+static const struct cli_case refusals[] = {
+	{ "no_arguments", "dmfilemapd", .result = CLI_BAD_USAGE,
+	  .message = "missing arguments" },
+	{ "no_mode", "dmfilemapd 3 0 /f", .result = CLI_BAD_USAGE,
+	  .message = "missing arguments" },
+	{ "extra_argument", "dmfilemapd 3 0 /f inode 0 0 x",
+	  .result = CLI_BAD_USAGE,
+	  .message = "too many arguments: 'x' is extra" },
+	{ "fd_not_a_number", "dmfilemapd x 0 /f inode",
+	  .result = CLI_BAD_ARGUMENT, .message = "FD 'x' is not a number" },
+	{ "fd_negative", "dmfilemapd -1 0 /f inode",
+	  .result = CLI_BAD_ARGUMENT, .message = "FD '-1' is negative" },
+	{ "fd_trailing_letter", "dmfilemapd 3x 0 /f inode",
+	  .result = CLI_BAD_ARGUMENT, .message = "FD '3x' is not a number" },
+	{ "fd_out_of_range", "dmfilemapd 99999999999 0 /f inode",
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "FD '99999999999' is out of range" },
+	{ "fd_empty", "dmfilemapd '' 0 /f inode",
+	  .result = CLI_BAD_ARGUMENT, .message = "FD '' is empty" },
+	{ "help_as_fd", "dmfilemapd --help 0 /f inode",
+	  .result = CLI_BAD_ARGUMENT, .message = "FD '--help' is not a number" },
+	{ "group_id_not_a_number", "dmfilemapd 3 g /f inode",
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "GROUP_ID 'g' is not a number" },
+	{ "group_id_negative", "dmfilemapd 3 -2 /f inode",
+	  .result = CLI_BAD_ARGUMENT, .message = "GROUP_ID '-2' is negative" },
+	{ "group_id_past_int", "dmfilemapd 3 2147483648 /f inode",
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "GROUP_ID '2147483648' is out of range" },
+	{ "group_id_past_64_bits", "dmfilemapd 3 18446744073709551616 /f inode",
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "GROUP_ID '18446744073709551616' is out of range" },
+	{ "path_empty", "dmfilemapd 3 0 '' inode", .result = CLI_BAD_ARGUMENT,
+	  .message = "ABS_PATH '' is empty" },
+	{ "path_relative", "dmfilemapd 3 0 srv/f inode",
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "ABS_PATH 'srv/f' is not absolute" },
+	{ "mode_misspelt", "dmfilemapd 3 0 /f inodes",
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "mode 'inodes' is neither 'inode' nor 'path'" },
+	{ "mode_capitalised", "dmfilemapd 3 0 /f Path",
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "mode 'Path' is neither 'inode' nor 'path'" },
+	{ "foreground_out_of_range", "dmfilemapd 3 0 /f inode 2",
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "FOREGROUND '2' is out of range (0-1)" },
+	{ "foreground_not_a_number", "dmfilemapd 3 0 /f inode yes",
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "FOREGROUND 'yes' is not a number" },
+	{ "verbose_out_of_range", "dmfilemapd 3 0 /f inode 0 4",
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "VERBOSE '4' is out of range (0-3)" },
+	{ "verbose_negative", "dmfilemapd 3 0 /f inode 0 -1",
+	  .result = CLI_BAD_ARGUMENT, .message = "VERBOSE '-1' is negative" },
+	{ "create_no_file", "dmfilemapd --create", .result = CLI_BAD_USAGE,
+	  .message = "missing FILE" },
+	{ "create_option_but_no_file", "dmfilemapd --create --precise",
+	  .result = CLI_BAD_USAGE, .message = "missing FILE" },
+	{ "create_two_files", "dmfilemapd --create a b",
+	  .result = CLI_BAD_USAGE,
+	  .message = "too many arguments: 'b' is extra" },
+	{ "create_unknown_option", "dmfilemapd --create --nomonitor f",
+	  .result = CLI_BAD_USAGE, .message = "unknown option '--nomonitor'" },
+	{ "create_option_after_file", "dmfilemapd --create f --alias",
+	  .result = CLI_BAD_USAGE,
+	  .message = "too many arguments: '--alias' is extra" },
+	{ "create_alias_no_value", "dmfilemapd --create --alias",
+	  .result = CLI_BAD_USAGE, .message = "--alias needs a value" },
+	{ "create_bounds_descending", "dmfilemapd --create --bounds 10ms,1ms f",
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "--bounds '10ms,1ms' does not ascend from above 0" },
+	{ "create_bounds_from_zero", "dmfilemapd --create --bounds 0,1ms f",
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "--bounds '0,1ms' does not ascend from above 0" },
+	{ "create_bounds_empty_item", "dmfilemapd --create --bounds 1ms,,2ms f",
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "--bounds '1ms,,2ms' " NOT_LATENCIES },
+	{ "create_bounds_in_hours", "dmfilemapd --create --bounds 1h f",
+	  .result = CLI_BAD_ARGUMENT, .message = "--bounds '1h' " NOT_LATENCIES },
+	{ "create_bounds_overflow",
+	  "dmfilemapd --create --bounds 99999999999999999999s f",
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "--bounds '99999999999999999999s' " NOT_LATENCIES },
+	{ "create_follow_unknown", "dmfilemapd --create --follow both f",
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "--follow 'both' is neither 'inode' nor 'path'" },
+	{ "create_verbose_out_of_range", "dmfilemapd --create --verbose 4 f",
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "--verbose '4' is out of range (0-3)" },
+	/* What this libdevmapper cannot read back or rewrite bare. */
+	{ "alias_space_bare", .argv = ALIAS_ARGV("my file"),
+	  .result = CLI_BAD_ARGUMENT, .message = "--alias 'my file' " BLANK },
+	{ "alias_tab_bare", .argv = ALIAS_ARGV("my\tfile"),
+	  .result = CLI_BAD_ARGUMENT, .message = "--alias 'my\tfile' " BLANK },
+	{ "alias_backslash_bare", .argv = ALIAS_ARGV("my\\file"),
+	  .result = CLI_BAD_ARGUMENT, .message = "--alias 'my\\file' holds a "
+	  "backslash, which this libdevmapper's dmstats cannot rewrite" },
+	{ "alias_inner_quote_bare", .argv = ALIAS_ARGV("a\"b"),
+	  .result = CLI_BAD_ARGUMENT, .message = "--alias 'a\"b' holds a "
+	  "double quote, which newer libdevmapper releases take for the "
+	  "alias's own" },
+	{ "alias_in_quotes_bare", .argv = ALIAS_ARGV("\"x\""),
+	  .result = CLI_BAD_ARGUMENT, .message = "--alias '\"x\"' holds a "
+	  "double quote, which newer libdevmapper releases take for the "
+	  "alias's own" },
+	/* What ends an alias in either form never is one. */
+	{ "alias_colon_bare", .argv = ALIAS_ARGV("a:b"),
+	  .result = CLI_BAD_ARGUMENT, .message = "--alias 'a:b' " ENDS_ALIAS },
+	{ "alias_colon_quoted", .argv = ALIAS_ARGV("a:b"), .form = ALIAS_QUOTED,
+	  .result = CLI_BAD_ARGUMENT, .message = "--alias 'a:b' " ENDS_ALIAS },
+	{ "alias_hash_bare", .argv = ALIAS_ARGV("a#b"),
+	  .result = CLI_BAD_ARGUMENT, .message = "--alias 'a#b' " ENDS_ALIAS },
+	{ "alias_hash_quoted", .argv = ALIAS_ARGV("a#b"), .form = ALIAS_QUOTED,
+	  .result = CLI_BAD_ARGUMENT, .message = "--alias 'a#b' " ENDS_ALIAS },
+	{ "alias_newline_bare", .argv = ALIAS_ARGV("a\nb"),
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "--alias 'a\nb' holds a control character" },
+	{ "alias_newline_quoted", .argv = ALIAS_ARGV("a\nb"),
+	  .form = ALIAS_QUOTED, .result = CLI_BAD_ARGUMENT,
+	  .message = "--alias 'a\nb' holds a control character" },
+	{ "alias_delete_bare", .argv = ALIAS_ARGV("a\x7f"),
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "--alias 'a\x7f' holds a control character" },
+	{ "alias_delete_quoted", .argv = ALIAS_ARGV("a\x7f"),
+	  .form = ALIAS_QUOTED, .result = CLI_BAD_ARGUMENT,
+	  .message = "--alias 'a\x7f' holds a control character" },
+	{ "alias_empty_bare", "dmfilemapd --create --alias '' f",
+	  .result = CLI_BAD_ARGUMENT, .message = "--alias '' is empty" },
+	{ "alias_empty_quoted", "dmfilemapd --create --alias '' f",
+	  .form = ALIAS_QUOTED, .result = CLI_BAD_ARGUMENT,
+	  .message = "--alias '' is empty" },
+	{ "groupid_no_value", "dmfilemapd --groupid", .result = CLI_BAD_USAGE,
+	  .message = "--groupid needs a value" },
+	{ "groupid_no_file", "dmfilemapd --groupid 3", .result = CLI_BAD_USAGE,
+	  .message = "missing FILE" },
+	{ "groupid_not_a_number", "dmfilemapd --groupid x f",
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "--groupid 'x' is not a number" },
+	{ "groupid_negative", "dmfilemapd --groupid -1 f",
+	  .result = CLI_BAD_ARGUMENT, .message = "--groupid '-1' is negative" },
+	{ "groupid_past_int", "dmfilemapd --groupid 2147483648 f",
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "--groupid '2147483648' is out of range" },
+	{ "groupid_alias", "dmfilemapd --groupid 3 --alias a f",
+	  .result = CLI_BAD_USAGE,
+	  .message = "unknown option '--alias' (with --groupid)" },
+	{ "groupid_precise", "dmfilemapd --groupid 3 --precise f",
+	  .result = CLI_BAD_USAGE,
+	  .message = "unknown option '--precise' (with --groupid)" },
+	{ "groupid_bounds", "dmfilemapd --groupid 3 --bounds 1ms f",
+	  .result = CLI_BAD_USAGE,
+	  .message = "unknown option '--bounds' (with --groupid)" },
+	{ "groupid_follow_unknown", "dmfilemapd --groupid 3 --follow x f",
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "--follow 'x' is neither 'inode' nor 'path'" },
+	{ "groupid_two_files", "dmfilemapd --groupid 3 f g",
+	  .result = CLI_BAD_USAGE,
+	  .message = "too many arguments: 'g' is extra" },
+	{ "groupid_file_empty", "dmfilemapd --groupid 3 ''",
+	  .result = CLI_BAD_ARGUMENT, .message = "FILE '' is empty" },
+};
+
+/* What stat() says of ABS_PATH, with FD open on inode 12 of device 0xfe00. */
+struct path_case {
+	const char *name;
+	const char *path;
+	int stat_errno;
+	dev_t dev;
+	ino_t ino;
+	mode_t kind;
+	const char *message;	/* the refusal; NULL: taken */
+};
+
+static const struct path_case paths[] = {
+	{ "names_the_fd_file", "/mnt/f", 0, 0xfe00, 12, S_IFREG, NULL },
+	{ "missing", "/mnt/none", ENOENT, 0, 0, 0,
+	  "ABS_PATH '/mnt/none' does not exist" },
+	{ "under_a_file", "/mnt/f/x", ENOTDIR, 0, 0, 0,
+	  "ABS_PATH '/mnt/f/x' cannot be looked up: Not a directory" },
+	{ "another_file", "/mnt/g", 0, 0xfe00, 13, S_IFREG,
+	  "ABS_PATH '/mnt/g' names another file than FD 3" },
+	/* The same inode number on another device is another file. */
+	{ "another_device", "/mnt2/f", 0, 0xfe01, 12, S_IFREG,
+	  "ABS_PATH '/mnt2/f' names another file than FD 3" },
+	{ "directory", "/mnt", 0, 0xfe00, 2, S_IFDIR,
+	  "ABS_PATH '/mnt' is a directory, not the file open as FD 3" },
+	{ "device_node", "/dev/null", 0, 5, 4, S_IFCHR,
+	  "ABS_PATH '/dev/null' is a device node, not the file open as FD 3" },
+};
+
+/* The words of a case's command line, in argv; returns their count. */
+static int
+words(const struct cli_case *c, char *argv[MAX_ARGS + 1])
 {
 	static char copy[256];
-	char *argv[MAX_ARGS + 1];
-	int argc = 0;
 	char *word;
+	int argc = 0;
 
-	strcpy(copy, line);
-	for (word = strtok(copy, " "); word && argc < MAX_ARGS;
-	    word = strtok(NULL, " "))
-		argv[argc++] = strcmp(word, "''") == 0 ? (char *)"" : word;
+	if (c->argv != NULL) {
+		for (; c->argv[argc] != NULL; argc++)
+			argv[argc] = (char *)c->argv[argc];
+	} else {
+		assert_true(strlen(c->line) < sizeof(copy));
+		strcpy(copy, c->line);
+		for (word = strtok(copy, " "); word && argc < MAX_ARGS;
+		    word = strtok(NULL, " "))
+			argv[argc++] = strcmp(word, "''") == 0 ? (char *)"" :
+			    word;
+	}
 	argv[argc] = NULL;
-	return cli_parse(argc, argv, form, opt, f);
-}
-
-/* As on Debian 12, whose libdevmapper writes the alias bare. */
-static enum cli_result
-parse(struct options *opt, struct fault *f, const char *line)
-{
-	return parse_as(ALIAS_BARE, opt, f, line);
+	return argc;
 }
 
 static void
-test_as_dmstats_spawns(void **state)
+expect_options(const struct options *got, const struct options *want)
 {
-	struct options opt;
-	struct fault f;
+	size_t i;
 
-	(void)state;
-	assert_int_equal(parse(&opt, &f,
-	    "dmfilemapd 3 0 /srv/vm.img inode 0 0"), CLI_RUN);
-	assert_int_equal(opt.fd, 3);
-	assert_int_equal(opt.group_id, 0);
-	assert_string_equal(opt.path, "/srv/vm.img");
-	assert_int_equal(opt.mode, FOLLOW_INODE);
-	assert_int_equal(opt.foreground, 0);
-	assert_int_equal(opt.verbose, 0);
-
-	assert_int_equal(parse(&opt, &f, "dmfilemapd 7 42 /a/b path 1 3"),
-	    CLI_RUN);
-	assert_int_equal(opt.fd, 7);
-	assert_int_equal(opt.group_id, 42);
-	assert_int_equal(opt.mode, FOLLOW_PATH);
-	assert_int_equal(opt.foreground, 1);
-	assert_int_equal(opt.verbose, 3);
+	assert_int_equal(got->fd, want->fd);
+	assert_int_equal(got->group_id, want->group_id);
+	expect_text(got->path, want->path);
+	assert_int_equal(got->mode, want->mode);
+	assert_int_equal(got->foreground, want->foreground);
+	assert_int_equal(got->verbose, want->verbose);
+	assert_int_equal(got->create, want->create);
+	assert_int_equal(got->adopt, want->adopt);
+	assert_int_equal(got->delete_on_stop, want->delete_on_stop);
+	expect_text(got->file, want->file);
+	expect_text(got->alias, want->alias);
+	assert_int_equal(got->precise, want->precise);
+	assert_int_equal(got->n_bounds, want->n_bounds);
+	for (i = 0; i < want->n_bounds; i++)
+		assert_int_equal(got->bounds[i], want->bounds[i]);
 }
 
+/* Parses the line: a run sets every option, a refusal says why. */
 static void
-test_optional_arguments_default_to_zero(void **state)
+run_cli_case(void **state)
 {
-	struct options opt;
-	struct fault f;
-
-	(void)state;
-	assert_int_equal(parse(&opt, &f, "dmfilemapd 3 5 /f inode"), CLI_RUN);
-	assert_int_equal(opt.foreground, 0);
-	assert_int_equal(opt.verbose, 0);
-	assert_int_equal(parse(&opt, &f, "dmfilemapd 3 5 /f inode 1"), CLI_RUN);
-	assert_int_equal(opt.foreground, 1);
-	assert_int_equal(opt.verbose, 0);
-}
-
-static void
-expect_bad(const char *line, enum cli_result result, const char *message)
-{
+	const struct cli_case *c = *state;
+	char *argv[MAX_ARGS + 1];
 	struct options opt;
 	struct fault f = { "" };
+	int argc = words(c, argv);
 
-	assert_int_equal(parse(&opt, &f, line), result);
-	assert_string_equal(f.line, message);
+	assert_int_equal(cli_parse(argc, argv, c->form, &opt, &f), c->result);
+	if (c->result == CLI_RUN)
+		expect_options(&opt, &c->want);
+	assert_string_equal(f.line, c->message ? c->message : "");
 }
 
-static void
-test_argument_count(void **state)
-{
-	(void)state;
-	expect_bad("dmfilemapd", CLI_BAD_USAGE, "missing arguments");
-	expect_bad("dmfilemapd 3 0 /f", CLI_BAD_USAGE, "missing arguments");
-	expect_bad("dmfilemapd 3 0 /f inode 0 0 x", CLI_BAD_USAGE,
-	    "too many arguments: 'x' is extra");
-}
-
-static void
-test_bad_numbers(void **state)
-{
-	(void)state;
-	expect_bad("dmfilemapd x 0 /f inode", CLI_BAD_ARGUMENT,
-	    "FD 'x' is not a number");
-	expect_bad("dmfilemapd -1 0 /f inode", CLI_BAD_ARGUMENT,
-	    "FD '-1' is negative");
-	expect_bad("dmfilemapd 3x 0 /f inode", CLI_BAD_ARGUMENT,
-	    "FD '3x' is not a number");
-	expect_bad("dmfilemapd 99999999999 0 /f inode", CLI_BAD_ARGUMENT,
-	    "FD '99999999999' is out of range");
-	expect_bad("dmfilemapd 3 g /f inode", CLI_BAD_ARGUMENT,
-	    "GROUP_ID 'g' is not a number");
-	expect_bad("dmfilemapd 3 -2 /f inode", CLI_BAD_ARGUMENT,
-	    "GROUP_ID '-2' is negative");
-	expect_bad("dmfilemapd 3 2147483648 /f inode", CLI_BAD_ARGUMENT,
-	    "GROUP_ID '2147483648' is out of range");
-	expect_bad("dmfilemapd 3 18446744073709551616 /f inode",
-	    CLI_BAD_ARGUMENT, "GROUP_ID '18446744073709551616' is out of range");
-	expect_bad("dmfilemapd '' 0 /f inode", CLI_BAD_ARGUMENT,
-	    "FD '' is empty");
-}
-
-static void
-test_bad_path_and_mode(void **state)
-{
-	(void)state;
-	expect_bad("dmfilemapd 3 0 '' inode", CLI_BAD_ARGUMENT,
-	    "ABS_PATH '' is empty");
-	expect_bad("dmfilemapd 3 0 srv/f inode", CLI_BAD_ARGUMENT,
-	    "ABS_PATH 'srv/f' is not absolute");
-	expect_bad("dmfilemapd 3 0 /f inodes", CLI_BAD_ARGUMENT,
-	    "mode 'inodes' is neither 'inode' nor 'path'");
-	expect_bad("dmfilemapd 3 0 /f Path", CLI_BAD_ARGUMENT,
-	    "mode 'Path' is neither 'inode' nor 'path'");
-}
-
-static void
-test_bad_flags(void **state)
-{
-	(void)state;
-	expect_bad("dmfilemapd 3 0 /f inode 2", CLI_BAD_ARGUMENT,
-	    "FOREGROUND '2' is out of range (0-1)");
-	expect_bad("dmfilemapd 3 0 /f inode yes", CLI_BAD_ARGUMENT,
-	    "FOREGROUND 'yes' is not a number");
-	expect_bad("dmfilemapd 3 0 /f inode 0 4", CLI_BAD_ARGUMENT,
-	    "VERBOSE '4' is out of range (0-3)");
-	expect_bad("dmfilemapd 3 0 /f inode 0 -1", CLI_BAD_ARGUMENT,
-	    "VERBOSE '-1' is negative");
-}
-
-static void
-test_help_and_version_only_alone(void **state)
-{
-	struct options opt;
-	struct fault f;
-
-	(void)state;
-	assert_int_equal(parse(&opt, &f, "dmfilemapd --help"), CLI_HELP);
-	assert_int_equal(parse(&opt, &f, "dmfilemapd --version"), CLI_VERSION);
-	/* As a positional argument it is just a bad FD. */
-	expect_bad("dmfilemapd --help 0 /f inode", CLI_BAD_ARGUMENT,
-	    "FD '--help' is not a number");
-}
-
-/* What stat() might say of ABS_PATH, and fstat() of FD: device, inode, kind. */
 static struct stat
 stat_of(dev_t dev, ino_t ino, mode_t kind)
 {
@@ -177,310 +357,27 @@ stat_of(dev_t dev, ino_t ino, mode_t kind)
 }
 
 static void
-expect_path_refused(const char *path, int stat_errno, const struct stat *at,
-    const char *message)
+run_path_case(void **state)
 {
-	struct options opt = { .fd = 3, .path = path };
+	const struct path_case *c = *state;
+	struct options opt = { .fd = 3, .path = c->path };
 	struct stat file = stat_of(0xfe00, 12, S_IFREG);
+	struct stat at = stat_of(c->dev, c->ino, c->kind);
 	struct fault f = { "" };
 
-	assert_int_equal(cli_check_path(&opt, stat_errno, at, &file, &f), -1);
-	assert_string_equal(f.line, message);
-}
-
-static void
-test_path_names_the_fd_file(void **state)
-{
-	struct options opt = { .fd = 3, .path = "/mnt/f" };
-	struct stat file = stat_of(0xfe00, 12, S_IFREG);
-	struct stat same = stat_of(0xfe00, 12, S_IFREG);
-	struct fault f = { "" };
-
-	(void)state;
-	assert_int_equal(cli_check_path(&opt, 0, &same, &file, &f), 0);
-	assert_string_equal(f.line, "");
-}
-
-static void
-test_path_refused(void **state)
-{
-	struct stat none = stat_of(0, 0, 0);
-	struct stat other_file = stat_of(0xfe00, 13, S_IFREG);
-	struct stat other_device = stat_of(0xfe01, 12, S_IFREG);
-	struct stat dir = stat_of(0xfe00, 2, S_IFDIR);
-	struct stat null = stat_of(5, 4, S_IFCHR);
-
-	(void)state;
-	expect_path_refused("/mnt/none", ENOENT, &none,
-	    "ABS_PATH '/mnt/none' does not exist");
-	expect_path_refused("/mnt/f/x", ENOTDIR, &none,
-	    "ABS_PATH '/mnt/f/x' cannot be looked up: Not a directory");
-	expect_path_refused("/mnt/g", 0, &other_file,
-	    "ABS_PATH '/mnt/g' names another file than FD 3");
-	/* The same inode number on another device is another file. */
-	expect_path_refused("/mnt2/f", 0, &other_device,
-	    "ABS_PATH '/mnt2/f' names another file than FD 3");
-	expect_path_refused("/mnt", 0, &dir,
-	    "ABS_PATH '/mnt' is a directory, not the file open as FD 3");
-	expect_path_refused("/dev/null", 0, &null,
-	    "ABS_PATH '/dev/null' is a device node, not the file open as FD 3");
-}
-
-/* The creation form: FILE and every option, in any order before FILE. */
-static void
-test_creation_form(void **state)
-{
-	char *argv[] = { "dmfilemapd", "--create", "--alias", "my_file.2",
-	    "--bounds", "7,500us,2ms,1s", "--precise", "--follow", "path",
-	    "--foreground", "--verbose", "2", "--", "-odd name", NULL };
-	struct options opt;
-	struct fault f;
-
-	(void)state;
-	assert_int_equal(parse(&opt, &f, "dmfilemapd --create f"), CLI_RUN);
-	assert_true(opt.create);
-	assert_string_equal(opt.file, "f");
-	assert_null(opt.path);
-	assert_null(opt.alias);
-	assert_int_equal(opt.fd, -1);
-	assert_int_equal(opt.mode, FOLLOW_INODE);
-	assert_int_equal(opt.foreground, 0);
-	assert_int_equal(opt.precise, 0);
-	assert_int_equal(opt.n_bounds, 0);
-	assert_false(opt.delete_on_stop);
-	assert_int_equal(parse(&opt, &f, "dmfilemapd --create --delete-on-stop "
-	    "f"), CLI_RUN);
-	assert_true(opt.delete_on_stop);
-
-	assert_int_equal(cli_parse(14, argv, ALIAS_BARE, &opt, &f), CLI_RUN);
-	assert_string_equal(opt.file, "-odd name");
-	assert_string_equal(opt.alias, "my_file.2");
-	assert_int_equal(opt.n_bounds, 4);
-	assert_int_equal(opt.bounds[0], 7);
-	assert_int_equal(opt.bounds[1], 500000);
-	assert_int_equal(opt.bounds[2], 2000000);
-	assert_int_equal(opt.bounds[3], 1000000000);
-	assert_true(opt.precise);
-	assert_int_equal(opt.mode, FOLLOW_PATH);
-	assert_true(opt.foreground);
-	assert_int_equal(opt.verbose, 2);
-}
-
-static void
-test_creation_refused(void **state)
-{
-	static const struct {
-		const char *line;
-		enum cli_result result;
-		const char *err;
-	} cases[] = {
-		{ "dmfilemapd --create", CLI_BAD_USAGE, "missing FILE" },
-		{ "dmfilemapd --create --precise", CLI_BAD_USAGE, "missing FILE" },
-		{ "dmfilemapd --create a b", CLI_BAD_USAGE,
-		  "too many arguments: 'b' is extra" },
-		{ "dmfilemapd --create --nomonitor f", CLI_BAD_USAGE,
-		  "unknown option '--nomonitor'" },
-		{ "dmfilemapd --create f --alias", CLI_BAD_USAGE,
-		  "too many arguments: '--alias' is extra" },
-		{ "dmfilemapd --create --alias", CLI_BAD_USAGE,
-		  "--alias needs a value" },
-		{ "dmfilemapd --create --alias a:b f", CLI_BAD_ARGUMENT,
-		  "--alias 'a:b' holds ':' or '#', which end an alias in the "
-		  "group descriptor" },
-		{ "dmfilemapd --create --alias '' f", CLI_BAD_ARGUMENT,
-		  "--alias '' is empty" },
-		{ "dmfilemapd --create --bounds 10ms,1ms f", CLI_BAD_ARGUMENT,
-		  "--bounds '10ms,1ms' does not ascend from above 0" },
-		{ "dmfilemapd --create --bounds 0,1ms f", CLI_BAD_ARGUMENT,
-		  "--bounds '0,1ms' does not ascend from above 0" },
-		{ "dmfilemapd --create --bounds 1ms,,2ms f", CLI_BAD_ARGUMENT,
-		  "--bounds '1ms,,2ms' is not a list of latencies like "
-		  "1ms,10ms,100ms" },
-		{ "dmfilemapd --create --bounds 1h f", CLI_BAD_ARGUMENT,
-		  "--bounds '1h' is not a list of latencies like 1ms,10ms,100ms" },
-		{ "dmfilemapd --create --bounds 99999999999999999999s f",
-		  CLI_BAD_ARGUMENT, "--bounds '99999999999999999999s' is not a "
-		  "list of latencies like 1ms,10ms,100ms" },
-		{ "dmfilemapd --create --follow both f", CLI_BAD_ARGUMENT,
-		  "--follow 'both' is neither 'inode' nor 'path'" },
-		{ "dmfilemapd --create --verbose 4 f", CLI_BAD_ARGUMENT,
-		  "--verbose '4' is out of range (0-3)" },
-	};
-	char *spaced[] = { "dmfilemapd", "--create", "--alias", "my file", "f",
-	    NULL };
-	char *tabbed[] = { "dmfilemapd", "--create", "--alias", "my\tfile", "f",
-	    NULL };
-	char *escaped[] = { "dmfilemapd", "--create", "--alias", "my\\file", "f",
-	    NULL };
-	struct options opt;
-	struct fault f;
-	size_t i;
-
-	(void)state;
-	assert_int_equal(cli_parse(5, spaced, ALIAS_BARE, &opt, &f),
-	    CLI_BAD_ARGUMENT);
-	assert_string_equal(f.line, "--alias 'my file' holds a blank, which "
-	    "this libdevmapper's dmstats cannot read back (a space) or "
-	    "rewrite (a tab)");
-	assert_int_equal(cli_parse(5, tabbed, ALIAS_BARE, &opt, &f),
-	    CLI_BAD_ARGUMENT);
-	assert_int_equal(cli_parse(5, escaped, ALIAS_BARE, &opt, &f),
-	    CLI_BAD_ARGUMENT);
-	assert_string_equal(f.line, "--alias 'my\\file' holds a backslash, "
-	    "which this libdevmapper's dmstats cannot rewrite");
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		f.line[0] = '\0';
-		assert_int_equal(parse(&opt, &f, cases[i].line),
-		    cases[i].result);
-		assert_string_equal(f.line, cases[i].err);
-	}
-}
-
-/*
- * From 1.02.197 libdevmapper quotes the alias and escapes blanks and
- * backslashes in its messages: what it reads back is taken there; what
- * ends an alias in either form never is.
- */
-static void
-test_aliases_by_library_form(void **state)
-{
-	static const char *const quoted_only[] = {
-		"my file", "my\tfile", "my\\file", "a\"b", "\"x\"",
-	};
-	static const struct {
-		const char *alias;
-		const char *why;
-	} never[] = {
-		{ "a:b", "holds ':' or '#', which end an alias in the group "
-		  "descriptor" },
-		{ "a#b", "holds ':' or '#', which end an alias in the group "
-		  "descriptor" },
-		{ "a\nb", "holds a control character" },
-		{ "a\x7f", "holds a control character" },
-		{ "", "is empty" },
-	};
-	char *argv[] = { "dmfilemapd", "--create", "--alias", NULL, "f", NULL };
-	struct fault f;
-	char want[200];
-	struct options opt;
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(quoted_only) / sizeof(quoted_only[0]); i++) {
-		argv[3] = (char *)quoted_only[i];
-		assert_int_equal(cli_parse(5, argv, ALIAS_QUOTED, &opt, &f),
-		    CLI_RUN);
-		assert_string_equal(opt.alias, quoted_only[i]);
-		assert_int_equal(cli_parse(5, argv, ALIAS_BARE, &opt, &f),
-		    CLI_BAD_ARGUMENT);
-	}
-	assert_string_equal(f.line, "--alias '\"x\"' holds a double quote, "
-	    "which newer libdevmapper releases take for the alias's own");
-	for (i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
-		argv[3] = (char *)never[i].alias;
-		snprintf(want, sizeof(want), "--alias '%s' %s", never[i].alias,
-		    never[i].why);
-		assert_int_equal(cli_parse(5, argv, ALIAS_QUOTED, &opt, &f),
-		    CLI_BAD_ARGUMENT);
-		assert_string_equal(f.line, want);
-		assert_int_equal(cli_parse(5, argv, ALIAS_BARE, &opt, &f),
-		    CLI_BAD_ARGUMENT);
-		assert_string_equal(f.line, want);
-	}
-}
-
-/* The form that follows a group made before: its id, options, FILE. */
-static void
-test_groupid_form(void **state)
-{
-	struct options opt;
-	struct fault f;
-
-	(void)state;
-	assert_int_equal(parse(&opt, &f, "dmfilemapd --groupid 7 /srv/f"),
-	    CLI_RUN);
-	assert_true(opt.adopt);
-	assert_false(opt.create);
-	assert_int_equal(opt.group_id, 7);
-	assert_string_equal(opt.file, "/srv/f");
-	assert_int_equal(opt.fd, -1);
-	assert_null(opt.path);
-	assert_int_equal(opt.mode, FOLLOW_INODE);
-	assert_int_equal(opt.foreground, 0);
-	assert_false(opt.delete_on_stop);
-	assert_int_equal(parse(&opt, &f, "dmfilemapd --groupid 2147483647 "
-	    "--follow path --foreground --delete-on-stop --verbose 3 -- -f"),
-	    CLI_RUN);
-	assert_true(opt.delete_on_stop);
-	assert_int_equal(opt.group_id, 2147483647);
-	assert_int_equal(opt.mode, FOLLOW_PATH);
-	assert_true(opt.foreground);
-	assert_int_equal(opt.verbose, 3);
-	assert_string_equal(opt.file, "-f");
-}
-
-static void
-test_groupid_refused(void **state)
-{
-	static const struct {
-		const char *line;
-		enum cli_result result;
-		const char *err;
-	} cases[] = {
-		{ "dmfilemapd --groupid", CLI_BAD_USAGE,
-		  "--groupid needs a value" },
-		{ "dmfilemapd --groupid 3", CLI_BAD_USAGE, "missing FILE" },
-		{ "dmfilemapd --groupid x f", CLI_BAD_ARGUMENT,
-		  "--groupid 'x' is not a number" },
-		{ "dmfilemapd --groupid -1 f", CLI_BAD_ARGUMENT,
-		  "--groupid '-1' is negative" },
-		{ "dmfilemapd --groupid 2147483648 f", CLI_BAD_ARGUMENT,
-		  "--groupid '2147483648' is out of range" },
-		{ "dmfilemapd --groupid 3 --alias a f", CLI_BAD_USAGE,
-		  "unknown option '--alias' (with --groupid)" },
-		{ "dmfilemapd --groupid 3 --precise f", CLI_BAD_USAGE,
-		  "unknown option '--precise' (with --groupid)" },
-		{ "dmfilemapd --groupid 3 --bounds 1ms f", CLI_BAD_USAGE,
-		  "unknown option '--bounds' (with --groupid)" },
-		{ "dmfilemapd --groupid 3 --follow x f", CLI_BAD_ARGUMENT,
-		  "--follow 'x' is neither 'inode' nor 'path'" },
-		{ "dmfilemapd --groupid 3 f g", CLI_BAD_USAGE,
-		  "too many arguments: 'g' is extra" },
-		{ "dmfilemapd --groupid 3 ''", CLI_BAD_ARGUMENT,
-		  "FILE '' is empty" },
-	};
-	struct options opt;
-	struct fault f;
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		f.line[0] = '\0';
-		assert_int_equal(parse(&opt, &f, cases[i].line),
-		    cases[i].result);
-		assert_string_equal(f.line, cases[i].err);
-	}
+	assert_int_equal(cli_check_path(&opt, c->stat_errno, &at, &file, &f),
+	    c->message ? -1 : 0);
+	assert_string_equal(f.line, c->message ? c->message : "");
 }
 
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_as_dmstats_spawns),
-		cmocka_unit_test(test_aliases_by_library_form),
-		cmocka_unit_test(test_groupid_form),
-		cmocka_unit_test(test_groupid_refused),
-		cmocka_unit_test(test_optional_arguments_default_to_zero),
-		cmocka_unit_test(test_argument_count),
-		cmocka_unit_test(test_bad_numbers),
-		cmocka_unit_test(test_bad_path_and_mode),
-		cmocka_unit_test(test_bad_flags),
-		cmocka_unit_test(test_help_and_version_only_alone),
-		cmocka_unit_test(test_path_names_the_fd_file),
-		cmocka_unit_test(test_path_refused),
-		cmocka_unit_test(test_creation_form),
-		cmocka_unit_test(test_creation_refused),
+	static const struct table tables[] = {
+		TABLE("run", runs, run_cli_case),
+		TABLE("refused", refusals, run_cli_case),
+		TABLE("path", paths, run_path_case),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return run_with_tables(NULL, 0, tables, COUNT(tables));
 }

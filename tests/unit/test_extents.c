@@ -1,132 +1,109 @@
 /* Normalizing and comparing device ranges. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "extents.h"
+#include "table.h"
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#define RANGES(...) (const struct range[]){ __VA_ARGS__ }, \
+	COUNT(((const struct range[]){ __VA_ARGS__ }))
+#define NOTHING NULL, 0
+#define MOST 8
 
+/* Ranges in, the normalized ranges out. */
+static const struct normalize_case {
+	const char *name;
+	const struct range *in;
+	size_t n_in;
+	const struct range *out;
+	size_t n_out;
+} normalizes[] = {
+	{ "sorts_unsorted", RANGES({ 300, 10 }, { 100, 5 }, { 200, 1 }),
+	  RANGES({ 100, 5 }, { 200, 1 }, { 300, 10 }) },
+	{ "merges_overlapping", RANGES({ 10, 10 }, { 0, 15 }, { 18, 7 }),
+	  RANGES({ 0, 25 }) },
+	/* A file's logical extents that lie back to back on the device. */
+	{ "merges_touching", RANGES({ 8, 8 }, { 0, 8 }, { 16, 4 }, { 21, 1 }),
+	  RANGES({ 0, 20 }, { 21, 1 }) },
+	{ "merges_contained",
+	  RANGES({ 5, 2 }, { 0, 100 }, { 50, 50 }, { 99, 1 }),
+	  RANGES({ 0, 100 }) },
+	/* An empty range between two others must not join them. */
+	{ "drops_zero_length",
+	  RANGES({ 20, 5 }, { 10, 0 }, { 0, 5 }, { 5, 0 }, { 7, 0 }),
+	  RANGES({ 0, 5 }, { 20, 5 }) },
+	{ "only_zero_length", RANGES({ 3, 0 }, { 1, 0 }), NOTHING },
+	{ "empty_input", NOTHING, NOTHING },
+	{ "large_sectors",
+	  RANGES({ UINT64_MAX - 10, 10 }, { UINT64_MAX - 20, 10 }),
+	  RANGES({ UINT64_MAX - 20, 20 }) },
+};
+
+/* Two ranges, the same two elsewhere, and two that differ from them. */
+static const struct range a[] = { { 0, 5 }, { 10, 5 } };
+static const struct range same[] = { { 0, 5 }, { 10, 5 } };
+static const struct range longer[] = { { 0, 5 }, { 10, 6 } };
+static const struct range moved[] = { { 1, 5 }, { 10, 5 } };
+
+/* Whether n_a ranges at a are the n_b at b. */
+static const struct equal_case {
+	const char *name;
+	const struct range *a;
+	size_t n_a;
+	const struct range *b;
+	size_t n_b;
+	bool equal;
+} equals[] = {
+	{ "same", a, 2, same, 2, true },
+	{ "none", NULL, 0, NULL, 0, true },
+	{ "none_of_either", a, 0, same, 0, true },
+	{ "fewer", a, 2, same, 1, false },
+	{ "more", a, 1, same, 2, false },
+	{ "longer", a, 2, longer, 2, false },
+	{ "moved", a, 2, moved, 2, false },
+	{ "against_none", a, 2, NULL, 0, false },
+};
+
+/* Normalizes a copy of the ranges in; NULL stays NULL. */
 static void
-expect_ranges(const struct range *got, size_t n_got, const struct range *want,
-    size_t n_want)
+run_normalize_case(void **state)
 {
-	size_t i;
+	const struct normalize_case *c = *state;
+	struct range copy[MOST];
+	size_t i, n;
 
-	assert_int_equal(n_got, n_want);
-	for (i = 0; i < n_want; i++) {
-		assert_int_equal(got[i].start, want[i].start);
-		assert_int_equal(got[i].len, want[i].len);
+	assert_true(c->n_in <= MOST);
+	if (c->n_in > 0)
+		memcpy(copy, c->in, c->n_in * sizeof(*copy));
+	n = ranges_normalize(c->in ? copy : NULL, c->n_in);
+	assert_int_equal(n, c->n_out);
+	for (i = 0; i < c->n_out; i++) {
+		assert_int_equal(copy[i].start, c->out[i].start);
+		assert_int_equal(copy[i].len, c->out[i].len);
 	}
 }
 
 static void
-test_sorts_unsorted(void **state)
+run_equal_case(void **state)
 {
-	struct range r[] = { { 300, 10 }, { 100, 5 }, { 200, 1 } };
-	const struct range want[] = { { 100, 5 }, { 200, 1 }, { 300, 10 } };
+	const struct equal_case *c = *state;
 
-	(void)state;
-	expect_ranges(r, ranges_normalize(r, COUNT(r)), want, COUNT(want));
-}
-
-static void
-test_merges_overlapping(void **state)
-{
-	struct range r[] = { { 10, 10 }, { 0, 15 }, { 18, 7 } };
-	const struct range want[] = { { 0, 25 } };
-
-	(void)state;
-	expect_ranges(r, ranges_normalize(r, COUNT(r)), want, COUNT(want));
-}
-
-static void
-test_merges_touching(void **state)
-{
-	/* A file's logical extents that lie back to back on the device. */
-	struct range r[] = { { 8, 8 }, { 0, 8 }, { 16, 4 }, { 21, 1 } };
-	const struct range want[] = { { 0, 20 }, { 21, 1 } };
-
-	(void)state;
-	expect_ranges(r, ranges_normalize(r, COUNT(r)), want, COUNT(want));
-}
-
-static void
-test_merges_contained(void **state)
-{
-	struct range r[] = { { 5, 2 }, { 0, 100 }, { 50, 50 }, { 99, 1 } };
-	const struct range want[] = { { 0, 100 } };
-
-	(void)state;
-	expect_ranges(r, ranges_normalize(r, COUNT(r)), want, COUNT(want));
-}
-
-static void
-test_drops_zero_length(void **state)
-{
-	/* An empty range between two others must not join them. */
-	struct range r[] = {
-		{ 20, 5 }, { 10, 0 }, { 0, 5 }, { 5, 0 }, { 7, 0 },
-	};
-	const struct range want[] = { { 0, 5 }, { 20, 5 } };
-	struct range only_empty[] = { { 3, 0 }, { 1, 0 } };
-
-	(void)state;
-	expect_ranges(r, ranges_normalize(r, COUNT(r)), want, COUNT(want));
-	assert_int_equal(ranges_normalize(only_empty, COUNT(only_empty)), 0);
-}
-
-static void
-test_empty_input(void **state)
-{
-	(void)state;
-	assert_int_equal(ranges_normalize(NULL, 0), 0);
-}
-
-static void
-test_large_sectors(void **state)
-{
-	struct range r[] = { { UINT64_MAX - 10, 10 }, { UINT64_MAX - 20, 10 } };
-	const struct range want[] = { { UINT64_MAX - 20, 20 } };
-
-	(void)state;
-	expect_ranges(r, ranges_normalize(r, COUNT(r)), want, COUNT(want));
-}
-
-static void
-test_equal(void **state)
-{
-	const struct range a[] = { { 0, 5 }, { 10, 5 } };
-	const struct range same[] = { { 0, 5 }, { 10, 5 } };
-	const struct range longer[] = { { 0, 5 }, { 10, 6 } };
-	const struct range moved[] = { { 1, 5 }, { 10, 5 } };
-
-	(void)state;
-	assert_true(ranges_equal(a, 2, same, 2));
-	assert_true(ranges_equal(NULL, 0, NULL, 0));
-	assert_true(ranges_equal(a, 0, same, 0));
-	assert_false(ranges_equal(a, 2, same, 1));
-	assert_false(ranges_equal(a, 1, same, 2));
-	assert_false(ranges_equal(a, 2, longer, 2));
-	assert_false(ranges_equal(a, 2, moved, 2));
-	assert_false(ranges_equal(a, 2, NULL, 0));
+	assert_int_equal(ranges_equal(c->a, c->n_a, c->b, c->n_b) != 0,
+	    c->equal);
 }
 
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sorts_unsorted),
-		cmocka_unit_test(test_merges_overlapping),
-		cmocka_unit_test(test_merges_touching),
-		cmocka_unit_test(test_merges_contained),
-		cmocka_unit_test(test_drops_zero_length),
-		cmocka_unit_test(test_empty_input),
-		cmocka_unit_test(test_large_sectors),
-		cmocka_unit_test(test_equal),
+	static const struct table tables[] = {
+		TABLE("normalize", normalizes, run_normalize_case),
+		TABLE("equal", equals, run_equal_case),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return run_with_tables(NULL, 0, tables, COUNT(tables));
 }

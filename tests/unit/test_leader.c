@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "leader.h"
+#include "table.h"
 
 /*
  * Region 0 leads group "f" of 0, 2 and 3; region 1 is in no group; region
@@ -23,65 +24,6 @@ static const char LISTING[] =
     "5: 40+8 8 dmstats DMS_GROUP=h:\n";
 
 /*
- * Checks GROUP_ID id is refused in the listing text with exactly the
- * message want, and that nothing of a descriptor is left behind.
- */
-static void
-expect_refused_in(const char *text, uint64_t id, const char *want)
-{
-	struct listing l;
-	struct descriptor d;
-	struct fault f = { "" };
-
-	assert_int_equal(listing_parse(text, &l), 0);
-	assert_null(leader_find(&l, "GROUP_ID", id, "lin", &d, &f));
-	assert_string_equal(f.line, want);
-	assert_null(d.members);
-	listing_free(&l);
-}
-
-static void
-expect_refused(uint64_t id, const char *want)
-{
-	expect_refused_in(LISTING, id, want);
-}
-
-static void
-test_leader_found(void **state)
-{
-	struct listing l;
-	struct descriptor d;
-	const struct listed_region *r;
-	struct fault f = { "" };
-
-	(void)state;
-	assert_int_equal(listing_parse(LISTING, &l), 0);
-	r = leader_find(&l, "GROUP_ID", 0, "lin", &d, &f);
-	assert_non_null(r);
-	assert_int_equal(r->id, 0);
-	assert_string_equal(d.alias, "f");
-	assert_int_equal(d.n_members, 3);
-	assert_int_equal(d.members[2], 3);
-	assert_string_equal(f.line, "");
-	descriptor_free(&d);
-	listing_free(&l);
-}
-
-static void
-test_refusals(void **state)
-{
-	(void)state;
-	expect_refused(9, "GROUP_ID 9: no region 9 on lin");
-	expect_refused(1, "GROUP_ID 1: region 1 is not in any group");
-	expect_refused(2, "GROUP_ID 2: region 2 is a member of group 0, not "
-	    "its leader");
-	expect_refused(4, "GROUP_ID 4: region 4 is not the lowest member of "
-	    "its group");
-	expect_refused(5, "GROUP_ID 5: the group descriptor 'DMS_GROUP=h:' "
-	    "cannot be read");
-}
-
-/*
  * Regions 6 and 9 lead groups that name regions not on the device: 8 for
  * the one, 11, 12 and 14 for the other.  Region 13 leads a group whose
  * members all exist, one of them made by another program.
@@ -94,23 +36,81 @@ static const char HOLES[] =
     "13: 32+8 8 dmstats DMS_GROUP=c:13,15#-\n"
     "15: 40+8 8 other -\n";
 
+#define IDS(...) (const uint64_t[]){ __VA_ARGS__ }, \
+	COUNT(((const uint64_t[]){ __VA_ARGS__ }))
+
+/* A GROUP_ID found to lead its group in a listing. */
+static const struct found_case {
+	const char *name;
+	const char *listing;
+	uint64_t id;
+	const char *alias;
+	const uint64_t *members;
+	size_t n_members;
+} founds[] = {
+	{ "leader", LISTING, 0, "f", IDS(0, 2, 3) },
+	/* Every member exists, one of them made by another program. */
+	{ "member_of_another_program", HOLES, 13, "c", IDS(13, 15) },
+};
+
+/* A GROUP_ID refused in a listing, with exactly this message. */
+static const struct refusal_case {
+	const char *name;
+	const char *listing;
+	uint64_t id;
+	const char *message;
+} refusals[] = {
+	{ "no_region", LISTING, 9, "GROUP_ID 9: no region 9 on lin" },
+	{ "in_no_group", LISTING, 1,
+	  "GROUP_ID 1: region 1 is not in any group" },
+	{ "a_member", LISTING, 2,
+	  "GROUP_ID 2: region 2 is a member of group 0, not its leader" },
+	{ "not_the_lowest", LISTING, 4,
+	  "GROUP_ID 4: region 4 is not the lowest member of its group" },
+	{ "unreadable", LISTING, 5,
+	  "GROUP_ID 5: the group descriptor 'DMS_GROUP=h:' cannot be read" },
+	{ "member_missing", HOLES, 6,
+	  "GROUP_ID 6: its descriptor names region 8, which is not on lin" },
+	{ "members_missing", HOLES, 9, "GROUP_ID 9: its descriptor names "
+	  "region 11 and 2 more that are not on lin" },
+};
+
 static void
-test_missing_members(void **state)
+run_found_case(void **state)
 {
+	const struct found_case *c = *state;
+	const struct listed_region *r;
+	struct listing l;
+	struct descriptor d;
+	struct fault f = { "" };
+	size_t i;
+
+	assert_int_equal(listing_parse(c->listing, &l), 0);
+	r = leader_find(&l, "GROUP_ID", c->id, "lin", &d, &f);
+	assert_non_null(r);
+	assert_int_equal(r->id, c->id);
+	assert_string_equal(d.alias, c->alias);
+	assert_int_equal(d.n_members, c->n_members);
+	for (i = 0; i < c->n_members; i++)
+		assert_int_equal(d.members[i], c->members[i]);
+	assert_string_equal(f.line, "");
+	descriptor_free(&d);
+	listing_free(&l);
+}
+
+/* Nothing of a descriptor is left behind a refusal. */
+static void
+run_refusal_case(void **state)
+{
+	const struct refusal_case *c = *state;
 	struct listing l;
 	struct descriptor d;
 	struct fault f = { "" };
 
-	(void)state;
-	expect_refused_in(HOLES, 6, "GROUP_ID 6: its descriptor names region 8, "
-	    "which is not on lin");
-	expect_refused_in(HOLES, 9, "GROUP_ID 9: its descriptor names region 11 "
-	    "and 2 more that are not on lin");
-	assert_int_equal(listing_parse(HOLES, &l), 0);
-	assert_non_null(leader_find(&l, "GROUP_ID", 13, "lin", &d, &f));
-	assert_int_equal(d.n_members, 2);
-	assert_string_equal(f.line, "");
-	descriptor_free(&d);
+	assert_int_equal(listing_parse(c->listing, &l), 0);
+	assert_null(leader_find(&l, "GROUP_ID", c->id, "lin", &d, &f));
+	assert_string_equal(f.line, c->message);
+	assert_null(d.members);
 	listing_free(&l);
 }
 
@@ -146,12 +146,13 @@ test_missing_last_of_many(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_leader_found),
-		cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_missing_members),
+	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_missing_last_of_many),
 	};
+	static const struct table tables[] = {
+		TABLE("found", founds, run_found_case),
+		TABLE("refused", refusals, run_refusal_case),
+	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return run_with_tables(tests, COUNT(tests), tables, COUNT(tables));
 }

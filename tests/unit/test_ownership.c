@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "ownership.h"
+#include "table.h"
 
 #define DESCRIPTOR "DMS_GROUP=f:2-3,5#-"
 
@@ -26,105 +27,132 @@ static const struct known_group KNOWN = {
 	.options = "", .members = MEMBERS, .n_members = 3,
 };
 
-/* Checks the verdict on a listing, and that FOREIGN says why. */
+#define LEADER "2: 100+8 8 dmstats "
+#define THREE "3: 200+8 8 dmstats -\n"
+#define FIVE "5: 300+16 8 dmstats -\n"
+
+/* A listing, what ownership_check takes it for, and for FOREIGN why. */
+static const struct verdict_case {
+	const char *name;
+	const char *listing;
+	enum ownership verdict;
+	const char *why_part;	/* NULL: not looked at */
+} verdicts[] = {
+	{ "owned", "0: 0+8 8 other -\n" LEADER DESCRIPTOR "\n" THREE FIVE,
+	  OWNED, NULL },
+	/* A member deleted by someone leaves the group ours: re-covered. */
+	{ "member_deleted", LEADER DESCRIPTOR "\n" FIVE, OWNED, NULL },
+	/* dmstats delete --regionid rewrites the descriptor without it. */
+	{ "member_dropped_by_dmstats", LEADER "DMS_GROUP=f:2,5#-\n" FIVE,
+	  OWNED, NULL },
+	/* libdevmapper 1.02.197 and later quote the alias as they rewrite. */
+	{ "member_dropped_quoted", LEADER "DMS_GROUP=\"f\":2,5#-\n" FIVE,
+	  OWNED, NULL },
+	/* Not when the alias too, the user data or a new member differs. */
+	{ "dropped_and_renamed", LEADER "DMS_GROUP=g:2,5#-\n", FOREIGN, NULL },
+	{ "dropped_and_other_user_aux", LEADER "DMS_GROUP=f:2,5#x\n", FOREIGN,
+	  NULL },
+	{ "dropped_and_new_member", LEADER "DMS_GROUP=f:2,4#-\n", FOREIGN,
+	  NULL },
+	/* dm_stats_set_alias renames the group: the same members. */
+	{ "renamed", LEADER "DMS_GROUP=g:2-3,5#-\n" THREE FIVE, OWNED, NULL },
+	{ "renamed_quoted", LEADER "DMS_GROUP=\"new name\":2-3,5#-\n" THREE
+	  FIVE, OWNED, NULL },
+	/* A new alias with other user data or members is another group. */
+	{ "renamed_and_other_user_aux", LEADER "DMS_GROUP=g:2-3,5#x\n",
+	  FOREIGN, NULL },
+	{ "renamed_and_new_member", LEADER "DMS_GROUP=g:2-3,5-6#-\n", FOREIGN,
+	  NULL },
+	/* The same members at other places are someone else's too. */
+	{ "renamed_members_elsewhere", LEADER "DMS_GROUP=g:2-3,5#-\n" THREE
+	  "5: 900+16 8 dmstats -\n", FOREIGN, "region 5 lies at 900+16" },
+	{ "ungrouped", THREE, UNGROUPED, NULL },
+	{ "ungrouped_leader", LEADER "-\n" THREE, UNGROUPED, NULL },
+	/* Another group made at once for another file took the id. */
+	{ "new_group_at_the_id", "2: 900+8 8 dmstats DMS_GROUP=g:2#-\n",
+	  FOREIGN, "its descriptor is 'DMS_GROUP=g:2#-'" },
+	/* Even under the same alias and members: the leader lies elsewhere. */
+	{ "same_group_elsewhere", "2: 900+8 8 dmstats " DESCRIPTOR "\n" THREE
+	  FIVE, FOREIGN, "region 2 lies at 900+8, not at 100+8" },
+	/* Region 5 went, and a stranger's region took its id. */
+	{ "member_not_known", LEADER DESCRIPTOR "\n" THREE
+	  "5: 700+8 8 dmstats -\n", FOREIGN, "region 5 lies at 700+8" },
+	{ "leader_program_changed", "2: 100+8 8 other " DESCRIPTOR "\n" THREE,
+	  FOREIGN, "program 'other'" },
+	{ "leader_options_changed", LEADER DESCRIPTOR " precise_timestamps\n"
+	  THREE, FOREIGN, "precise_timestamps" },
+	{ "unreadable_descriptor", LEADER "DMS_GROUP=f:x#-\n", FOREIGN,
+	  "cannot be read" },
+};
+
+/* A group named by its id is taken only when it counts only the file's data. */
+static const struct range file_ranges[] = {
+	{ 100, 8 }, { 200, 8 }, { 300, 32 },
+};
+
+/* The first of a group's members outside the file (n_members: none is). */
+static const struct outside_case {
+	const char *name;
+	const struct region *members;
+	size_t n_members, n_file, first_outside;
+} outsides[] = {
+	{ "all_inside", (const struct region[]){
+	  { .id = 2, .start = 100, .len = 8 },
+	  { .id = 3, .start = 200, .len = 8 },
+	  { .id = 5, .start = 300, .len = 16 },
+	  { .id = 6, .start = 316, .len = 16 } }, 4, 3, 4 },
+	{ "past_the_end", (const struct region[]){
+	  { .id = 2, .start = 100, .len = 8 },
+	  { .id = 5, .start = 320, .len = 16 } }, 2, 3, 1 },
+	{ "between_ranges", (const struct region[]){
+	  { .id = 4, .start = 108, .len = 8 } }, 1, 3, 0 },
+	{ "before_a_range", (const struct region[]){
+	  { .id = 1, .start = 96, .len = 8 } }, 1, 3, 0 },
+	{ "file_empty", (const struct region[]){
+	  { .id = 2, .start = 100, .len = 8 } }, 1, 0, 0 },
+};
+
+static const struct tag_case {
+	const char *name;
+	uint64_t leader, ino;
+	const char *tag;
+} tags[] = {
+	{ "small", 2, 1234, "dmfilemapd:2:1234" },
+	{ "largest", UINT64_MAX, UINT64_MAX,
+	  "dmfilemapd:18446744073709551615:18446744073709551615" },
+};
+
 static void
-expect(const char *text, enum ownership want, const char *why_part)
+run_verdict_case(void **state)
 {
+	const struct verdict_case *c = *state;
 	struct listing l;
 	struct fault why = { "" };
 
-	assert_int_equal(listing_parse(text, &l), 0);
-	assert_int_equal(ownership_check(&l, &KNOWN, &why), want);
-	if (why_part != NULL)
-		assert_non_null(strstr(why.line, why_part));
+	assert_int_equal(listing_parse(c->listing, &l), 0);
+	assert_int_equal(ownership_check(&l, &KNOWN, &why), c->verdict);
+	if (c->why_part != NULL)
+		assert_non_null(strstr(why.line, c->why_part));
 	listing_free(&l);
 }
 
 static void
-test_owned(void **state)
+run_outside_case(void **state)
 {
-	(void)state;
-	expect("0: 0+8 8 other -\n"
-	    "2: 100+8 8 dmstats " DESCRIPTOR "\n"
-	    "3: 200+8 8 dmstats -\n"
-	    "5: 300+16 8 dmstats -\n", OWNED, NULL);
+	const struct outside_case *c = *state;
+
+	assert_int_equal(ownership_outside_file(c->members, c->n_members,
+	    file_ranges, c->n_file), c->first_outside);
 }
 
-/* A member deleted by someone leaves the group ours: its range is re-covered. */
 static void
-test_member_deleted_still_owned(void **state)
+run_tag_case(void **state)
 {
-	(void)state;
-	expect("2: 100+8 8 dmstats " DESCRIPTOR "\n"
-	    "5: 300+16 8 dmstats -\n", OWNED, NULL);
-}
+	const struct tag_case *c = *state;
+	char tag[OWNERSHIP_TAG_MAX];
 
-/* dmstats delete --regionid rewrites the descriptor without the member. */
-static void
-test_member_dropped_by_dmstats_still_owned(void **state)
-{
-	(void)state;
-	expect("2: 100+8 8 dmstats DMS_GROUP=f:2,5#-\n"
-	    "5: 300+16 8 dmstats -\n", OWNED, NULL);
-	/* libdevmapper 1.02.197 and later quote the alias as they rewrite it. */
-	expect("2: 100+8 8 dmstats DMS_GROUP=\"f\":2,5#-\n"
-	    "5: 300+16 8 dmstats -\n", OWNED, NULL);
-	/* Not when the alias too, the user data or a new member differs. */
-	expect("2: 100+8 8 dmstats DMS_GROUP=g:2,5#-\n", FOREIGN, NULL);
-	expect("2: 100+8 8 dmstats DMS_GROUP=f:2,5#x\n", FOREIGN, NULL);
-	expect("2: 100+8 8 dmstats DMS_GROUP=f:2,4#-\n", FOREIGN, NULL);
-}
-
-/* dm_stats_set_alias renames the group: the same members, a new alias. */
-static void
-test_renamed_still_owned(void **state)
-{
-	(void)state;
-	expect("2: 100+8 8 dmstats DMS_GROUP=g:2-3,5#-\n"
-	    "3: 200+8 8 dmstats -\n"
-	    "5: 300+16 8 dmstats -\n", OWNED, NULL);
-	expect("2: 100+8 8 dmstats DMS_GROUP=\"new name\":2-3,5#-\n"
-	    "3: 200+8 8 dmstats -\n"
-	    "5: 300+16 8 dmstats -\n", OWNED, NULL);
-	/* A new alias with other user data or members is another group. */
-	expect("2: 100+8 8 dmstats DMS_GROUP=g:2-3,5#x\n", FOREIGN, NULL);
-	expect("2: 100+8 8 dmstats DMS_GROUP=g:2-3,5-6#-\n", FOREIGN, NULL);
-	/* The same members at other places are someone else's too. */
-	expect("2: 100+8 8 dmstats DMS_GROUP=g:2-3,5#-\n"
-	    "3: 200+8 8 dmstats -\n"
-	    "5: 900+16 8 dmstats -\n", FOREIGN, "region 5 lies at 900+16");
-}
-
-/* A group named by its id is taken only when it counts only the file's data. */
-static void
-test_outside_file(void **state)
-{
-	static const struct range file[] = {
-		{ 100, 8 }, { 200, 8 }, { 300, 32 },
-	};
-	static const struct region inside[] = {
-		{ .id = 2, .start = 100, .len = 8 },
-		{ .id = 3, .start = 200, .len = 8 },
-		{ .id = 5, .start = 300, .len = 16 },
-		{ .id = 6, .start = 316, .len = 16 },
-	};
-	static const struct region past_end[] = {
-		{ .id = 2, .start = 100, .len = 8 },
-		{ .id = 5, .start = 320, .len = 16 },
-	};
-	static const struct region between[] = {
-		{ .id = 4, .start = 108, .len = 8 },
-	};
-	static const struct region before[] = {
-		{ .id = 1, .start = 96, .len = 8 },
-	};
-
-	(void)state;
-	assert_int_equal(ownership_outside_file(inside, 4, file, 3), 4);
-	assert_int_equal(ownership_outside_file(past_end, 2, file, 3), 1);
-	assert_int_equal(ownership_outside_file(between, 1, file, 3), 0);
-	assert_int_equal(ownership_outside_file(before, 1, file, 3), 0);
-	assert_int_equal(ownership_outside_file(inside, 1, file, 0), 0);
+	ownership_tag(tag, sizeof(tag), c->leader, c->ino);
+	assert_string_equal(tag, c->tag);
 }
 
 /*
@@ -178,70 +206,6 @@ test_file_group(void **state)
 	listing_free(&l);
 }
 
-static void
-test_ungrouped(void **state)
-{
-	(void)state;
-	expect("3: 200+8 8 dmstats -\n", UNGROUPED, NULL);
-	expect("2: 100+8 8 dmstats -\n3: 200+8 8 dmstats -\n", UNGROUPED,
-	    NULL);
-}
-
-/* Another group made at once for another file took the id. */
-static void
-test_new_group_at_the_id(void **state)
-{
-	(void)state;
-	expect("2: 900+8 8 dmstats DMS_GROUP=g:2#-\n", FOREIGN,
-	    "its descriptor is 'DMS_GROUP=g:2#-'");
-	/* Even under the same alias and members: the leader lies elsewhere. */
-	expect("2: 900+8 8 dmstats " DESCRIPTOR "\n"
-	    "3: 200+8 8 dmstats -\n"
-	    "5: 300+16 8 dmstats -\n", FOREIGN,
-	    "region 2 lies at 900+8, not at 100+8");
-}
-
-static void
-test_member_not_known(void **state)
-{
-	(void)state;
-	/* Region 5 went, and a stranger's region took its id. */
-	expect("2: 100+8 8 dmstats " DESCRIPTOR "\n"
-	    "3: 200+8 8 dmstats -\n"
-	    "5: 700+8 8 dmstats -\n", FOREIGN, "region 5 lies at 700+8");
-}
-
-static void
-test_leader_settings_changed(void **state)
-{
-	(void)state;
-	expect("2: 100+8 8 other " DESCRIPTOR "\n"
-	    "3: 200+8 8 dmstats -\n", FOREIGN, "program 'other'");
-	expect("2: 100+8 8 dmstats " DESCRIPTOR " precise_timestamps\n"
-	    "3: 200+8 8 dmstats -\n", FOREIGN, "precise_timestamps");
-}
-
-static void
-test_unreadable_descriptor(void **state)
-{
-	(void)state;
-	expect("2: 100+8 8 dmstats DMS_GROUP=f:x#-\n", FOREIGN,
-	    "cannot be read");
-}
-
-static void
-test_tag(void **state)
-{
-	char tag[OWNERSHIP_TAG_MAX];
-
-	(void)state;
-	ownership_tag(tag, sizeof(tag), 2, 1234);
-	assert_string_equal(tag, "dmfilemapd:2:1234");
-	ownership_tag(tag, sizeof(tag), UINT64_MAX, UINT64_MAX);
-	assert_string_equal(tag,
-	    "dmfilemapd:18446744073709551615:18446744073709551615");
-}
-
 /*
  * Orphans carry this group's tag and no descriptor names them: neither a
  * tagged member of this group or of another, nor another group's or
@@ -289,22 +253,16 @@ test_no_orphans_beside_an_unreadable_descriptor(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_owned),
-		cmocka_unit_test(test_member_deleted_still_owned),
-		cmocka_unit_test(test_member_dropped_by_dmstats_still_owned),
-		cmocka_unit_test(test_renamed_still_owned),
-		cmocka_unit_test(test_outside_file),
+	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_file_group),
-		cmocka_unit_test(test_ungrouped),
-		cmocka_unit_test(test_new_group_at_the_id),
-		cmocka_unit_test(test_member_not_known),
-		cmocka_unit_test(test_leader_settings_changed),
-		cmocka_unit_test(test_unreadable_descriptor),
-		cmocka_unit_test(test_tag),
 		cmocka_unit_test(test_orphans),
 		cmocka_unit_test(test_no_orphans_beside_an_unreadable_descriptor),
 	};
+	static const struct table tables[] = {
+		TABLE("verdict", verdicts, run_verdict_case),
+		TABLE("outside_file", outsides, run_outside_case),
+		TABLE("tag", tags, run_tag_case),
+	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return run_with_tables(tests, COUNT(tests), tables, COUNT(tables));
 }

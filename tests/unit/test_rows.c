@@ -3,6 +3,7 @@
  * same text, and against listing_parse of the rows alone.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "rows.h"
+#include "table.h"
 
 static const char listing[] =
     "0: 2048+8 8 dmstats DMS_GROUP=vm:0-2,7\n"
@@ -21,45 +23,67 @@ static const char listing[] =
     "7: 100+4 4 dmstats - histogram:10,20\n"
     "12: 0+1 1 other my aux: 13: with blanks\n";
 
+/* Whether a text's rows ascend by id, one a line. */
+static const struct ascending_case {
+	const char *name;
+	const char *text;
+	bool ascending;
+} ascendings[] = {
+	{ "listing", listing, true },
+	{ "empty", "", true },
+	{ "one_row_no_newline", "5: 0+1 1 p -", true },
+	{ "descending", "1: 0+1 1 p -\n0: 0+1 1 p -\n", false },
+	{ "an_id_twice", "1: 0+1 1 p -\n1: 0+1 1 p -\n", false },
+	{ "empty_line", "1: 0+1 1 p -\n\n2: 0+1 1 p -\n", false },
+	{ "id_not_a_number", "x: 0+1 1 p -\n", false },
+};
+
+/* The row of an id in a text, without its newline; NULL: none. */
+static const struct find_case {
+	const char *name;
+	const char *text;
+	uint64_t id;
+	const char *row;
+} finds[] = {
+	{ "first", listing, 0, "0: 2048+8 8 dmstats DMS_GROUP=vm:0-2,7" },
+	{ "last", listing, 12, "12: 0+1 1 other my aux: 13: with blanks" },
+	{ "with_options", listing, 7, "7: 100+4 4 dmstats - histogram:10,20" },
+	/* An id named inside an aux_data is no row. */
+	{ "id_in_aux", listing, 13, NULL },
+	{ "id_between", listing, 3, NULL },
+	{ "id_past_last", listing, 99, NULL },
+	{ "empty", "", 0, NULL },
+	/* The last row needs no newline. */
+	{ "last_without_newline", "3: 0+1 1 p -\n4: 0+1 1 p -", 4,
+	  "4: 0+1 1 p -" },
+	/* Nor does a search that goes past it. */
+	{ "past_last_without_newline", "3: 0+1 1 p -\n4: 0+1 1 p -", 5, NULL },
+	{ "past_only_row", "4: 0+1 1 p -", 9, NULL },
+};
+
 static void
-test_ascending(void **state)
+run_ascending_case(void **state)
 {
-	(void)state;
-	assert_true(rows_ascending(listing));
-	assert_true(rows_ascending(""));
-	assert_true(rows_ascending("5: 0+1 1 p -"));
-	assert_false(rows_ascending("1: 0+1 1 p -\n0: 0+1 1 p -\n"));
-	assert_false(rows_ascending("1: 0+1 1 p -\n1: 0+1 1 p -\n"));
-	assert_false(rows_ascending("1: 0+1 1 p -\n\n2: 0+1 1 p -\n"));
-	assert_false(rows_ascending("x: 0+1 1 p -\n"));
+	const struct ascending_case *c = *state;
+
+	assert_int_equal(rows_ascending(c->text) != 0, c->ascending);
 }
 
 static void
-test_find(void **state)
+run_find_case(void **state)
 {
-	size_t len;
+	const struct find_case *c = *state;
 	const char *row;
+	size_t len;
 
-	(void)state;
-	row = rows_find(listing, strlen(listing), 0, &len);
+	row = rows_find(c->text, strlen(c->text), c->id, &len);
+	if (c->row == NULL) {
+		assert_null(row);
+		return;
+	}
 	assert_non_null(row);
-	assert_int_equal(strncmp(row, "0: 2048+8 8 dmstats DMS_GROUP=vm:0-2,7", len), 0);
-	assert_int_equal(len, strlen("0: 2048+8 8 dmstats DMS_GROUP=vm:0-2,7"));
-	row = rows_find(listing, strlen(listing), 12, &len);
-	assert_non_null(row);
-	assert_int_equal(len, strlen("12: 0+1 1 other my aux: 13: with blanks"));
-	assert_non_null(rows_find(listing, strlen(listing), 7, &len));
-	/* An id named inside an aux_data is no row. */
-	assert_null(rows_find(listing, strlen(listing), 13, &len));
-	assert_null(rows_find(listing, strlen(listing), 3, &len));
-	assert_null(rows_find(listing, strlen(listing), 99, &len));
-	assert_null(rows_find("", 0, 0, &len));
-	/* The last row needs no newline. */
-	assert_non_null(rows_find("3: 0+1 1 p -\n4: 0+1 1 p -", 25, 4, &len));
-	assert_int_equal(len, 12);
-	/* Nor does a search that goes past it. */
-	assert_null(rows_find("3: 0+1 1 p -\n4: 0+1 1 p -", 25, 5, &len));
-	assert_null(rows_find("4: 0+1 1 p -", 12, 9, &len));
+	assert_int_equal(len, strlen(c->row));
+	assert_int_equal(strncmp(row, c->row, len), 0);
 }
 
 /* Selecting every other id up to past the last finds exactly those present. */
@@ -155,12 +179,14 @@ test_select(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ascending),
-		cmocka_unit_test(test_find),
+	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_find_matches_scan),
 		cmocka_unit_test(test_select),
 	};
+	static const struct table tables[] = {
+		TABLE("ascending", ascendings, run_ascending_case),
+		TABLE("find", finds, run_find_case),
+	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return run_with_tables(tests, COUNT(tests), tables, COUNT(tables));
 }

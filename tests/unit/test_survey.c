@@ -13,31 +13,62 @@
 #include <string.h>
 
 #include "survey.h"
+#include "table.h"
 
 /* Two groups (leaders 0 and 3), a lone region 2, another program's 6. */
-static const char before[] =
-    "0: 0+8 8 dmstats DMS_GROUP=a:0-1#-\n"
-    "1: 64+8 8 dmstats -\n"
-    "2: 128+8 8 dmstats -\n"
-    "3: 256+8 8 dmstats DMS_GROUP=b:3-5#-\n"
-    "4: 320+8 8 dmstats -\n"
-    "5: 384+8 8 dmstats - precise_timestamps\n"
-    "6: 512+8 8 other user aux with blanks\n";
+#define REST \
+    "2: 128+8 8 dmstats -\n" \
+    "3: 256+8 8 dmstats DMS_GROUP=b:3-5#-\n" \
+    "4: 320+8 8 dmstats -\n" \
+    "5: 384+8 8 dmstats - precise_timestamps\n" \
+    "6: 512+8 8 other user aux with blanks\n"
+#define BEFORE \
+    "0: 0+8 8 dmstats DMS_GROUP=a:0-1#-\n" \
+    "1: 64+8 8 dmstats -\n" \
+    REST
 
-/* Leaders named for after, compared with before (NULL: nothing to compare). */
-static void
-expect(const char *old, const char *after, const uint64_t *want, size_t n_want)
-{
-	uint64_t *leaders = NULL;
-	size_t n = 99, i;
+static const char before[] = BEFORE;
 
-	assert_int_equal(survey_changed_groups(old, old ? strlen(old) : 0,
-	    after, strlen(after), &leaders, &n), 0);
-	assert_int_equal(n, n_want);
-	for (i = 0; i < n; i++)
-		assert_int_equal(leaders[i], want[i]);
-	free(leaders);
-}
+#define IDS(...) (const uint64_t[]){ __VA_ARGS__ }, \
+	COUNT(((const uint64_t[]){ __VA_ARGS__ }))
+
+/*
+ * The leaders named for a listing after one before (NULL: nothing to
+ * compare); the listing after is before with one row edited, where edit
+ * is given ("" deletes the row).
+ */
+static const struct survey_case {
+	const char *name;
+	const char *old, *after;
+	uint64_t edit_id;
+	const char *edit;
+	const uint64_t *leaders;
+	size_t n_leaders;
+} surveys[] = {
+	{ "nothing_changed", before, .after = before },
+	{ "member_deleted", before, .edit_id = 4, .edit = "", IDS(3) },
+	{ "member_options_changed", before, .edit_id = 5,
+	  .edit = "5: 384+8 8 dmstats - histogram:1,2", IDS(3) },
+	{ "member_grown", before, .edit_id = 1,
+	  .edit = "1: 64+16 16 dmstats -", IDS(0) },
+	/* A lone region, another program's, and a new one in no group. */
+	{ "lone_region_deleted", before, .edit_id = 2, .edit = "" },
+	{ "other_program_changed", before, .edit_id = 6,
+	  .edit = "6: 512+8 8 other changed" },
+	{ "new_region_in_no_group", before,
+	  .after = BEFORE "9: 900+8 8 dmstats -\n" },
+	/* Ungrouped: only before names the group. */
+	{ "ungrouped", before, .edit_id = 3, .edit = "3: 256+8 8 dmstats -",
+	  IDS(3) },
+	/* The leader deleted and the descriptor moved to region 1. */
+	{ "leader_deleted_descriptor_moved", before, .after =
+	  "1: 64+8 8 dmstats DMS_GROUP=a:1#-\n" REST, .leaders = IDS(0, 1) },
+	/* A new group over the lone region. */
+	{ "new_group", before, .edit_id = 2,
+	  .edit = "2: 128+8 8 dmstats DMS_GROUP=c:2#-", IDS(2) },
+	{ "nothing_to_compare", NULL, .after = before, .leaders = IDS(0, 3) },
+	{ "nothing_to_compare_nor_list", NULL, .after = "" },
+};
 
 /* before with the row of id replaced by row ("" deletes it). */
 static char *
@@ -47,6 +78,7 @@ edited(uint64_t id, const char *row)
 	const char *r = before, *nl;
 	char prefix[24];
 
+	assert_non_null(out);
 	snprintf(prefix, sizeof(prefix), "%llu: ", (unsigned long long)id);
 	for (; *r != '\0'; r = nl + 1) {
 		nl = strchr(r, '\n');
@@ -61,94 +93,30 @@ edited(uint64_t id, const char *row)
 	return out;
 }
 
-/* expect() for before with the row of id replaced (see edited). */
 static void
-expect_edited(uint64_t id, const char *row, const uint64_t *want,
-    size_t n_want)
+run_survey_case(void **state)
 {
-	char *after = edited(id, row);
+	const struct survey_case *c = *state;
+	char *after = c->edit ? edited(c->edit_id, c->edit) : NULL;
+	const char *text = after ? after : c->after;
+	uint64_t *leaders = NULL;
+	size_t n = 99, i;
 
-	expect(before, after, want, n_want);
+	assert_int_equal(survey_changed_groups(c->old, c->old ?
+	    strlen(c->old) : 0, text, strlen(text), &leaders, &n), 0);
+	assert_int_equal(n, c->n_leaders);
+	for (i = 0; i < n; i++)
+		assert_int_equal(leaders[i], c->leaders[i]);
+	free(leaders);
 	free(after);
-}
-
-static void
-test_nothing_changed(void **state)
-{
-	(void)state;
-	expect(before, before, NULL, 0);
-}
-
-static void
-test_member_changed(void **state)
-{
-	static const uint64_t b[] = { 3 };
-	static const uint64_t a[] = { 0 };
-
-	(void)state;
-	expect_edited(4, "", b, 1);
-	expect_edited(5, "5: 384+8 8 dmstats - histogram:1,2", b, 1);
-	expect_edited(1, "1: 64+16 16 dmstats -", a, 1);
-}
-
-static void
-test_others_left_alone(void **state)
-{
-	char *after;
-
-	(void)state;
-	/* A lone region, another program's, and a new one in no group. */
-	expect_edited(2, "", NULL, 0);
-	expect_edited(6, "6: 512+8 8 other changed", NULL, 0);
-	after = malloc(sizeof(before) + 40);
-	sprintf(after, "%s%s", before, "9: 900+8 8 dmstats -\n");
-	expect(before, after, NULL, 0);
-	free(after);
-}
-
-static void
-test_descriptor_changed(void **state)
-{
-	static const uint64_t b[] = { 3 };
-	static const uint64_t moved[] = { 0, 1 };
-	static const uint64_t made[] = { 2 };
-	static const char moved_after[] =
-	    "1: 64+8 8 dmstats DMS_GROUP=a:1#-\n"
-	    "2: 128+8 8 dmstats -\n"
-	    "3: 256+8 8 dmstats DMS_GROUP=b:3-5#-\n"
-	    "4: 320+8 8 dmstats -\n"
-	    "5: 384+8 8 dmstats - precise_timestamps\n"
-	    "6: 512+8 8 other user aux with blanks\n";
-
-	(void)state;
-	/* Ungrouped: only before names the group. */
-	expect_edited(3, "3: 256+8 8 dmstats -", b, 1);
-	/* The leader deleted and the descriptor moved to region 1. */
-	expect(before, moved_after, moved, 2);
-	/* A new group over the lone region. */
-	expect_edited(2, "2: 128+8 8 dmstats DMS_GROUP=c:2#-", made, 1);
-}
-
-static void
-test_nothing_to_compare(void **state)
-{
-	static const uint64_t all[] = { 0, 3 };
-
-	(void)state;
-	expect(NULL, before, all, 2);
-	expect(NULL, "", NULL, 0);
 }
 
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_nothing_changed),
-		cmocka_unit_test(test_member_changed),
-		cmocka_unit_test(test_others_left_alone),
-		cmocka_unit_test(test_descriptor_changed),
-		cmocka_unit_test(test_nothing_to_compare),
+	static const struct table tables[] = {
+		TABLE("survey", surveys, run_survey_case),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return run_with_tables(NULL, 0, tables, COUNT(tables));
 }
