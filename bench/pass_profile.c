@@ -191,7 +191,7 @@ die(const char *what)
 
 /* A group check that must find the group as it is known. */
 static void
-refresh(struct group *g, int64_t taken_after)
+refresh(struct group *g, nsec_t taken_after)
 {
 	struct fault f = { "the group was deleted or ungrouped" };
 

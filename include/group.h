@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "clock.h"
 #include "fault.h"
 #include "plan.h"
 #include "stats.h"
@@ -72,7 +73,7 @@ const char *group_device_name(const struct group *g);
  * f what makes the group another's; for GROUP_FAILED errno says why the
  * group could not be checked.  Nothing is logged.
  */
-enum group_state group_refresh(struct group *g, int64_t taken_after,
+enum group_state group_refresh(struct group *g, nsec_t taken_after,
     struct fault *f);
 
 /*

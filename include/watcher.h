@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "stats.h"
 #include "watch.h"
 
@@ -72,7 +73,7 @@ int watcher_take_over(struct watcher *w, struct watch *watch);
  * their unprompted checks, and the next survey prompts them all.
  */
 void watcher_survey(struct watcher *w, const struct stats_device *dev,
-    const char *dir, int64_t taken_after, uint64_t own_id);
+    const char *dir, nsec_t taken_after, uint64_t own_id);
 
 /* Lets the part go to another daemon, and forgets the last survey. */
 void watcher_leave(struct watcher *w);

@@ -28,10 +28,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "decimal.h"
 #include "devlist.h"
 #include "rows.h"
-#include "sources.h"
 
 #define MAGIC "dmfilemapd-listing 2"
 #define HEADER_MAX 160
@@ -93,7 +93,7 @@ wait_lock(int fd, int how)
 	struct itimerval tick = { { 0, 100000 }, { 0, 100000 } }, off = { 0 };
 	struct sigaction wake = { .sa_handler = on_alarm };
 	sigset_t alarm_only;
-	int64_t deadline = now_ns() + (int64_t)DEVLIST_LOCK_WAIT_MS * 1000000;
+	nsec_t deadline = now_ns() + ns_from_ms(DEVLIST_LOCK_WAIT_MS);
 	int r;
 
 	if (!alarm_caught) {
@@ -196,7 +196,7 @@ read_index(struct devlist *out, size_t bytes, off_t at)
  * still tells how large the next answer will likely be: *size.
  */
 static int
-read_shared(const char *path, int64_t taken_after, struct devlist *out,
+read_shared(const char *path, nsec_t taken_after, struct devlist *out,
     size_t *size)
 {
 	char head[HEADER_MAX + 1], format[sizeof(MAGIC) + BOOT_ID_LEN + 24];
@@ -319,16 +319,14 @@ take_listing(const struct stats_device *dev, size_t expect,
  * the lock.
  */
 static void
-settle(int64_t taken_after)
+settle(nsec_t taken_after)
 {
-	int64_t left = taken_after + (int64_t)DEVLIST_SETTLE_MS * 1000000 -
-	    now_ns();
+	nsec_t left = taken_after + ns_from_ms(DEVLIST_SETTLE_MS) - now_ns();
 	struct timespec pause;
 
 	if (left <= 0)
 		return;
-	pause.tv_sec = left / 1000000000;
-	pause.tv_nsec = left % 1000000000;
+	pause = timespec_from_ns(left);
 	nanosleep(&pause, NULL);
 }
 
@@ -339,7 +337,7 @@ settle(int64_t taken_after)
  */
 int
 devlist_get(const struct stats_device *dev, const char *dir,
-    int64_t taken_after, struct devlist *out)
+    nsec_t taken_after, struct devlist *out)
 {
 	char path[PATH_MAX];
 	size_t expect = 0;

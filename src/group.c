@@ -272,7 +272,7 @@ remember_rows(struct group *g, char *stretch)
  * what they gave then: the group is present and as it is known.
  */
 enum group_state
-group_refresh(struct group *g, int64_t taken_after, struct fault *f)
+group_refresh(struct group *g, nsec_t taken_after, struct fault *f)
 {
 	struct known_group known = {
 		.id = g->id, .descriptor = g->descriptor,

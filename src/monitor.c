@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "adopt.h"
+#include "clock.h"
 #include "devlist.h"
 #include "devmapper.h"
 #include "log.h"
@@ -42,7 +43,7 @@ monitor_finish(struct monitor *m, enum exit_status status)
 
 /* The group was just found as it should be: when to look again. */
 static void
-group_checked(struct monitor *m, int64_t now)
+group_checked(struct monitor *m, msec_t now)
 {
 	if (m->done)
 		return;
@@ -122,7 +123,7 @@ enum layout_from {
  */
 static enum pass_result
 sync_now(struct monitor *m, enum due due, enum layout_from from,
-    int64_t listing_after, int64_t now)
+    nsec_t listing_after, msec_t now)
 {
 	struct pass_request req = {
 		.check_group = due != DUE_PASS,
@@ -231,7 +232,7 @@ monitor_start(struct monitor *m, const struct options *opt,
  * pass may go on with m->fd.
  */
 static int
-check_path(struct monitor *m, int64_t now)
+check_path(struct monitor *m, msec_t now)
 {
 	struct track_result found = track_path(m->opt->path,
 	    group_id(&m->group), &m->file, m->missing_since, now);
@@ -268,7 +269,7 @@ check_path(struct monitor *m, int64_t now)
  * through a memory mapping wait for the unprompted check).
  */
 static void
-run_pass(struct monitor *m, enum due due, int64_t now)
+run_pass(struct monitor *m, enum due due, msec_t now)
 {
 	enum pass_result result;
 	enum layout_from from = LAYOUT_READ;
@@ -305,11 +306,11 @@ run_pass(struct monitor *m, enum due due, int64_t now)
  * as for a use of device-mapper seen then.
  */
 static void
-answer_question(struct monitor *m, int64_t now)
+answer_question(struct monitor *m, msec_t now)
 {
 	int fd = claim_take_question(&m->claim);
 	uint64_t asked = claim_id(&m->claim);
-	int64_t seen;
+	nsec_t seen;
 
 	if (fd < 0)
 		return;
@@ -349,7 +350,7 @@ check_unlinked(struct monitor *m)
 }
 
 static void
-take_news(struct monitor *m, int64_t now)
+take_news(struct monitor *m, msec_t now)
 {
 	struct watch_news news;
 
@@ -388,7 +389,7 @@ take_news(struct monitor *m, int64_t now)
 }
 
 static void
-read_signals(struct monitor *m, int64_t now)
+read_signals(struct monitor *m, msec_t now)
 {
 	int signo;
 
@@ -415,10 +416,10 @@ read_signals(struct monitor *m, int64_t now)
 }
 
 /* Passes wait while the claim is being moved (see sync_now). */
-static int64_t
+static msec_t
 next_due(const struct monitor *m)
 {
-	int64_t due = NEVER, reply_due = claim_reply_due(&m->claim);
+	msec_t due = NEVER, reply_due = claim_reply_due(&m->claim);
 
 	if (claim_held(&m->claim))
 		due = schedule_next(&m->when);
@@ -456,7 +457,7 @@ fill_slots(const struct monitor *m, struct pollfd *fds)
 static void
 take_events(struct monitor *m, const struct pollfd *fds)
 {
-	int64_t now = now_ms();
+	msec_t now = now_ms();
 
 	if (fds[SLOT_SIGNAL].revents)
 		read_signals(m, now);
@@ -481,7 +482,7 @@ monitor_run(struct monitor *m)
 {
 	struct pollfd fds[N_SLOTS];
 	enum due due;
-	int64_t now, reply_due;
+	msec_t now, reply_due;
 
 	if (!m->done && m->opt->mode == FOLLOW_INODE)
 		check_unlinked(m);

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "log.h"
-#include "sources.h"
 #include "plan.h"
 #include "sync.h"
 
@@ -97,7 +96,7 @@ make_plan(const struct sync *s, const struct file_map *layout,
  */
 static enum group_state
 know_group(struct sync *s, struct group *g, bool check_group,
-    int64_t listing_after, bool *as_left)
+    nsec_t listing_after, bool *as_left)
 {
 	enum group_state state;
 	struct fault why;
@@ -188,7 +187,7 @@ sync_group(struct sync *s, struct group *g, struct file_map *layout,
  * moment.
  */
 static enum pass_result
-file_is_empty(struct sync *s, struct group *g, int64_t now)
+file_is_empty(struct sync *s, struct group *g, msec_t now)
 {
 	if (s->empty_since == NEVER)
 		s->empty_since = now;

@@ -16,9 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "devlist.h"
 #include "rows.h"
-#include "sources.h"
 
 static int lists;		/* @stats_list messages sent */
 static size_t expected;		/* the size the last one was expected to take */
@@ -42,9 +42,9 @@ static const struct stats_device device = {
 
 
 static void
-pause_ms(long ms)
+pause_ms(msec_t ms)
 {
-	struct timespec ts = { 0, ms * 1000000 };
+	struct timespec ts = timespec_from_ns(ns_from_ms(ms));
 
 	nanosleep(&ts, NULL);
 }
@@ -72,7 +72,7 @@ tear_down(void **state)
 
 /* One get; returns the text it gave, copied; *left: it was one left. */
 static char *
-get(const char *where, int64_t after, int *left)
+get(const char *where, nsec_t after, int *left)
 {
 	struct devlist l;
 	const char *rows;
@@ -92,7 +92,7 @@ get(const char *where, int64_t after, int *left)
 static void
 test_shared_when_taken_after(void **state)
 {
-	int64_t before = now_ns() - 1;
+	nsec_t before = now_ns() - 1;
 	int left;
 	char *first, *second;
 
@@ -114,7 +114,7 @@ static void
 test_listed_again_when_older(void **state)
 {
 	int left;
-	int64_t seen;
+	nsec_t seen;
 	char *text;
 
 	(void)state;

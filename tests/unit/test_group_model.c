@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "clock.h"
 #include "devlist.h"
 #include "group.h"
 #include "model.h"
@@ -31,7 +32,7 @@ struct bed {
 	struct group g;
 	struct sync s;
 	struct file_map layout;	/* the file's extents, set by hand */
-	int64_t now;
+	msec_t now;
 	int opened;
 };
 

@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "clock.h"
 #include "schedule.h"
-#include "sources.h"
 
 #define T0 1000000	/* any start; the clock is monotonic, not zero */
 /* Whether others' use of device-mapper reaches the daemon. */
@@ -15,7 +15,7 @@
 
 /* A pass at now that found the group in step, as the loop runs one. */
 static void
-checked(struct schedule *t, int64_t now)
+checked(struct schedule *t, msec_t now)
 {
 	schedule_pass_started(t, now);
 	schedule_group_in_step(t, now, WATCHED);
@@ -23,7 +23,7 @@ checked(struct schedule *t, int64_t now)
 }
 
 static void
-settled(struct schedule *t, int64_t now)
+settled(struct schedule *t, msec_t now)
 {
 	schedule_init(t, now);
 	checked(t, now);
@@ -78,7 +78,7 @@ static void
 test_routine_check(void **state)
 {
 	struct schedule t;
-	int64_t due = T0 + GROUP_CHECK_MS;
+	msec_t due = T0 + GROUP_CHECK_MS;
 
 	(void)state;
 	settled(&t, T0);
@@ -98,7 +98,7 @@ static void
 test_change_after_quiet(void **state)
 {
 	struct schedule t;
-	int64_t later = T0 + 10000;
+	msec_t later = T0 + 10000;
 
 	(void)state;
 	settled(&t, T0);
@@ -112,7 +112,7 @@ static void
 test_burst_coalesced(void **state)
 {
 	struct schedule t;
-	int64_t now = T0 + 10000;
+	msec_t now = T0 + 10000;
 
 	(void)state;
 	settled(&t, T0);
@@ -137,7 +137,7 @@ static void
 test_close_after_change(void **state)
 {
 	struct schedule t;
-	int64_t now = T0 + 10000;
+	msec_t now = T0 + 10000;
 
 	(void)state;
 	settled(&t, T0);
@@ -171,7 +171,7 @@ static void
 test_close_past_end(void **state)
 {
 	struct schedule t;
-	int64_t now = T0 + 10000;
+	msec_t now = T0 + 10000;
 
 	(void)state;
 	settled(&t, T0);
@@ -191,7 +191,7 @@ static void
 test_control_rate_limited(void **state)
 {
 	struct schedule t;
-	int64_t now = T0 + 5000, last;
+	msec_t now = T0 + 5000, last;
 
 	(void)state;
 	settled(&t, T0);
@@ -209,7 +209,7 @@ static void
 test_check_before_pass(void **state)
 {
 	struct schedule t;
-	int64_t now = T0 + 100;
+	msec_t now = T0 + 100;
 
 	(void)state;
 	settled(&t, T0);
@@ -251,7 +251,7 @@ static void
 test_failure_backoff(void **state)
 {
 	struct schedule t;
-	int64_t now = T0, gap, previous = 0;
+	msec_t now = T0, gap, previous = 0;
 	int i;
 
 	(void)state;
@@ -297,7 +297,7 @@ static void
 test_rewrite_settles(void **state)
 {
 	struct schedule t;
-	int64_t later = T0 + 10000;
+	msec_t later = T0 + 10000;
 
 	(void)state;
 	settled(&t, T0);
@@ -319,7 +319,7 @@ static void
 test_rewrites_followed_once_a_second(void **state)
 {
 	struct schedule t;
-	int64_t now, last = 0;
+	msec_t now, last = 0;
 	int passes = 0;
 
 	(void)state;
@@ -342,7 +342,7 @@ static void
 test_growth_not_held_back(void **state)
 {
 	struct schedule t;
-	int64_t later = T0 + 10000;
+	msec_t later = T0 + 10000;
 
 	(void)state;
 	settled(&t, T0);
