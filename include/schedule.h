@@ -8,7 +8,9 @@
 #define DMFILEMAPD_SCHEDULE_H
 
 #include <stdbool.h>
+
 #include "clock.h"
+#include "devlist.h"
 #include "sync.h"
 
 /* Intervals in milliseconds; the manual page documents them. */
@@ -95,19 +97,15 @@ void schedule_recheck(struct schedule *t, msec_t now);
 void schedule_pass_ended(struct schedule *t, enum pass_result result,
     msec_t now);
 
-/* The later of two times, NEVER (not yet, or never) being the latest. */
-nsec_t schedule_later(nsec_t a, nsec_t b);
-
 /*
- * What a pass's group check needs: a listing taken after this moment
- * (ns, devlist.h; NEVER: one taken now).  A check prompted by a use of
- * device-mapper seen at control_seen needs one taken after that use and
- * after this daemon's own last writes (pass_ended); a routine check, with
- * no use awaiting it, one taken after the group was last found in step
- * (group_seen), such as the device's watcher makes; any other check, one
- * taken now.
+ * The listing a pass's group check needs (devlist.h).  A check prompted
+ * by a use of device-mapper seen at control_seen needs one taken after
+ * that use and after this daemon's own last writes (pass_ended); a
+ * routine check, with no use awaiting it, one taken after the group was
+ * last found in step (group_seen), such as the device's watcher makes;
+ * any other check, or one of those before any such moment, one taken now.
  */
-nsec_t schedule_listing_after(enum due due, nsec_t control_seen,
+struct listing_need schedule_listing_need(enum due due, nsec_t control_seen,
     nsec_t group_seen, nsec_t pass_ended);
 
 /* Whether a pass is due at some time, for a change or to look again. */

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "clock.h"
+#include "devlist.h"
 #include "fiemap.h"
 #include "group.h"
 
@@ -28,8 +29,7 @@ struct sync {
 /* What the loop asks of one pass. */
 struct pass_request {
 	bool check_group;	/* re-read the group, whatever the layout */
-	nsec_t listing_after;	/* a check needs a listing taken after this
-				   (devlist.h) */
+	struct listing_need listing;	/* the listing a check needs */
 	bool control_watched;	/* the loop hears of others' use of
 				   device-mapper, and then calls
 				   sync_forget_group */

@@ -118,16 +118,16 @@ enum layout_from {
 };
 
 /*
- * A pass for what is due over the file's extents; a group check lists
- * after listing_after.  The loop acts on what it returns.
+ * A pass for what is due over the file's extents; a group check takes
+ * the listing asked for.  The loop acts on what it returns.
  */
 static enum pass_result
 sync_now(struct monitor *m, enum due due, enum layout_from from,
-    nsec_t listing_after, msec_t now)
+    struct listing_need listing, msec_t now)
 {
 	struct pass_request req = {
 		.check_group = due != DUE_PASS,
-		.listing_after = listing_after,
+		.listing = listing,
 		.control_watched = watch_has_control(&m->watch),
 		.now = now,
 	};
@@ -215,7 +215,7 @@ monitor_start(struct monitor *m, const struct options *opt,
 	    group_device_name(&m->group), follow_mode_name(opt->mode),
 	    opt->path);
 	/* The first pass is what makes update_filemap work at all. */
-	if (sync_now(m, DUE_CHECK, LAYOUT_READ, DEVLIST_NOW, now_ms()) ==
+	if (sync_now(m, DUE_CHECK, LAYOUT_READ, LISTING_FRESH, now_ms()) ==
 	    PASS_FAILED)
 		return faultx(f, "the first sync of group %" PRIu64 " failed",
 		    opt->group_id);
@@ -263,7 +263,7 @@ check_path(struct monitor *m, msec_t now)
 }
 
 /*
- * A pass, checking the group against the listing schedule_listing_after
+ * A pass, checking the group against the listing schedule_listing_need
  * names.  A check prompted by others' use of device-mapper, which changes
  * no file, takes the last map when no file event awaits a pass (writes
  * through a memory mapping wait for the unprompted check).
@@ -279,17 +279,21 @@ run_pass(struct monitor *m, enum due due, msec_t now)
 	schedule_pass_started(&m->when, now);
 	if (m->opt->mode == FOLLOW_PATH && check_path(m, now) != 0)
 		return;
-	/* The watcher's surveys list anew unless prompted by a use. */
+	/*
+	 * The watcher's surveys list anew unless prompted by a use, as a
+	 * check something asked for does.
+	 */
 	if (check_group)
 		watcher_survey(&m->watcher, group_device(&m->group),
-		    DEVLIST_DIR, schedule_later(m->control_seen,
-		    m->pass_ended), group_id(&m->group));
+		    DEVLIST_DIR, schedule_listing_need(DUE_CHECK,
+		    m->control_seen, m->group_seen, m->pass_ended),
+		    group_id(&m->group));
 	/* Before the pass lists: a use after that clears what it knows. */
 	watcher_rewatch(&m->watcher, &m->watch);
 	if (check_group && file_quiet && m->control_seen != NEVER &&
 	    sync_layout(&m->sync) != NULL)
 		from = LAYOUT_LAST;
-	result = sync_now(m, due, from, schedule_listing_after(due,
+	result = sync_now(m, due, from, schedule_listing_need(due,
 	    m->control_seen, m->group_seen, m->pass_ended), now);
 	schedule_pass_ended(&m->when, result, now_ms());
 	if (result == PASS_DONE && target_close_frees(m->fd, &m->target,

@@ -168,17 +168,15 @@ schedule_due(const struct schedule *t, msec_t now)
 	return DUE_NOTHING;
 }
 
-nsec_t
-schedule_later(nsec_t a, nsec_t b)
-{
-	return a > b ? a : b;
-}
-
-nsec_t
-schedule_listing_after(enum due due, nsec_t control_seen, nsec_t group_seen,
+struct listing_need
+schedule_listing_need(enum due due, nsec_t control_seen, nsec_t group_seen,
     nsec_t pass_ended)
 {
+	nsec_t since = control_seen, after;
+
 	if (due == DUE_ROUTINE_CHECK && control_seen == NEVER)
-		return schedule_later(group_seen, pass_ended);
-	return schedule_later(control_seen, pass_ended);
+		since = group_seen;
+	after = since > pass_ended ? since : pass_ended;
+	/* No listing taken yet follows a moment that never came. */
+	return after == NEVER ? LISTING_FRESH : LISTING_AFTER(after);
 }

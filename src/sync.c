@@ -96,7 +96,7 @@ make_plan(const struct sync *s, const struct file_map *layout,
  */
 static enum group_state
 know_group(struct sync *s, struct group *g, bool check_group,
-    nsec_t listing_after, bool *as_left)
+    struct listing_need listing, bool *as_left)
 {
 	enum group_state state;
 	struct fault why;
@@ -105,7 +105,7 @@ know_group(struct sync *s, struct group *g, bool check_group,
 	s->group_known = false;
 	if (*as_left)
 		return GROUP_PRESENT;
-	switch ((state = group_refresh(g, listing_after, &why))) {
+	switch ((state = group_refresh(g, listing, &why))) {
 	case GROUP_PRESENT:
 		break;
 	case GROUP_GONE:
@@ -134,7 +134,7 @@ sync_group(struct sync *s, struct group *g, struct file_map *layout,
 	enum group_change r = CHANGE_DONE;
 	bool as_left;
 
-	switch (know_group(s, g, check_group, req->listing_after, &as_left)) {
+	switch (know_group(s, g, check_group, req->listing, &as_left)) {
 	case GROUP_PRESENT:
 		/*
 		 * Members someone else deleted are covered again only once

@@ -77,7 +77,7 @@ watcher_join(struct watcher *w, const char *dir, struct watch *watch,
 		watch_dm_control(watch, CONTROL_NEXT_CLOSE);
 	else
 		watch_every_close(watch);
-	watcher_survey(w, dev, dir, DEVLIST_NOW, own_id);
+	watcher_survey(w, dev, dir, LISTING_FRESH, own_id);
 }
 
 int
@@ -137,7 +137,7 @@ prompt(const struct watcher *w, const uint64_t *leaders, size_t n,
 
 void
 watcher_survey(struct watcher *w, const struct stats_device *dev,
-    const char *dir, nsec_t taken_after, uint64_t own_id)
+    const char *dir, struct listing_need need, uint64_t own_id)
 {
 	struct devlist list;
 	const char *rows;
@@ -149,7 +149,7 @@ watcher_survey(struct watcher *w, const struct stats_device *dev,
 
 	if (!w->held)
 		return;
-	if (devlist_get(dev, dir, taken_after, &list) != 0)
+	if (devlist_get(dev, dir, need, &list) != 0)
 		err = errno;
 	else {
 		/* What a prompted daemon takes must have been taken after this. */

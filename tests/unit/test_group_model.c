@@ -127,7 +127,7 @@ pass(struct bed *b, enum check check, const struct range *ranges, size_t n)
 	file_map_take_ranges(&b->layout, copy, n);
 	b->now += 1000;
 	return sync_pass(&b->s, &b->g, &b->layout, &(struct pass_request){
-	    .check_group = check == CHECK_GROUP, .listing_after = DEVLIST_NOW,
+	    .check_group = check == CHECK_GROUP, .listing = LISTING_FRESH,
 	    .now = b->now }, &checked);
 }
 

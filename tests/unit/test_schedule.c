@@ -47,31 +47,37 @@ test_start(void **state)
 }
 
 /* A check that something asked for is not routine, even when it was due. */
+/* need asks for a listing taken after moment. */
+static void
+assert_after(struct listing_need need, nsec_t moment)
+{
+	assert_false(need.fresh);
+	assert_int_equal(need.after, moment);
+}
+
 /*
  * Which listing a check needs: a prompted one, one taken after the use and
  * this daemon's own writes; a routine one, one taken after the group was
  * last found in step; any other, one taken now.
  */
 static void
-test_listing_after(void **state)
+test_listing_need(void **state)
 {
 	(void)state;
-	assert_int_equal(schedule_listing_after(DUE_CHECK, 500, 100, 300), 500);
-	assert_int_equal(schedule_listing_after(DUE_CHECK, 200, 100, 300), 300);
-	assert_int_equal(schedule_listing_after(DUE_CHECK, NEVER, 100, 300),
-	    NEVER);
-	assert_int_equal(schedule_listing_after(DUE_PASS, NEVER, 100, 300),
-	    NEVER);
-	assert_int_equal(schedule_listing_after(DUE_ROUTINE_CHECK, NEVER, 400,
-	    300), 400);
-	assert_int_equal(schedule_listing_after(DUE_ROUTINE_CHECK, NEVER, 100,
-	    300), 300);
+	assert_after(schedule_listing_need(DUE_CHECK, 500, 100, 300), 500);
+	assert_after(schedule_listing_need(DUE_CHECK, 200, 100, 300), 300);
+	assert_true(schedule_listing_need(DUE_CHECK, NEVER, 100, 300).fresh);
+	assert_true(schedule_listing_need(DUE_PASS, NEVER, 100, 300).fresh);
+	assert_after(schedule_listing_need(DUE_ROUTINE_CHECK, NEVER, 400, 300),
+	    400);
+	assert_after(schedule_listing_need(DUE_ROUTINE_CHECK, NEVER, 100, 300),
+	    300);
 	/* Never found in step: only a listing taken now will do. */
-	assert_int_equal(schedule_listing_after(DUE_ROUTINE_CHECK, NEVER,
-	    NEVER, 300), NEVER);
+	assert_true(schedule_listing_need(DUE_ROUTINE_CHECK, NEVER, NEVER,
+	    300).fresh);
 	/* A use awaits the check: as prompted. */
-	assert_int_equal(schedule_listing_after(DUE_ROUTINE_CHECK, 600, 100,
-	    300), 600);
+	assert_after(schedule_listing_need(DUE_ROUTINE_CHECK, 600, 100, 300),
+	    600);
 }
 
 static void
@@ -360,7 +366,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_start),
 		cmocka_unit_test(test_routine_check),
-		cmocka_unit_test(test_listing_after),
+		cmocka_unit_test(test_listing_need),
 		cmocka_unit_test(test_close_past_end),
 		cmocka_unit_test(test_change_after_quiet),
 		cmocka_unit_test(test_burst_coalesced),
