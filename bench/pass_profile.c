@@ -192,11 +192,11 @@ die(const char *what)
 
 /* A group check that must find the group as it is known. */
 static void
-refresh(struct group *g, int64_t taken_after)
+refresh(struct group *g, struct listing_need need)
 {
 	struct fault f = { "the group was deleted or ungrouped" };
 
-	switch (group_refresh(g, taken_after, &f)) {
+	switch (group_refresh(g, need, &f)) {
 	case GROUP_PRESENT:
 		return;
 	case GROUP_FAILED:
@@ -221,7 +221,7 @@ static void
 profile_pass(int fd, off_t hole, off_t block, struct sync *s,
     struct file_map *layout, struct group *g, struct profile *p, int rep)
 {
-	const struct pass_request req = { .listing_after = DEVLIST_NOW,
+	const struct pass_request req = { .listing = LISTING_FRESH,
 	    .control_watched = 1 };
 	struct plan plan;
 	int64_t t0, in_messages = 0;
@@ -328,15 +328,15 @@ profile_check(struct group *g, const char *dir, int reps)
 		list_kernel[rep] = cpu_us() - t0;
 		memset(&timed, 0, sizeof(timed));
 		t0 = cpu_us();
-		refresh(g, DEVLIST_NOW);
+		refresh(g, LISTING_FRESH);
 		check[rep] = cpu_us() - t0;
 		list[rep] = timed.us[LIST];
 	}
 	group_share_listings(g, dir);
 	for (rep = 0; rep < reps; rep++) {
-		refresh(g, DEVLIST_NOW);
+		refresh(g, LISTING_FRESH);
 		t0 = cpu_us();
-		refresh(g, 0);
+		refresh(g, LISTING_AFTER(0));
 		shared[rep] = cpu_us() - t0;
 	}
 	group_share_listings(g, NULL);
@@ -385,7 +385,7 @@ main(int argc, char **argv)
 	sync_init(&s, REGIONS_PER_EXTENT_DEFAULT, argv[1]);
 	if (file_map_read(fd, &layout) != 0 ||
 	    sync_pass(&s, &g, &layout, &(struct pass_request){
-	    .check_group = 1, .listing_after = DEVLIST_NOW,
+	    .check_group = 1, .listing = LISTING_FRESH,
 	    .control_watched = 1 }, &checked) != PASS_DONE)
 		die("the first pass failed");
 	block = st.st_blksize;

@@ -23,6 +23,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "clock.h"
+
 /* A claim as the event loop holds it. */
 struct claim {
 	const char *dir;	/* the claims of every device: DIR/MAJOR:MINOR.daemons/ */
@@ -30,7 +32,7 @@ struct claim {
 	uint64_t id;		/* the group id held, or wanted */
 	int fd;			/* listening on the name: the claim is held */
 	int ask_fd;		/* asking the name's holder to let go, or -1 */
-	int64_t ask_deadline;	/* when to stop waiting for its reply */
+	msec_t ask_deadline;	/* when to stop waiting for its reply */
 };
 
 enum claim_state {
@@ -53,7 +55,7 @@ void claim_init(struct claim *c, const char *dir, unsigned int major,
  * Claims group id, letting go of a claim on another id first: binds the
  * name, or asks its holder.
  */
-enum claim_state claim_take(struct claim *c, uint64_t id, int64_t now);
+enum claim_state claim_take(struct claim *c, uint64_t id, msec_t now);
 
 /*
  * claim_take, waiting for the holder's reply: for start-up only, when this
@@ -71,7 +73,7 @@ enum claim_state claim_at_start(struct claim *c, uint64_t id,
     const char *dev_name);
 
 /* The holder's reply, once ask_fd polls readable or the deadline passed. */
-enum claim_state claim_reply_came(struct claim *c, int64_t now);
+enum claim_state claim_reply_came(struct claim *c, msec_t now);
 
 /* The group id held, or asked for. */
 uint64_t claim_id(const struct claim *c);
@@ -80,7 +82,7 @@ uint64_t claim_id(const struct claim *c);
 bool claim_held(const struct claim *c);
 
 /* When to stop waiting for the holder asked, or NEVER when none is. */
-int64_t claim_reply_due(const struct claim *c);
+msec_t claim_reply_due(const struct claim *c);
 
 /*
  * The fds the loop polls: the one others' questions come on, and the one
@@ -97,11 +99,11 @@ int claim_take_question(const struct claim *c);
 
 /*
  * What the one connected on fd (claim_take_question) says: 1 for a
- * prompt, with the moment its listing was taken after in *seen (ns, the
+ * prompt, with the moment its listing was taken after in *seen (on the
  * monotonic clock of every process), 0 for a question.  Waits a moment
  * for it: saying nothing is asking.
  */
-int claim_read_request(int fd, int64_t *seen);
+int claim_read_request(int fd, nsec_t *seen);
 
 /*
  * Prompts the holder of group id on the device to check its group
@@ -109,7 +111,7 @@ int claim_read_request(int fd, int64_t *seen);
  * (ECONNREFUSED: no daemon follows that group).
  */
 int claim_prompt(const char *dir, unsigned int major, unsigned int minor,
-    uint64_t id, int64_t seen);
+    uint64_t id, nsec_t seen);
 
 /* What a holder answers a question. */
 enum claim_reply {

@@ -5,19 +5,31 @@
 #ifndef DMFILEMAPD_DEVLIST_H
 #define DMFILEMAPD_DEVLIST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "stats.h"
 
 /* Where daemons leave listings for each other; root's alone. */
 #define DEVLIST_DIR "/run/dmfilemapd"
-/* A listing others may take is taken this long after what it follows (ms). */
+/* A listing others may take is taken this long after what it follows. */
 #define DEVLIST_SETTLE_MS 50
-/* A daemon waits no longer for another one listing the device (ms). */
+/* A daemon waits no longer for another one listing the device. */
 #define DEVLIST_LOCK_WAIT_MS 2000
-/* A taken_after that only a listing taken now satisfies. */
-#define DEVLIST_NOW INT64_MAX
+
+/*
+ * Which listing will do: one taken after a moment, such as one another
+ * daemon left, or only one taken now.
+ */
+struct listing_need {
+	bool fresh;		/* only one taken now */
+	nsec_t after;		/* unless fresh, one taken after this */
+};
+
+#define LISTING_FRESH		((struct listing_need){ .fresh = true })
+#define LISTING_AFTER(moment)	((struct listing_need){ .after = (moment) })
 
 struct devlist_mark {
 	uint64_t id;
@@ -25,7 +37,7 @@ struct devlist_mark {
 };
 
 struct devlist {
-	int64_t taken;		/* when it was asked for (now_ns() of sources.h) */
+	nsec_t taken;		/* when it was asked for */
 	/* A listing this process took: its rows, in memory. */
 	const char *text;	/* the kernel's answer, NUL-terminated */
 	size_t len;		/* strlen(text) */
@@ -47,15 +59,15 @@ struct devlist {
 int devlist_dir_usable(const char *dir);
 
 /*
- * The regions of every program on dev as they were at some moment after
- * taken_after (now_ns() of sources.h): one another daemon left in dir, or
- * one taken now and left there for the others.  With dir NULL, or when
- * dir cannot be used, a listing is taken now and shared with nobody.
+ * The regions of every program on dev as they were at some moment need
+ * allows: one another daemon left in dir, or one taken now and left there
+ * for the others.  With dir NULL, or when dir cannot be used, a listing
+ * is taken now and shared with nobody.
  * Returns 0, or -1 with errno set when the kernel's answer could not be
  * had; nothing is logged.
  */
 int devlist_get(const struct stats_device *dev, const char *dir,
-    int64_t taken_after, struct devlist *out);
+    struct listing_need need, struct devlist *out);
 
 /*
  * Rows of list that hold every row with an id from first to last, and

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "devlist.h"
 #include "fault.h"
 #include "plan.h"
 #include "stats.h"
@@ -65,14 +66,14 @@ const struct stats_device *group_device(const struct group *g);
 const char *group_device_name(const struct group *g);
 
 /*
- * Re-reads the group's members from a listing taken after taken_after
- * (devlist.h), after checking that the group is still the one this daemon
- * knows (ownership.h); rows exactly as the last check found them, with
+ * Re-reads the group's members from a listing that need allows (devlist.h),
+ * after checking that the group is still the one this daemon knows
+ * (ownership.h); rows exactly as the last check found them, with
  * nothing applied since, need no reading.  For GROUP_FOREIGN writes into
  * f what makes the group another's; for GROUP_FAILED errno says why the
  * group could not be checked.  Nothing is logged.
  */
-enum group_state group_refresh(struct group *g, int64_t taken_after,
+enum group_state group_refresh(struct group *g, struct listing_need need,
     struct fault *f);
 
 /*

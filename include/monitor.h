@@ -9,16 +9,15 @@
 #define DMFILEMAPD_MONITOR_H
 
 #include <stdbool.h>
-#include <stdint.h>
 #include <sys/stat.h>
 
 #include "claim.h"
 #include "cli.h"
+#include "clock.h"
 #include "fault.h"
 #include "fiemap.h"
 #include "group.h"
 #include "schedule.h"
-#include "sources.h"
 #include "sync.h"
 #include "target.h"
 #include "watch.h"
@@ -39,10 +38,10 @@ struct monitor {
 	struct watcher watcher;	/* one daemon of the device watches for all */
 
 	struct schedule when;	/* when the next pass and group check are due */
-	int64_t control_seen;	/* others' dm use unchecked since (ns), or NEVER */
-	int64_t group_seen;	/* when the group was last found in step (ns) */
-	int64_t pass_ended;	/* when this daemon last wrote, at the latest (ns) */
-	int64_t missing_since;	/* path mode: since when the path is empty */
+	nsec_t control_seen;	/* others' dm use unchecked since, or NEVER */
+	nsec_t group_seen;	/* when the group was last found in step */
+	nsec_t pass_ended;	/* when this daemon last wrote, at the latest */
+	msec_t missing_since;	/* path mode: since when the path is empty */
 	bool unlinked;		/* inode mode: the file has lost its last name */
 	off_t size_seen;	/* the file's size at its last write event */
 

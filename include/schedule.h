@@ -1,6 +1,6 @@
 /*
  * The loop's timetable: when the next pass runs and when the group is
- * next checked, as plain arithmetic on the monotonic clock (ms), so that
+ * next checked, as plain arithmetic on the monotonic clock, so that
  * the rules are testable without a kernel.  The loop tells it what
  * happened; it answers what is due.
  */
@@ -8,8 +8,9 @@
 #define DMFILEMAPD_SCHEDULE_H
 
 #include <stdbool.h>
-#include <stdint.h>
 
+#include "clock.h"
+#include "devlist.h"
 #include "sync.h"
 
 /* Intervals in milliseconds; the manual page documents them. */
@@ -24,16 +25,16 @@
 #define FAILURE_BACKOFF_MAX UNWATCHED_CHECK_MS
 
 struct schedule {
-	int64_t pass_due;	/* when the next pass runs, or NEVER */
-	int64_t group_due;	/* when the group must next be checked */
-	int64_t group_checked;	/* when it was last found in step */
+	msec_t pass_due;	/* when the next pass runs, or NEVER */
+	msec_t group_due;	/* when the group must next be checked */
+	msec_t group_checked;	/* when it was last found in step */
 	int group_routine;	/* group_due is only the unprompted check's */
-	int64_t last_pass;	/* when the last pass started */
-	int64_t last_pass_end;	/* when the last pass ended */
+	msec_t last_pass;	/* when the last pass started */
+	msec_t last_pass_end;	/* when the last pass ended */
 	int all_placed;		/* it found the file's data all placed */
-	int64_t last_change;	/* when the file last changed */
+	msec_t last_change;	/* when the file last changed */
 	/* Unless NEVER, pass_due waits for the rewrites since then to pause. */
-	int64_t rewrite_since;
+	msec_t rewrite_since;
 	int failures;		/* passes failed in a row */
 };
 
@@ -45,10 +46,10 @@ enum due {
 };
 
 /* Nothing is due yet but a group check; a change may start a pass at once. */
-void schedule_init(struct schedule *t, int64_t now);
+void schedule_init(struct schedule *t, msec_t now);
 
 /* The file changed: a pass, no sooner than PASS_GAP_MS after the last one. */
-void schedule_file_changed(struct schedule *t, int64_t now);
+void schedule_file_changed(struct schedule *t, msec_t now);
 
 /*
  * A copy-on-write file was written within its size: its data moved, as
@@ -58,14 +59,14 @@ void schedule_file_changed(struct schedule *t, int64_t now);
  * not once per write; a pass already due for another change is not
  * delayed.
  */
-void schedule_file_rewritten(struct schedule *t, int64_t now);
+void schedule_file_rewritten(struct schedule *t, msec_t now);
 
 /*
  * The file was closed after writing, and nothing else came with it: a
  * pass as for a change, unless a pass that a change just before started
  * ended less than PASS_GAP_MS ago and found all data placed.
  */
-void schedule_file_closed(struct schedule *t, int64_t now);
+void schedule_file_closed(struct schedule *t, msec_t now);
 
 /*
  * The pass that just ended found blocks past the end of the file, which
@@ -78,44 +79,40 @@ void schedule_blocks_past_end(struct schedule *t);
  * Another process used device-mapper: a group check, no sooner than
  * CONTROL_GAP_MS after the last one, however busy the device is.
  */
-void schedule_control_used(struct schedule *t, int64_t now);
+void schedule_control_used(struct schedule *t, msec_t now);
 
 /* A group check as soon as the loop comes round. */
-void schedule_check_now(struct schedule *t, int64_t now);
+void schedule_check_now(struct schedule *t, msec_t now);
 
 /* The group was found in step; watched: dm use by others wakes the loop. */
-void schedule_group_in_step(struct schedule *t, int64_t now, bool watched);
+void schedule_group_in_step(struct schedule *t, msec_t now, bool watched);
 
 /* A pass starts now: none is due until its result says so. */
-void schedule_pass_started(struct schedule *t, int64_t now);
+void schedule_pass_started(struct schedule *t, msec_t now);
 
 /* Look again in RECHECK_MS (data awaits allocation, the path is empty). */
-void schedule_recheck(struct schedule *t, int64_t now);
+void schedule_recheck(struct schedule *t, msec_t now);
 
 /* What a pass that ended at now returned: again soon, a backed-off retry, or nothing. */
 void schedule_pass_ended(struct schedule *t, enum pass_result result,
-    int64_t now);
-
-/* The later of two times, NEVER (not yet, or never) being the latest. */
-int64_t schedule_later(int64_t a, int64_t b);
+    msec_t now);
 
 /*
- * What a pass's group check needs: a listing taken after this moment
- * (ns, devlist.h; NEVER: one taken now).  A check prompted by a use of
- * device-mapper seen at control_seen needs one taken after that use and
- * after this daemon's own last writes (pass_ended); a routine check, with
- * no use awaiting it, one taken after the group was last found in step
- * (group_seen), such as the device's watcher makes; any other check, one
- * taken now.
+ * The listing a pass's group check needs (devlist.h).  A check prompted
+ * by a use of device-mapper seen at control_seen needs one taken after
+ * that use and after this daemon's own last writes (pass_ended); a
+ * routine check, with no use awaiting it, one taken after the group was
+ * last found in step (group_seen), such as the device's watcher makes;
+ * any other check, or one of those before any such moment, one taken now.
  */
-int64_t schedule_listing_after(enum due due, int64_t control_seen,
-    int64_t group_seen, int64_t pass_ended);
+struct listing_need schedule_listing_need(enum due due, nsec_t control_seen,
+    nsec_t group_seen, nsec_t pass_ended);
 
 /* Whether a pass is due at some time, for a change or to look again. */
 bool schedule_pass_pending(const struct schedule *t);
 
 /* The earliest time anything is due, or NEVER. */
-int64_t schedule_next(const struct schedule *t);
+msec_t schedule_next(const struct schedule *t);
 
 /*
  * What is due at now; a group check comes before a plain pass.  A check
@@ -123,6 +120,6 @@ int64_t schedule_next(const struct schedule *t);
  * step GROUP_CHECK_MS (UNWATCHED_CHECK_MS) ago: no use of device-mapper,
  * signal or claim asked for it.
  */
-enum due schedule_due(const struct schedule *t, int64_t now);
+enum due schedule_due(const struct schedule *t, msec_t now);
 
 #endif

@@ -7,8 +7,9 @@
 #define DMFILEMAPD_SYNC_H
 
 #include <stdbool.h>
-#include <stdint.h>
 
+#include "clock.h"
+#include "devlist.h"
 #include "fiemap.h"
 #include "group.h"
 
@@ -20,7 +21,7 @@ struct sync {
 	unsigned long synced_gen; /* the group's members_gen as the last pass left it */
 	bool group_known;	/* the group is as the last pass left it */
 	unsigned int cap;	/* regions per extent */
-	int64_t empty_since;	/* since when the file has looked empty, or NEVER */
+	msec_t empty_since;	/* since when the file has looked empty, or NEVER */
 	bool members_going;	/* others were deleting members: check again */
 	const char *path;	/* the file's name, for messages */
 };
@@ -28,12 +29,11 @@ struct sync {
 /* What the loop asks of one pass. */
 struct pass_request {
 	bool check_group;	/* re-read the group, whatever the layout */
-	int64_t listing_after;	/* a check needs a listing taken after this
-				   (ns, devlist.h) */
+	struct listing_need listing;	/* the listing a check needs */
 	bool control_watched;	/* the loop hears of others' use of
 				   device-mapper, and then calls
 				   sync_forget_group */
-	int64_t now;		/* ms */
+	msec_t now;
 };
 
 enum pass_result {

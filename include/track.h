@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "clock.h"
+
 #define PATH_GRACE_MS	1000	/* how long the path may stay empty */
 
 enum track_state {
@@ -30,7 +32,7 @@ struct track_result {
 	int fd;			/* TRACK_SWITCHED: the new file, open, the
 				   caller's to close */
 	struct stat file;	/* TRACK_SWITCHED: its identity */
-	int64_t missing_since;	/* since when the path is empty, or NEVER */
+	msec_t missing_since;	/* since when the path is empty, or NEVER */
 };
 
 /*
@@ -47,7 +49,7 @@ enum track_state track_unlinked(int fd, const struct stat *file,
  * unusable.
  */
 struct track_result track_path(const char *path, uint64_t group_id,
-    const struct stat *file, int64_t missing_since, int64_t now);
+    const struct stat *file, msec_t missing_since, msec_t now);
 
 /*
  * Whether the file's file system is still mounted here: a lazily

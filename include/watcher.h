@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "devlist.h"
 #include "stats.h"
 #include "watch.h"
 
@@ -65,14 +66,14 @@ int watcher_take_over(struct watcher *w, struct watch *watch);
 
 /*
  * The watcher's survey, made by the device's watcher only: lists the
- * device's regions (devlist.h, a listing taken after taken_after), and
+ * device's regions (devlist.h, a listing that need allows), and
  * prompts the daemon of every group whose rows changed since the last
  * survey but own_id's (which checks its own group after) to check
  * against it; the first survey prompts every group.  What fails is logged: the daemons not prompted are left to
  * their unprompted checks, and the next survey prompts them all.
  */
 void watcher_survey(struct watcher *w, const struct stats_device *dev,
-    const char *dir, int64_t taken_after, uint64_t own_id);
+    const char *dir, struct listing_need need, uint64_t own_id);
 
 /* Lets the part go to another daemon, and forgets the last survey. */
 void watcher_leave(struct watcher *w);

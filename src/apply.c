@@ -348,7 +348,7 @@ group_remove_own(struct group *g)
 {
 	struct fault why;
 
-	switch (group_refresh(g, DEVLIST_NOW, &why)) {
+	switch (group_refresh(g, LISTING_FRESH, &why)) {
 	case GROUP_PRESENT:
 		group_remove(g);
 		break;

@@ -24,7 +24,6 @@
 
 #include "claim.h"
 #include "log.h"
-#include "sources.h"
 
 #define REPLY_KEPT 'K'
 #define REPLY_LET_GO 'L'
@@ -219,7 +218,7 @@ claim_release(struct claim *c)
 }
 
 enum claim_state
-claim_take(struct claim *c, uint64_t id, int64_t now)
+claim_take(struct claim *c, uint64_t id, msec_t now)
 {
 	int lock;
 
@@ -245,7 +244,7 @@ claim_take(struct claim *c, uint64_t id, int64_t now)
 }
 
 enum claim_state
-claim_reply_came(struct claim *c, int64_t now)
+claim_reply_came(struct claim *c, msec_t now)
 {
 	char reply;
 	ssize_t n;
@@ -277,7 +276,7 @@ claim_held(const struct claim *c)
 	return c->fd >= 0;
 }
 
-int64_t
+msec_t
 claim_reply_due(const struct claim *c)
 {
 	return c->ask_fd >= 0 ? c->ask_deadline : NEVER;
@@ -300,7 +299,7 @@ claim_take_waiting(struct claim *c, uint64_t id)
 {
 	enum claim_state state = claim_take(c, id, now_ms());
 	struct pollfd pfd;
-	int64_t left;
+	msec_t left;
 
 	while (state == CLAIM_ASKING) {
 		/* A holder too busy to answer in time follows the group. */
@@ -386,7 +385,7 @@ claim_take_question(const struct claim *c)
 
 int
 claim_prompt(const char *dir, unsigned int major, unsigned int minor,
-    uint64_t id, int64_t seen)
+    uint64_t id, nsec_t seen)
 {
 	char prompt[PROMPT_LEN];
 	int fd;
@@ -407,7 +406,7 @@ claim_prompt(const char *dir, unsigned int major, unsigned int minor,
 }
 
 int
-claim_read_request(int fd, int64_t *seen)
+claim_read_request(int fd, nsec_t *seen)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	char request[PROMPT_LEN];

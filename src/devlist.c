@@ -28,10 +28,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "decimal.h"
 #include "devlist.h"
 #include "rows.h"
-#include "sources.h"
 
 #define MAGIC "dmfilemapd-listing 2"
 #define HEADER_MAX 160
@@ -93,7 +93,7 @@ wait_lock(int fd, int how)
 	struct itimerval tick = { { 0, 100000 }, { 0, 100000 } }, off = { 0 };
 	struct sigaction wake = { .sa_handler = on_alarm };
 	sigset_t alarm_only;
-	int64_t deadline = now_ns() + (int64_t)DEVLIST_LOCK_WAIT_MS * 1000000;
+	nsec_t deadline = now_ns() + ns_from_ms(DEVLIST_LOCK_WAIT_MS);
 	int r;
 
 	if (!alarm_caught) {
@@ -190,13 +190,14 @@ read_index(struct devlist *out, size_t bytes, off_t at)
 }
 
 /*
- * Takes the listing left at path when it was taken after taken_after.  Only
- * its header and index are read here; rows are read as they are asked for
- * (devlist_rows), a group's at a time.  One of this boot taken too early
- * still tells how large the next answer will likely be: *size.
+ * Takes the listing left at path when need allows it.  Only its header
+ * and index are read here; rows are read as they are asked for
+ * (devlist_rows), a group's at a time.  One of this boot taken too early,
+ * or when only one taken now will do, still tells how large the next
+ * answer will likely be: *size.
  */
 static int
-read_shared(const char *path, int64_t taken_after, struct devlist *out,
+read_shared(const char *path, struct listing_need need, struct devlist *out,
     size_t *size)
 {
 	char head[HEADER_MAX + 1], format[sizeof(MAGIC) + BOOT_ID_LEN + 24];
@@ -222,7 +223,7 @@ read_shared(const char *path, int64_t taken_after, struct devlist *out,
 	out->rows_len = (size_t)(st.st_size - out->rows_at - 1);
 	/* Room for those rows and some more. */
 	*size = out->rows_len + out->rows_len / 16 + 1;
-	if (taken <= taken_after)
+	if (need.fresh || taken <= need.after)
 		goto refused;
 	if (read_index(out, index_bytes, used) != 0)
 		goto refused;
@@ -319,16 +320,14 @@ take_listing(const struct stats_device *dev, size_t expect,
  * the lock.
  */
 static void
-settle(int64_t taken_after)
+settle(nsec_t taken_after)
 {
-	int64_t left = taken_after + (int64_t)DEVLIST_SETTLE_MS * 1000000 -
-	    now_ns();
+	nsec_t left = taken_after + ns_from_ms(DEVLIST_SETTLE_MS) - now_ns();
 	struct timespec pause;
 
 	if (left <= 0)
 		return;
-	pause.tv_sec = left / 1000000000;
-	pause.tv_nsec = left % 1000000000;
+	pause = timespec_from_ns(left);
 	nanosleep(&pause, NULL);
 }
 
@@ -339,11 +338,11 @@ settle(int64_t taken_after)
  */
 int
 devlist_get(const struct stats_device *dev, const char *dir,
-    int64_t taken_after, struct devlist *out)
+    struct listing_need need, struct devlist *out)
 {
 	char path[PATH_MAX];
 	size_t expect = 0;
-	int lock, r, shared = taken_after != DEVLIST_NOW;
+	int lock, r, shared = !need.fresh;
 
 	memset(out, 0, sizeof(*out));
 	out->fd = -1;
@@ -355,7 +354,7 @@ devlist_get(const struct stats_device *dev, const char *dir,
 	if (flock(lock, LOCK_EX | LOCK_NB) != 0) {
 		/* Another daemon lists: its listing may do. */
 		if (shared && wait_lock(lock, LOCK_SH) == 0 &&
-		    read_shared(path, taken_after, out, &expect) == 1) {
+		    read_shared(path, need, out, &expect) == 1) {
 			flock(lock, LOCK_UN);
 			return 0;
 		}
@@ -368,12 +367,12 @@ devlist_get(const struct stats_device *dev, const char *dir,
 	 * One may have been left before, or while this daemon waited (one
 	 * that must be taken now is never taken, but says its size).
 	 */
-	if (read_shared(path, taken_after, out, &expect) == 1) {
+	if (read_shared(path, need, out, &expect) == 1) {
 		flock(lock, LOCK_UN);
 		return 0;
 	}
 	if (shared)
-		settle(taken_after);
+		settle(need.after);
 	if ((r = take_listing(dev, expect, out)) == 0 && out->ascending)
 		publish(dir, path, out);
 	flock(lock, LOCK_UN);

@@ -272,7 +272,7 @@ remember_rows(struct group *g, char *stretch)
  * what they gave then: the group is present and as it is known.
  */
 enum group_state
-group_refresh(struct group *g, int64_t taken_after, struct fault *f)
+group_refresh(struct group *g, struct listing_need need, struct fault *f)
 {
 	struct known_group known = {
 		.id = g->id, .descriptor = g->descriptor,
@@ -287,7 +287,7 @@ group_refresh(struct group *g, int64_t taken_after, struct fault *f)
 	char *text = NULL, *stretch;
 	int r, err, as_seen;
 
-	if (devlist_get(&g->dev, g->share_dir, taken_after, &all) != 0)
+	if (devlist_get(&g->dev, g->share_dir, need, &all) != 0)
 		return GROUP_FAILED;
 	g->n_lost = 0;
 	r = read_group_rows(g, &all, &listing, &stretch, &as_seen);

@@ -23,6 +23,7 @@
 
 #include "adopt.h"
 #include "apply.h"
+#include "clock.h"
 #include "devlist.h"
 #include "devmapper.h"
 #include "log.h"
@@ -43,7 +44,7 @@ monitor_finish(struct monitor *m, enum exit_status status)
 
 /* The group was just found as it should be: when to look again. */
 static void
-group_checked(struct monitor *m, int64_t now)
+group_checked(struct monitor *m, msec_t now)
 {
 	if (m->done)
 		return;
@@ -118,16 +119,16 @@ enum layout_from {
 };
 
 /*
- * A pass for what is due over the file's extents; a group check lists
- * after listing_after.  The loop acts on what it returns.
+ * A pass for what is due over the file's extents; a group check takes
+ * the listing asked for.  The loop acts on what it returns.
  */
 static enum pass_result
 sync_now(struct monitor *m, enum due due, enum layout_from from,
-    int64_t listing_after, int64_t now)
+    struct listing_need listing, msec_t now)
 {
 	struct pass_request req = {
 		.check_group = due != DUE_PASS,
-		.listing_after = listing_after,
+		.listing = listing,
 		.control_watched = watch_has_control(&m->watch),
 		.now = now,
 	};
@@ -215,7 +216,7 @@ monitor_start(struct monitor *m, const struct options *opt,
 	    group_device_name(&m->group), follow_mode_name(opt->mode),
 	    opt->path);
 	/* The first pass is what makes update_filemap work at all. */
-	if (sync_now(m, DUE_CHECK, LAYOUT_READ, DEVLIST_NOW, now_ms()) ==
+	if (sync_now(m, DUE_CHECK, LAYOUT_READ, LISTING_FRESH, now_ms()) ==
 	    PASS_FAILED)
 		return faultx(f, "the first sync of group %" PRIu64 " failed",
 		    opt->group_id);
@@ -232,7 +233,7 @@ monitor_start(struct monitor *m, const struct options *opt,
  * pass may go on with m->fd.
  */
 static int
-check_path(struct monitor *m, int64_t now)
+check_path(struct monitor *m, msec_t now)
 {
 	struct track_result found = track_path(m->opt->path,
 	    group_id(&m->group), &m->file, m->missing_since, now);
@@ -263,13 +264,13 @@ check_path(struct monitor *m, int64_t now)
 }
 
 /*
- * A pass, checking the group against the listing schedule_listing_after
+ * A pass, checking the group against the listing schedule_listing_need
  * names.  A check prompted by others' use of device-mapper, which changes
  * no file, takes the last map when no file event awaits a pass (writes
  * through a memory mapping wait for the unprompted check).
  */
 static void
-run_pass(struct monitor *m, enum due due, int64_t now)
+run_pass(struct monitor *m, enum due due, msec_t now)
 {
 	enum pass_result result;
 	enum layout_from from = LAYOUT_READ;
@@ -279,17 +280,21 @@ run_pass(struct monitor *m, enum due due, int64_t now)
 	schedule_pass_started(&m->when, now);
 	if (m->opt->mode == FOLLOW_PATH && check_path(m, now) != 0)
 		return;
-	/* The watcher's surveys list anew unless prompted by a use. */
+	/*
+	 * The watcher's surveys list anew unless prompted by a use, as a
+	 * check something asked for does.
+	 */
 	if (check_group)
 		watcher_survey(&m->watcher, group_device(&m->group),
-		    DEVLIST_DIR, schedule_later(m->control_seen,
-		    m->pass_ended), group_id(&m->group));
+		    DEVLIST_DIR, schedule_listing_need(DUE_CHECK,
+		    m->control_seen, m->group_seen, m->pass_ended),
+		    group_id(&m->group));
 	/* Before the pass lists: a use after that clears what it knows. */
 	watcher_rewatch(&m->watcher, &m->watch);
 	if (check_group && file_quiet && m->control_seen != NEVER &&
 	    sync_layout(&m->sync) != NULL)
 		from = LAYOUT_LAST;
-	result = sync_now(m, due, from, schedule_listing_after(due,
+	result = sync_now(m, due, from, schedule_listing_need(due,
 	    m->control_seen, m->group_seen, m->pass_ended), now);
 	schedule_pass_ended(&m->when, result, now_ms());
 	if (result == PASS_DONE && target_close_frees(m->fd, &m->target,
@@ -306,11 +311,11 @@ run_pass(struct monitor *m, enum due due, int64_t now)
  * as for a use of device-mapper seen then.
  */
 static void
-answer_question(struct monitor *m, int64_t now)
+answer_question(struct monitor *m, msec_t now)
 {
 	int fd = claim_take_question(&m->claim);
 	uint64_t asked = claim_id(&m->claim);
-	int64_t seen;
+	nsec_t seen;
 
 	if (fd < 0)
 		return;
@@ -350,7 +355,7 @@ check_unlinked(struct monitor *m)
 }
 
 static void
-take_news(struct monitor *m, int64_t now)
+take_news(struct monitor *m, msec_t now)
 {
 	struct watch_news news;
 
@@ -389,7 +394,7 @@ take_news(struct monitor *m, int64_t now)
 }
 
 static void
-read_signals(struct monitor *m, int64_t now)
+read_signals(struct monitor *m, msec_t now)
 {
 	int signo;
 
@@ -416,10 +421,10 @@ read_signals(struct monitor *m, int64_t now)
 }
 
 /* Passes wait while the claim is being moved (see sync_now). */
-static int64_t
+static msec_t
 next_due(const struct monitor *m)
 {
-	int64_t due = NEVER, reply_due = claim_reply_due(&m->claim);
+	msec_t due = NEVER, reply_due = claim_reply_due(&m->claim);
 
 	if (claim_held(&m->claim))
 		due = schedule_next(&m->when);
@@ -457,7 +462,7 @@ fill_slots(const struct monitor *m, struct pollfd *fds)
 static void
 take_events(struct monitor *m, const struct pollfd *fds)
 {
-	int64_t now = now_ms();
+	msec_t now = now_ms();
 
 	if (fds[SLOT_SIGNAL].revents)
 		read_signals(m, now);
@@ -482,7 +487,7 @@ monitor_run(struct monitor *m)
 {
 	struct pollfd fds[N_SLOTS];
 	enum due due;
-	int64_t now, reply_due;
+	msec_t now, reply_due;
 
 	if (!m->done && m->opt->mode == FOLLOW_INODE)
 		check_unlinked(m);

@@ -3,12 +3,12 @@
  * time forward, never pushing it back: a pass already due soon is not
  * delayed by more events, and a quiet spell makes the next one immediate.
  */
+#include "clock.h"
 #include "schedule.h"
-#include "sources.h"
 
 /* Moves *due to earliest, or to now if that has passed, unless it is sooner. */
 static void
-bring_forward(int64_t *due, int64_t earliest, int64_t now)
+bring_forward(msec_t *due, msec_t earliest, msec_t now)
 {
 	if (earliest < now)
 		earliest = now;
@@ -17,7 +17,7 @@ bring_forward(int64_t *due, int64_t earliest, int64_t now)
 }
 
 void
-schedule_init(struct schedule *t, int64_t now)
+schedule_init(struct schedule *t, msec_t now)
 {
 	t->pass_due = NEVER;
 	t->group_due = now;
@@ -32,7 +32,7 @@ schedule_init(struct schedule *t, int64_t now)
 }
 
 void
-schedule_file_changed(struct schedule *t, int64_t now)
+schedule_file_changed(struct schedule *t, msec_t now)
 {
 	t->last_change = now;
 	/* The pass due now takes the rewrites with it. */
@@ -41,9 +41,9 @@ schedule_file_changed(struct schedule *t, int64_t now)
 }
 
 void
-schedule_file_rewritten(struct schedule *t, int64_t now)
+schedule_file_rewritten(struct schedule *t, msec_t now)
 {
-	int64_t due = now + REWRITE_SETTLE_MS;
+	msec_t due = now + REWRITE_SETTLE_MS;
 
 	t->last_change = now;
 	if (t->pass_due != NEVER && t->rewrite_since == NEVER)
@@ -65,7 +65,7 @@ schedule_file_rewritten(struct schedule *t, int64_t now)
  * cost a second FIEMAP of the whole file.
  */
 void
-schedule_file_closed(struct schedule *t, int64_t now)
+schedule_file_closed(struct schedule *t, msec_t now)
 {
 	int covered = t->all_placed && now - t->last_pass_end < PASS_GAP_MS &&
 	    t->last_pass >= t->last_change &&
@@ -82,21 +82,21 @@ schedule_blocks_past_end(struct schedule *t)
 }
 
 void
-schedule_control_used(struct schedule *t, int64_t now)
+schedule_control_used(struct schedule *t, msec_t now)
 {
 	bring_forward(&t->group_due, t->group_checked + CONTROL_GAP_MS, now);
 	t->group_routine = 0;
 }
 
 void
-schedule_check_now(struct schedule *t, int64_t now)
+schedule_check_now(struct schedule *t, msec_t now)
 {
 	bring_forward(&t->group_due, now, now);
 	t->group_routine = 0;
 }
 
 void
-schedule_group_in_step(struct schedule *t, int64_t now, bool watched)
+schedule_group_in_step(struct schedule *t, msec_t now, bool watched)
 {
 	t->group_checked = now;
 	t->group_due = now + (watched ? GROUP_CHECK_MS : UNWATCHED_CHECK_MS);
@@ -104,7 +104,7 @@ schedule_group_in_step(struct schedule *t, int64_t now, bool watched)
 }
 
 void
-schedule_pass_started(struct schedule *t, int64_t now)
+schedule_pass_started(struct schedule *t, msec_t now)
 {
 	t->pass_due = NEVER;
 	t->last_pass = now;
@@ -112,15 +112,15 @@ schedule_pass_started(struct schedule *t, int64_t now)
 }
 
 void
-schedule_recheck(struct schedule *t, int64_t now)
+schedule_recheck(struct schedule *t, msec_t now)
 {
 	t->pass_due = now + RECHECK_MS;
 }
 
 void
-schedule_pass_ended(struct schedule *t, enum pass_result result, int64_t now)
+schedule_pass_ended(struct schedule *t, enum pass_result result, msec_t now)
 {
-	int64_t backoff;
+	msec_t backoff;
 
 	t->last_pass_end = now;
 	t->all_placed = result == PASS_DONE;
@@ -137,7 +137,7 @@ schedule_pass_ended(struct schedule *t, enum pass_result result, int64_t now)
 		break;
 	case PASS_FAILED:
 		/* Back off, so a lasting failure is not retried in a spin. */
-		backoff = (int64_t)RECHECK_MS << (t->failures < 5 ? t->failures : 5);
+		backoff = (msec_t)RECHECK_MS << (t->failures < 5 ? t->failures : 5);
 		if (backoff > FAILURE_BACKOFF_MAX)
 			backoff = FAILURE_BACKOFF_MAX;
 		t->failures++;
@@ -152,14 +152,14 @@ schedule_pass_pending(const struct schedule *t)
 	return t->pass_due != NEVER;
 }
 
-int64_t
+msec_t
 schedule_next(const struct schedule *t)
 {
 	return t->pass_due < t->group_due ? t->pass_due : t->group_due;
 }
 
 enum due
-schedule_due(const struct schedule *t, int64_t now)
+schedule_due(const struct schedule *t, msec_t now)
 {
 	if (now >= t->group_due)
 		return t->group_routine ? DUE_ROUTINE_CHECK : DUE_CHECK;
@@ -168,17 +168,15 @@ schedule_due(const struct schedule *t, int64_t now)
 	return DUE_NOTHING;
 }
 
-int64_t
-schedule_later(int64_t a, int64_t b)
+struct listing_need
+schedule_listing_need(enum due due, nsec_t control_seen, nsec_t group_seen,
+    nsec_t pass_ended)
 {
-	return a > b ? a : b;
-}
+	nsec_t since = control_seen, after;
 
-int64_t
-schedule_listing_after(enum due due, int64_t control_seen, int64_t group_seen,
-    int64_t pass_ended)
-{
 	if (due == DUE_ROUTINE_CHECK && control_seen == NEVER)
-		return schedule_later(group_seen, pass_ended);
-	return schedule_later(control_seen, pass_ended);
+		since = group_seen;
+	after = since > pass_ended ? since : pass_ended;
+	/* No listing taken yet follows a moment that never came. */
+	return after == NEVER ? LISTING_FRESH : LISTING_AFTER(after);
 }

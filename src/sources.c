@@ -1,29 +1,13 @@
-/* The event loop's clock, timer and signals: see sources.h. */
+/* The event loop's timer and signals: see sources.h. */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "sources.h"
-
-int64_t
-now_ms(void)
-{
-	return now_ns() / 1000000;
-}
-
-int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 int
 sources_open(int *signal_fd, int *timer_fd)
@@ -44,7 +28,7 @@ sources_open(int *signal_fd, int *timer_fd)
 }
 
 int
-sources_arm(int timer_fd, int64_t due)
+sources_arm(int timer_fd, msec_t due)
 {
 	struct itimerspec its;
 
@@ -52,10 +36,8 @@ sources_arm(int timer_fd, int64_t due)
 	/* A zero time would disarm the timer; a due time in the past fires. */
 	if (due < 1)
 		due = 1;
-	if (due != NEVER) {
-		its.it_value.tv_sec = due / 1000;
-		its.it_value.tv_nsec = (long)(due % 1000) * 1000000;
-	}
+	if (due != NEVER)
+		its.it_value = timespec_from_ns(ns_from_ms(due));
 	return timerfd_settime(timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 

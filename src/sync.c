@@ -9,7 +9,6 @@
 
 #include "apply.h"
 #include "log.h"
-#include "sources.h"
 #include "plan.h"
 #include "plan_window.h"
 #include "sync.h"
@@ -99,7 +98,7 @@ make_plan(const struct sync *s, const struct file_map *layout,
  */
 static enum group_state
 know_group(struct sync *s, struct group *g, bool check_group,
-    int64_t listing_after, bool *as_left)
+    struct listing_need listing, bool *as_left)
 {
 	enum group_state state;
 	struct fault why;
@@ -108,7 +107,7 @@ know_group(struct sync *s, struct group *g, bool check_group,
 	s->group_known = false;
 	if (*as_left)
 		return GROUP_PRESENT;
-	switch ((state = group_refresh(g, listing_after, &why))) {
+	switch ((state = group_refresh(g, listing, &why))) {
 	case GROUP_PRESENT:
 		break;
 	case GROUP_GONE:
@@ -137,7 +136,7 @@ sync_group(struct sync *s, struct group *g, struct file_map *layout,
 	enum group_change r = CHANGE_DONE;
 	bool as_left;
 
-	switch (know_group(s, g, check_group, req->listing_after, &as_left)) {
+	switch (know_group(s, g, check_group, req->listing, &as_left)) {
 	case GROUP_PRESENT:
 		/*
 		 * Members someone else deleted are covered again only once
@@ -190,7 +189,7 @@ sync_group(struct sync *s, struct group *g, struct file_map *layout,
  * moment.
  */
 static enum pass_result
-file_is_empty(struct sync *s, struct group *g, int64_t now)
+file_is_empty(struct sync *s, struct group *g, msec_t now)
 {
 	if (s->empty_since == NEVER)
 		s->empty_since = now;

@@ -7,7 +7,6 @@
 
 #include "follow.h"
 #include "log.h"
-#include "sources.h"
 #include "track.h"
 
 /* /proc is read only here, after the link count reached zero. */
@@ -53,7 +52,7 @@ switch_file(const char *path, const struct stat *file,
 
 struct track_result
 track_path(const char *path, uint64_t group_id, const struct stat *file,
-    int64_t missing_since, int64_t now)
+    msec_t missing_since, msec_t now)
 {
 	struct track_result found = { .state = TRACK_FAILED, .fd = -1,
 	    .missing_since = NEVER };

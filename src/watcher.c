@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "claim.h"
+#include "clock.h"
 #include "devlist.h"
 #include "log.h"
 #include "schedule.h"
@@ -76,7 +77,7 @@ watcher_join(struct watcher *w, const char *dir, struct watch *watch,
 		watch_dm_control(watch, CONTROL_NEXT_CLOSE);
 	else
 		watch_every_close(watch);
-	watcher_survey(w, dev, dir, DEVLIST_NOW, own_id);
+	watcher_survey(w, dev, dir, LISTING_FRESH, own_id);
 }
 
 int
@@ -100,7 +101,7 @@ watcher_rewatch(const struct watcher *w, struct watch *watch)
 int
 watcher_take_over(struct watcher *w, struct watch *watch)
 {
-	struct timespec pause = { 0, TAKE_OVER_PAUSE_NS };
+	struct timespec pause = timespec_from_ns(TAKE_OVER_PAUSE_NS);
 	int tries;
 
 	if (w->held || w->lock_fd < 0)
@@ -118,7 +119,7 @@ watcher_take_over(struct watcher *w, struct watch *watch)
 /* Prompts the daemons of the groups named; none listening is no failure. */
 static void
 prompt(const struct watcher *w, const uint64_t *leaders, size_t n,
-    uint64_t own_id, int64_t seen)
+    uint64_t own_id, nsec_t seen)
 {
 	size_t i;
 
@@ -136,19 +137,19 @@ prompt(const struct watcher *w, const uint64_t *leaders, size_t n,
 
 void
 watcher_survey(struct watcher *w, const struct stats_device *dev,
-    const char *dir, int64_t taken_after, uint64_t own_id)
+    const char *dir, struct listing_need need, uint64_t own_id)
 {
 	struct devlist list;
 	const char *rows;
 	uint64_t *leaders;
 	size_t len = 0, n;
 	char *now = NULL;
-	int64_t seen = 0;
+	nsec_t seen = 0;
 	int ascending = 0, err = 0;
 
 	if (!w->held)
 		return;
-	if (devlist_get(dev, dir, taken_after, &list) != 0)
+	if (devlist_get(dev, dir, need, &list) != 0)
 		err = errno;
 	else {
 		/* What a prompted daemon takes must have been taken after this. */

@@ -81,7 +81,7 @@ static void
 test_prompt(void **state)
 {
 	struct claim holder, newcomer;
-	int64_t seen = 0;
+	nsec_t seen = 0;
 	int fd;
 
 	(void)state;

@@ -16,9 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "devlist.h"
 #include "rows.h"
-#include "sources.h"
 
 static int lists;		/* @stats_list messages sent */
 static size_t expected;		/* the size the last one was expected to take */
@@ -42,9 +42,9 @@ static const struct stats_device device = {
 
 
 static void
-pause_ms(long ms)
+pause_ms(msec_t ms)
 {
-	struct timespec ts = { 0, ms * 1000000 };
+	struct timespec ts = timespec_from_ns(ns_from_ms(ms));
 
 	nanosleep(&ts, NULL);
 }
@@ -72,7 +72,7 @@ tear_down(void **state)
 
 /* One get; returns the text it gave, copied; *left: it was one left. */
 static char *
-get(const char *where, int64_t after, int *left)
+get(const char *where, struct listing_need need, int *left)
 {
 	struct devlist l;
 	const char *rows;
@@ -80,7 +80,7 @@ get(const char *where, int64_t after, int *left)
 	size_t len;
 	int before = lists;
 
-	assert_int_equal(devlist_get(&device, where, after, &l), 0);
+	assert_int_equal(devlist_get(&device, where, need, &l), 0);
 	assert_non_null(rows = devlist_rows(&l, 0, UINT64_MAX, &len));
 	assert_int_equal(len, strlen(rows));
 	text = strdup(rows);
@@ -92,17 +92,17 @@ get(const char *where, int64_t after, int *left)
 static void
 test_shared_when_taken_after(void **state)
 {
-	int64_t before = now_ns() - 1;
+	nsec_t before = now_ns() - 1;
 	int left;
 	char *first, *second;
 
 	(void)state;
-	first = get(dir, DEVLIST_NOW, &left);
+	first = get(dir, LISTING_FRESH, &left);
 	assert_int_equal(lists, 1);
 	assert_false(left);
 	/* Another daemon's answer, changed since: it must not be asked for. */
 	answer = "0: 0+8 8 p -\n";
-	second = get(dir, before, &left);
+	second = get(dir, LISTING_AFTER(before), &left);
 	assert_int_equal(lists, 1);
 	assert_true(left);
 	assert_string_equal(first, second);
@@ -114,25 +114,25 @@ static void
 test_listed_again_when_older(void **state)
 {
 	int left;
-	int64_t seen;
+	nsec_t seen;
 	char *text;
 
 	(void)state;
-	free(get(dir, DEVLIST_NOW, &left));
+	free(get(dir, LISTING_FRESH, &left));
 	pause_ms(3);
 	seen = now_ns();
 	answer = "0: 0+8 8 p -\n";
-	text = get(dir, seen, &left);
+	text = get(dir, LISTING_AFTER(seen), &left);
 	assert_int_equal(lists, 2);
 	assert_string_equal(text, "0: 0+8 8 p -\n");
 	free(text);
 	/* That one is left for the next daemon. */
-	text = get(dir, seen, &left);
+	text = get(dir, LISTING_AFTER(seen), &left);
 	assert_int_equal(lists, 2);
 	assert_true(left);
 	free(text);
 	/* A check of its own always lists. */
-	free(get(dir, DEVLIST_NOW, &left));
+	free(get(dir, LISTING_FRESH, &left));
 	assert_int_equal(lists, 3);
 }
 
@@ -142,8 +142,8 @@ test_no_dir_no_sharing(void **state)
 	int left;
 
 	(void)state;
-	free(get(NULL, DEVLIST_NOW, &left));
-	free(get(NULL, 0, &left));
+	free(get(NULL, LISTING_FRESH, &left));
+	free(get(NULL, LISTING_AFTER(0), &left));
 	assert_int_equal(lists, 2);
 	assert_false(left);
 }
@@ -155,8 +155,8 @@ test_open_dir_refused(void **state)
 
 	(void)state;
 	assert_int_equal(chmod(dir, 0777), 0);
-	free(get(dir, DEVLIST_NOW, &left));
-	free(get(dir, 0, &left));
+	free(get(dir, LISTING_FRESH, &left));
+	free(get(dir, LISTING_AFTER(0), &left));
 	assert_int_equal(lists, 2);
 	assert_false(left);
 }
@@ -168,8 +168,8 @@ test_unordered_not_shared(void **state)
 
 	(void)state;
 	answer = "1: 8+8 8 p -\n0: 0+8 8 p -\n";
-	free(get(dir, DEVLIST_NOW, &left));
-	free(get(dir, 0, &left));
+	free(get(dir, LISTING_FRESH, &left));
+	free(get(dir, LISTING_AFTER(0), &left));
 	assert_int_equal(lists, 2);
 }
 
@@ -188,7 +188,7 @@ test_other_boot_refused(void **state)
 	    "9000000000000000000 4\n0 0\n0: 0+8 8 p -\n");
 	fputc('\0', f);
 	fclose(f);
-	free(get(dir, 0, &left));
+	free(get(dir, LISTING_AFTER(0), &left));
 	assert_int_equal(lists, 1);
 	assert_false(left);
 }
@@ -210,9 +210,9 @@ test_rows_by_stretch(void **state)
 		    "%llu: %llu+8 8 p -\n", (unsigned long long)id,
 		    (unsigned long long)id * 8);
 	answer = text;
-	assert_int_equal(devlist_get(&device, dir, DEVLIST_NOW, &l), 0);
+	assert_int_equal(devlist_get(&device, dir, LISTING_FRESH, &l), 0);
 	devlist_release(&l);
-	assert_int_equal(devlist_get(&device, dir, 0, &l), 0);
+	assert_int_equal(devlist_get(&device, dir, LISTING_AFTER(0), &l), 0);
 	assert_int_equal(lists, 1);
 	assert_true(l.fd >= 0);
 	srand(3);
@@ -248,14 +248,14 @@ test_sized_from_the_last(void **state)
 		used += (size_t)snprintf(text + used, sizeof(text) - used,
 		    "%d: %d+8 8 p -\n", id, id * 8);
 	answer = text;
-	free(get(dir, DEVLIST_NOW, &left));
+	free(get(dir, LISTING_FRESH, &left));
 	assert_int_equal(expected, 0);
-	free(get(dir, DEVLIST_NOW, &left));
+	free(get(dir, LISTING_FRESH, &left));
 	assert_int_equal(lists, 2);
 	assert_true(expected > used);
 	assert_true(expected < used + used / 8);
 	pause_ms(2);
-	free(get(dir, now_ns(), &left));
+	free(get(dir, LISTING_AFTER(now_ns()), &left));
 	assert_int_equal(lists, 3);
 	assert_true(expected > used);
 }

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "apply.h"
+#include "clock.h"
 #include "devlist.h"
 #include "group.h"
 #include "model.h"
@@ -32,7 +33,7 @@ struct bed {
 	struct group g;
 	struct sync s;
 	struct file_map layout;	/* the file's extents, set by hand */
-	int64_t now;
+	msec_t now;
 	int opened;
 };
 
@@ -127,7 +128,7 @@ pass(struct bed *b, enum check check, const struct range *ranges, size_t n)
 	file_map_take_ranges(&b->layout, copy, n);
 	b->now += 1000;
 	return sync_pass(&b->s, &b->g, &b->layout, &(struct pass_request){
-	    .check_group = check == CHECK_GROUP, .listing_after = DEVLIST_NOW,
+	    .check_group = check == CHECK_GROUP, .listing = LISTING_FRESH,
 	    .now = b->now }, &checked);
 }
 

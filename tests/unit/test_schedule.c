@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "clock.h"
 #include "schedule.h"
-#include "sources.h"
 
 #define T0 1000000	/* any start; the clock is monotonic, not zero */
 /* Whether others' use of device-mapper reaches the daemon. */
@@ -15,7 +15,7 @@
 
 /* A pass at now that found the group in step, as the loop runs one. */
 static void
-checked(struct schedule *t, int64_t now)
+checked(struct schedule *t, msec_t now)
 {
 	schedule_pass_started(t, now);
 	schedule_group_in_step(t, now, WATCHED);
@@ -23,7 +23,7 @@ checked(struct schedule *t, int64_t now)
 }
 
 static void
-settled(struct schedule *t, int64_t now)
+settled(struct schedule *t, msec_t now)
 {
 	schedule_init(t, now);
 	checked(t, now);
@@ -47,38 +47,44 @@ test_start(void **state)
 }
 
 /* A check that something asked for is not routine, even when it was due. */
+/* need asks for a listing taken after moment. */
+static void
+assert_after(struct listing_need need, nsec_t moment)
+{
+	assert_false(need.fresh);
+	assert_int_equal(need.after, moment);
+}
+
 /*
  * Which listing a check needs: a prompted one, one taken after the use and
  * this daemon's own writes; a routine one, one taken after the group was
  * last found in step; any other, one taken now.
  */
 static void
-test_listing_after(void **state)
+test_listing_need(void **state)
 {
 	(void)state;
-	assert_int_equal(schedule_listing_after(DUE_CHECK, 500, 100, 300), 500);
-	assert_int_equal(schedule_listing_after(DUE_CHECK, 200, 100, 300), 300);
-	assert_int_equal(schedule_listing_after(DUE_CHECK, NEVER, 100, 300),
-	    NEVER);
-	assert_int_equal(schedule_listing_after(DUE_PASS, NEVER, 100, 300),
-	    NEVER);
-	assert_int_equal(schedule_listing_after(DUE_ROUTINE_CHECK, NEVER, 400,
-	    300), 400);
-	assert_int_equal(schedule_listing_after(DUE_ROUTINE_CHECK, NEVER, 100,
-	    300), 300);
+	assert_after(schedule_listing_need(DUE_CHECK, 500, 100, 300), 500);
+	assert_after(schedule_listing_need(DUE_CHECK, 200, 100, 300), 300);
+	assert_true(schedule_listing_need(DUE_CHECK, NEVER, 100, 300).fresh);
+	assert_true(schedule_listing_need(DUE_PASS, NEVER, 100, 300).fresh);
+	assert_after(schedule_listing_need(DUE_ROUTINE_CHECK, NEVER, 400, 300),
+	    400);
+	assert_after(schedule_listing_need(DUE_ROUTINE_CHECK, NEVER, 100, 300),
+	    300);
 	/* Never found in step: only a listing taken now will do. */
-	assert_int_equal(schedule_listing_after(DUE_ROUTINE_CHECK, NEVER,
-	    NEVER, 300), NEVER);
+	assert_true(schedule_listing_need(DUE_ROUTINE_CHECK, NEVER, NEVER,
+	    300).fresh);
 	/* A use awaits the check: as prompted. */
-	assert_int_equal(schedule_listing_after(DUE_ROUTINE_CHECK, 600, 100,
-	    300), 600);
+	assert_after(schedule_listing_need(DUE_ROUTINE_CHECK, 600, 100, 300),
+	    600);
 }
 
 static void
 test_routine_check(void **state)
 {
 	struct schedule t;
-	int64_t due = T0 + GROUP_CHECK_MS;
+	msec_t due = T0 + GROUP_CHECK_MS;
 
 	(void)state;
 	settled(&t, T0);
@@ -98,7 +104,7 @@ static void
 test_change_after_quiet(void **state)
 {
 	struct schedule t;
-	int64_t later = T0 + 10000;
+	msec_t later = T0 + 10000;
 
 	(void)state;
 	settled(&t, T0);
@@ -112,7 +118,7 @@ static void
 test_burst_coalesced(void **state)
 {
 	struct schedule t;
-	int64_t now = T0 + 10000;
+	msec_t now = T0 + 10000;
 
 	(void)state;
 	settled(&t, T0);
@@ -137,7 +143,7 @@ static void
 test_close_after_change(void **state)
 {
 	struct schedule t;
-	int64_t now = T0 + 10000;
+	msec_t now = T0 + 10000;
 
 	(void)state;
 	settled(&t, T0);
@@ -171,7 +177,7 @@ static void
 test_close_past_end(void **state)
 {
 	struct schedule t;
-	int64_t now = T0 + 10000;
+	msec_t now = T0 + 10000;
 
 	(void)state;
 	settled(&t, T0);
@@ -191,7 +197,7 @@ static void
 test_control_rate_limited(void **state)
 {
 	struct schedule t;
-	int64_t now = T0 + 5000, last;
+	msec_t now = T0 + 5000, last;
 
 	(void)state;
 	settled(&t, T0);
@@ -209,7 +215,7 @@ static void
 test_check_before_pass(void **state)
 {
 	struct schedule t;
-	int64_t now = T0 + 100;
+	msec_t now = T0 + 100;
 
 	(void)state;
 	settled(&t, T0);
@@ -251,7 +257,7 @@ static void
 test_failure_backoff(void **state)
 {
 	struct schedule t;
-	int64_t now = T0, gap, previous = 0;
+	msec_t now = T0, gap, previous = 0;
 	int i;
 
 	(void)state;
@@ -297,7 +303,7 @@ static void
 test_rewrite_settles(void **state)
 {
 	struct schedule t;
-	int64_t later = T0 + 10000;
+	msec_t later = T0 + 10000;
 
 	(void)state;
 	settled(&t, T0);
@@ -319,7 +325,7 @@ static void
 test_rewrites_followed_once_a_second(void **state)
 {
 	struct schedule t;
-	int64_t now, last = 0;
+	msec_t now, last = 0;
 	int passes = 0;
 
 	(void)state;
@@ -342,7 +348,7 @@ static void
 test_growth_not_held_back(void **state)
 {
 	struct schedule t;
-	int64_t later = T0 + 10000;
+	msec_t later = T0 + 10000;
 
 	(void)state;
 	settled(&t, T0);
@@ -360,7 +366,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_start),
 		cmocka_unit_test(test_routine_check),
-		cmocka_unit_test(test_listing_after),
+		cmocka_unit_test(test_listing_need),
 		cmocka_unit_test(test_close_past_end),
 		cmocka_unit_test(test_change_after_quiet),
 		cmocka_unit_test(test_burst_coalesced),
