@@ -351,11 +351,20 @@ daemon_cmdline() {
 	echo "${argv[*]}"
 }
 
+# found_daemon GROUP_ID [FILE]: daemon_pid_for, keeping the first pid in
+# $found_pid.
+found_daemon() {
+	found_pid=$(daemon_pid_for "$@" | head -n 1)
+	[ -n "$found_pid" ]
+}
+
 # wait_for_daemon GROUP_ID [FILE]: waits up to 10 s for the group's daemon
-# to run and prints its pid.
+# to run and prints its pid, the one it found: a daemon that starts
+# detaches, and a second look could find it gone or a step further.
 wait_for_daemon() {
-	wait_until 10 daemon_pid_for "$@" >/dev/null
-	daemon_pid_for "$@" | head -n 1
+	local found_pid=
+	wait_until 10 found_daemon "$@"
+	echo "$found_pid"
 }
 
 # require_daemon: fails unless the guest has the project's dmfilemapd.
