@@ -7,6 +7,7 @@
 #define DMFILEMAPD_CLI_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
@@ -25,15 +26,15 @@ struct options {
 	uint64_t group_id;	/* id of the group's leader region */
 	const char *path;	/* absolute path the file was opened by */
 	enum follow_mode mode;
-	int foreground;
+	bool foreground;
 	int verbose;		/* 0..3 */
 	/* The forms naming FILE: fd -1, path NULL until create_open. */
-	int create;		/* --create */
-	int adopt;		/* --groupid: the group must be proven FILE's */
-	int delete_on_stop;	/* --delete-on-stop: SIGTERM/SIGINT delete the group */
+	bool create;		/* --create */
+	bool adopt;		/* --groupid: the group must be proven FILE's */
+	bool delete_on_stop;	/* --delete-on-stop: SIGTERM/SIGINT delete the group */
 	const char *file;	/* FILE as given */
 	const char *alias;	/* --alias, or NULL for the file's name */
-	int precise;		/* --precise */
+	bool precise;		/* --precise */
 	uint64_t bounds[BOUNDS_MAX];	/* --bounds, in nanoseconds, ascending */
 	size_t n_bounds;
 };

@@ -21,7 +21,7 @@
  * with the refusal in f.
  */
 int create_group(const struct options *opt, const struct stat *st,
-    const struct target *target, uint64_t *group_id, int *found,
+    const struct target *target, uint64_t *group_id, bool *found,
     struct fault *f);
 
 /*

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,13 +138,13 @@ new_descriptor(const struct group *g, const struct region *members, size_t n)
  */
 static size_t
 create_regions(const struct group *g, const struct plan *plan,
-    struct region *next, int *failed)
+    struct region *next, bool *failed)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < plan->n_create; i++) {
 		if (create_region(g, &plan->create[i], &next[n].id) != 0) {
-			*failed = 1;
+			*failed = true;
 			continue;
 		}
 		next[n].start = plan->create[i].start;
@@ -190,7 +191,7 @@ tag_leaving(const struct group *g, const uint64_t *leaving, size_t n,
  * it could not be written, CHANGE_PARTLY when the old leader stays.
  */
 static enum group_change
-move_descriptor(struct group *g, uint64_t leader, char *aux, int drop_old)
+move_descriptor(struct group *g, uint64_t leader, char *aux, bool drop_old)
 {
 	uint64_t old = g->id;
 	int r = 0;
@@ -222,7 +223,7 @@ move_descriptor(struct group *g, uint64_t leader, char *aux, int drop_old)
 static size_t
 sort_members(const struct group *g, const struct plan *plan,
     struct region *created, size_t n_created, struct region *next,
-    uint64_t *leaving, size_t *n_leaving, int *drop_leader)
+    uint64_t *leaving, size_t *n_leaving, bool *drop_leader)
 {
 	const struct region *member;
 	size_t i, c = 0, n = 0;
@@ -233,7 +234,7 @@ sort_members(const struct group *g, const struct plan *plan,
 		if (bsearch(&member->id, plan->delete_ids, plan->n_delete,
 		    sizeof(member->id), compare_ids) != NULL) {
 			if (member->id == g->id)
-				*drop_leader = 1;
+				*drop_leader = true;
 			else
 				leaving[(*n_leaving)++] = member->id;
 			continue;
@@ -259,7 +260,7 @@ sort_members(const struct group *g, const struct plan *plan,
 static enum group_change
 change_group(struct group *g, const struct region *next, size_t n,
     const struct region *created, size_t n_created, const uint64_t *leaving,
-    size_t n_leaving, int drop_leader)
+    size_t n_leaving, bool drop_leader)
 {
 	enum group_change r = CHANGE_NONE;
 	char *aux = NULL;
@@ -288,7 +289,7 @@ group_apply(struct group *g, const struct plan *plan)
 	size_t n, n_created, n_leaving = 0;
 	size_t most = g->n_members + plan->n_create + 1;
 	enum group_change r = CHANGE_DONE;
-	int failed = 0, drop_leader = 0;
+	bool failed = false, drop_leader = false;
 
 	/* The rows the last check saw are not what the device will hold. */
 	free(g->seen_rows);

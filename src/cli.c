@@ -196,17 +196,18 @@ parse_valued(const char *name, const char *value, enum alias_form form,
 /* The options of the forms naming FILE. */
 static const struct {
 	const char *name;
-	int valued;		/* takes the next argument */
-	int of_new_group;	/* describes the group: --create only */
+	bool valued;		/* takes the next argument */
+	bool of_new_group;	/* describes the group: --create only */
 } named_file_options[] = {
-	{ "--follow", 1, 0 }, { "--verbose", 1, 0 }, { "--foreground", 0, 0 },
-	{ "--delete-on-stop", 0, 0 },
-	{ "--alias", 1, 1 }, { "--bounds", 1, 1 }, { "--precise", 0, 1 },
+	{ "--follow", true, false }, { "--verbose", true, false },
+	{ "--foreground", false, false }, { "--delete-on-stop", false, false },
+	{ "--alias", true, true }, { "--bounds", true, true },
+	{ "--precise", false, true },
 };
 
 /* Whether name is an option of this form, and whether it takes a value. */
-static int
-known_option(const char *name, int create, int *valued)
+static bool
+known_option(const char *name, bool create, bool *valued)
 {
 	size_t i;
 
@@ -215,9 +216,9 @@ known_option(const char *name, int create, int *valued)
 		if (strcmp(name, named_file_options[i].name) == 0 &&
 		    (create || !named_file_options[i].of_new_group)) {
 			*valued = named_file_options[i].valued;
-			return 1;
+			return true;
 		}
-	return 0;
+	return false;
 }
 
 /*
@@ -234,7 +235,8 @@ parse_named_file(int argc, char *const argv[], enum alias_form form,
 	const char *value, *why;
 	enum cli_result r;
 	uint64_t id;
-	int i = 1, valued;
+	int i = 1;
+	bool valued;
 
 	opt->fd = -1;
 	opt->create = strcmp(argv[1], "--create") == 0;
@@ -247,7 +249,7 @@ parse_named_file(int argc, char *const argv[], enum alias_form form,
 		if ((why = parse_number(value, GROUP_ID_MAX, &id)) != NULL)
 			return bad(f, "--groupid", value, why);
 		opt->group_id = id;
-		opt->adopt = 1;
+		opt->adopt = true;
 	}
 	for (i++; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
 		if (strcmp(argv[i], "--") == 0) {
@@ -261,11 +263,11 @@ parse_named_file(int argc, char *const argv[], enum alias_form form,
 		}
 		if (!valued) {
 			if (strcmp(argv[i], "--precise") == 0)
-				opt->precise = 1;
+				opt->precise = true;
 			else if (strcmp(argv[i], "--foreground") == 0)
-				opt->foreground = 1;
+				opt->foreground = true;
 			else
-				opt->delete_on_stop = 1;
+				opt->delete_on_stop = true;
 			continue;
 		}
 		if ((value = option_value(argc, argv, &i)) == NULL) {
@@ -297,6 +299,7 @@ cli_parse(int argc, char *const argv[], enum alias_form form,
 	uint64_t value;
 	const char *why;
 	enum cli_result r;
+	int foreground = 0;	/* FOREGROUND when not given */
 
 	if (argc == 2 && strcmp(argv[1], "--help") == 0)
 		return CLI_HELP;
@@ -337,8 +340,9 @@ cli_parse(int argc, char *const argv[], enum alias_form form,
 		return bad(f, "mode", argv[4], "is neither 'inode' nor 'path'");
 
 	if (argc > 5 && (r = parse_flag("FOREGROUND", argv[5], 1,
-	    &opt->foreground, f)) != CLI_RUN)
+	    &foreground, f)) != CLI_RUN)
 		return r;
+	opt->foreground = foreground != 0;
 	if (argc > 6 && (r = parse_flag("VERBOSE", argv[6], 3,
 	    &opt->verbose, f)) != CLI_RUN)
 		return r;

@@ -37,12 +37,13 @@
 static int
 format_settings(const struct options *opt, char *buf, size_t len)
 {
-	int precise = opt->precise, n = 0;
+	bool precise = opt->precise;
+	int n = 0;
 	size_t i, used = 0;
 
 	for (i = 0; i < opt->n_bounds; i++)
 		if (opt->bounds[i] % NS_PER_MS != 0)
-			precise = 1;
+			precise = true;
 	buf[0] = '\0';
 	if (precise) {
 		used = (size_t)snprintf(buf, len, "precise_timestamps");
@@ -218,7 +219,7 @@ find_group(const struct stats_device *dev, const struct options *opt,
 
 int
 create_group(const struct options *opt, const struct stat *st,
-    const struct target *target, uint64_t *group_id, int *found,
+    const struct target *target, uint64_t *group_id, bool *found,
     struct fault *f)
 {
 	char settings[BOUNDS_MAX * 24 + 32];

@@ -10,6 +10,7 @@
 #include <libdevmapper.h>
 #include <linux/dm-ioctl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,7 +87,7 @@ buffer_reserve(size_t size)
  */
 static int
 message_ioctl(const struct stats_device *dev, const char *message,
-    size_t size, int *fits)
+    size_t size, bool *fits)
 {
 	struct dm_ioctl *io;
 	struct dm_target_msg *tm;
@@ -129,7 +130,7 @@ devmapper_send(const struct stats_device *dev, const char *message,
 	int is_list = strncmp(message, "@stats_list", 11) == 0;
 	size_t size = MESSAGE_BUFFER_MIN;
 	const struct dm_ioctl *io;
-	int fits;
+	bool fits;
 
 	if (is_list && dev->list_expect > 0)
 		size = sizeof(struct dm_ioctl) + dev->list_expect;

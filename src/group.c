@@ -216,7 +216,7 @@ ids_to_read(const struct listing *leader_row, uint64_t leader, uint64_t **ids)
  */
 static int
 read_group_rows(const struct group *g, struct devlist *all,
-    struct listing *out, char **stretch, int *as_seen)
+    struct listing *out, char **stretch, bool *as_seen)
 {
 	struct listing leader;
 	const char *rows;
@@ -226,7 +226,7 @@ read_group_rows(const struct group *g, struct devlist *all,
 	int r;
 
 	*stretch = NULL;
-	*as_seen = 0;
+	*as_seen = false;
 	if (!all->ascending)
 		return listing_parse(all->text, out);
 	/* One stretch holds the group as it was: mostly, as it is. */
@@ -239,7 +239,7 @@ read_group_rows(const struct group *g, struct devlist *all,
 		return -1;
 	if (g->seen_rows != NULL && len == g->seen_len &&
 	    memcmp(rows, g->seen_rows, len) == 0) {
-		*as_seen = 1;
+		*as_seen = true;
 		return 0;
 	}
 	if ((*stretch = malloc(len + 1)) == NULL)
@@ -285,7 +285,8 @@ group_refresh(struct group *g, struct listing_need need, struct fault *f)
 	struct listing listing;
 	enum group_state state = GROUP_FAILED;
 	char *text = NULL, *stretch;
-	int r, err, as_seen;
+	int r, err;
+	bool as_seen;
 
 	if (devlist_get(&g->dev, g->share_dir, need, &all) != 0)
 		return GROUP_FAILED;

@@ -49,7 +49,7 @@ main(int argc, char *argv[])
 	struct fault f;
 	char abs[PATH_MAX], what[PATH_MAX + 16];
 	enum exit_status status;
-	int found = 0;
+	bool found = false;
 
 	daemon_set_name();
 	/*
