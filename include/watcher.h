@@ -18,8 +18,8 @@
 #include <stdint.h>
 
 #include "devlist.h"
+#include "notify.h"
 #include "stats.h"
-#include "watch.h"
 
 struct watcher {
 	unsigned int major, minor;	/* the device */
@@ -40,7 +40,7 @@ void watcher_init(struct watcher *w, unsigned int major, unsigned int minor);
  * that cannot be watched is said.  The watcher makes its first survey
  * (see watcher_survey) of dev, for the daemon of group own_id.
  */
-void watcher_join(struct watcher *w, const char *dir, struct watch *watch,
+void watcher_join(struct watcher *w, const char *dir, struct notify *notify,
     const struct stats_device *dev, uint64_t own_id);
 
 /*
@@ -48,7 +48,7 @@ void watcher_join(struct watcher *w, const char *dir, struct watch *watch,
  * as the device's watcher or alone; if not, the watcher prompts it.
  */
 int watcher_watches_control(const struct watcher *w,
-    const struct watch *watch);
+    const struct notify *notify);
 
 /*
  * Watches the control node again as the part taken asks, after a watch
@@ -56,13 +56,13 @@ int watcher_watches_control(const struct watcher *w,
  * it is back).  Returns whether others' use of device-mapper reaches this
  * daemon, itself or through the watcher.
  */
-int watcher_rewatch(const struct watcher *w, struct watch *watch);
+int watcher_rewatch(const struct watcher *w, struct notify *notify);
 
 /*
  * The lock file was closed: takes the part if its holder let it go, and
  * then watches every close of the control node (1).
  */
-int watcher_take_over(struct watcher *w, struct watch *watch);
+int watcher_take_over(struct watcher *w, struct notify *notify);
 
 /*
  * The watcher's survey, made by the device's watcher only: lists the
