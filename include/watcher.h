@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "devlist.h"
+#include "listshare.h"
 #include "notify.h"
 #include "stats.h"
 
@@ -66,7 +66,7 @@ int watcher_take_over(struct watcher *w, struct notify *notify);
 
 /*
  * The watcher's survey, made by the device's watcher only: lists the
- * device's regions (devlist.h, a listing that need allows), and
+ * device's regions (listshare.h, a listing that need allows), and
  * prompts the daemon of every group whose rows changed since the last
  * survey but own_id's (which checks its own group after) to check
  * against it; the first survey prompts every group.  What fails is logged: the daemons not prompted are left to

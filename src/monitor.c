@@ -24,8 +24,8 @@
 #include "adopt.h"
 #include "apply.h"
 #include "clock.h"
-#include "devlist.h"
 #include "devmapper.h"
+#include "listshare.h"
 #include "log.h"
 #include "notify.h"
 #include "sources.h"
@@ -78,7 +78,7 @@ setup_sources(struct monitor *m, struct fault *f)
 	if (notify_start(&m->notify, m->fd, m->opt->path,
 	    m->opt->mode == FOLLOW_PATH, f) != 0)
 		return -1;
-	watcher_join(&m->watcher, DEVLIST_DIR, &m->notify,
+	watcher_join(&m->watcher, LISTSHARE_DIR, &m->notify,
 	    group_device(&m->group), group_id(&m->group));
 	return 0;
 }
@@ -196,7 +196,7 @@ monitor_start(struct monitor *m, const struct options *opt,
 	    (opt->adopt && adopt_check(m->fd, target, &m->group,
 	    group_argument(opt), opt->path, f) != 0))
 		return -1;
-	group_share_listings(&m->group, DEVLIST_DIR);
+	group_share_listings(&m->group, LISTSHARE_DIR);
 	switch (claim_at_start(&m->claim, group_id(&m->group),
 	    group_device_name(&m->group))) {
 	case CLAIM_HELD:
@@ -286,7 +286,7 @@ run_pass(struct monitor *m, enum due due, msec_t now)
 	 */
 	if (check_group)
 		watcher_survey(&m->watcher, group_device(&m->group),
-		    DEVLIST_DIR, schedule_listing_need(DUE_CHECK,
+		    LISTSHARE_DIR, schedule_listing_need(DUE_CHECK,
 		    m->control_seen, m->group_seen, m->pass_ended),
 		    group_id(&m->group));
 	/* Before the pass lists: a use after that clears what it knows. */

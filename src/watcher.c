@@ -17,7 +17,7 @@
 
 #include "claim.h"
 #include "clock.h"
-#include "devlist.h"
+#include "listshare.h"
 #include "log.h"
 #include "notify.h"
 #include "schedule.h"
@@ -63,7 +63,7 @@ watcher_join(struct watcher *w, const char *dir, struct notify *notify,
 {
 	char path[PATH_MAX];
 
-	if (dir != NULL && devlist_dir_usable(dir)) {
+	if (dir != NULL && listshare_dir_usable(dir)) {
 		/* Beside the claims: daemons of older versions elect their own. */
 		snprintf(path, sizeof(path), "%s/%u:%u.daemons/watcher", dir,
 		    w->major, w->minor);
@@ -139,7 +139,7 @@ void
 watcher_survey(struct watcher *w, const struct stats_device *dev,
     const char *dir, struct listing_need need, uint64_t own_id)
 {
-	struct devlist list;
+	struct listshare list;
 	const char *rows;
 	uint64_t *leaders;
 	size_t len = 0, n;
@@ -149,17 +149,17 @@ watcher_survey(struct watcher *w, const struct stats_device *dev,
 
 	if (!w->held)
 		return;
-	if (devlist_get(dev, dir, need, &list) != 0)
+	if (listshare_get(dev, dir, need, &list) != 0)
 		err = errno;
 	else {
 		/* What a prompted daemon takes must have been taken after this. */
 		seen = list.taken - 1;
 		ascending = list.ascending;
-		if ((rows = devlist_rows(&list, 0, UINT64_MAX, &len)) == NULL)
+		if ((rows = listshare_rows(&list, 0, UINT64_MAX, &len)) == NULL)
 			err = errno;
 		else if ((now = strndup(rows, len)) == NULL)
 			err = ENOMEM;
-		devlist_release(&list);
+		listshare_release(&list);
 	}
 	if (now != NULL && survey_changed_groups(ascending ? w->last : NULL,
 	    w->last_len, now, len, &leaders, &n) != 0) {
