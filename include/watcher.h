@@ -5,11 +5,11 @@
  * the daemons of a device elect one of them, by an exclusive lock on
  * DIR/MAJOR:MINOR.daemons/watcher, to watch the node for all.  After
  * each use it lists the device's regions once, compares them with its
- * last listing (survey.h) and prompts, through their claims (claim.h),
- * only the daemons whose groups' rows changed.  The others sleep; they keep the
- * lock file open and watch it close, so that when the watcher exits,
- * however it exits, one of them takes its place.  A daemon that cannot
- * use DIR watches the node alone, as all did before.
+ * last listing (listdiff.h) and prompts, through their claims (claim.h),
+ * only the daemons whose groups' rows changed.  The others sleep; they
+ * keep the lock file open and watch it close, so that when the watcher
+ * exits, however it exits, one of them takes its place.  A daemon that
+ * cannot use DIR watches the node alone, as all did before.
  */
 #ifndef DMFILEMAPD_WATCHER_H
 #define DMFILEMAPD_WATCHER_H
@@ -68,9 +68,10 @@ int watcher_take_over(struct watcher *w, struct notify *notify);
  * The watcher's survey, made by the device's watcher only: lists the
  * device's regions (listshare.h, a listing that need allows), and
  * prompts the daemon of every group whose rows changed since the last
- * survey but own_id's (which checks its own group after) to check
- * against it; the first survey prompts every group.  What fails is logged: the daemons not prompted are left to
- * their unprompted checks, and the next survey prompts them all.
+ * survey (listdiff.h) but own_id's (which checks its own group after) to
+ * check against it; the first survey prompts every group.  What fails is
+ * logged: the daemons not prompted are left to their unprompted checks,
+ * and the next survey prompts them all.
  */
 void watcher_survey(struct watcher *w, const struct stats_device *dev,
     const char *dir, struct listing_need need, uint64_t own_id);

@@ -17,11 +17,11 @@
 
 #include "claim.h"
 #include "clock.h"
+#include "listdiff.h"
 #include "listshare.h"
 #include "log.h"
 #include "notify.h"
 #include "schedule.h"
-#include "survey.h"
 #include "watcher.h"
 
 /* How long a daemon gives a closing watcher to let go of its lock. */
@@ -161,7 +161,7 @@ watcher_survey(struct watcher *w, const struct stats_device *dev,
 			err = ENOMEM;
 		listshare_release(&list);
 	}
-	if (now != NULL && survey_changed_groups(ascending ? w->last : NULL,
+	if (now != NULL && listdiff_changed_groups(ascending ? w->last : NULL,
 	    w->last_len, now, len, &leaders, &n) != 0) {
 		err = ENOMEM;
 		free(now);
