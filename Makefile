@@ -31,10 +31,10 @@ HARDEN_LDFLAGS = -pie -Wl,-z,relro -Wl,-z,now
 # Modules that need neither libdevmapper nor a device-mapper kernel: the
 # unit tests link these and run natively.
 NATIVE_SRC = src/cli.c src/plan.c src/plan_window.c src/pairheap.c src/extents.c \
-             src/listing.c src/rows.c src/devlist.c src/descriptor.c src/leader.c src/ownership.c src/fiemap.c src/follow.c \
+             src/listing.c src/rows.c src/listshare.c src/descriptor.c src/leader.c src/ownership.c src/fiemap.c src/probe.c \
              src/claim.c src/stats.c src/group.c src/apply.c src/sync.c src/log.c src/fault.c \
-             src/sources.c src/clock.c src/decimal.c src/schedule.c src/chunks.c src/survey.c
-DAEMON_SRC = src/adopt.c src/devmapper.c src/btrfs.c src/target.c src/create.c src/watch.c src/watcher.c src/track.c src/monitor.c src/daemon.c src/main.c
+             src/sources.c src/clock.c src/decimal.c src/schedule.c src/chunks.c src/listdiff.c
+DAEMON_SRC = src/adopt.c src/devmapper.c src/btrfs.c src/target.c src/create.c src/notify.c src/watcher.c src/track.c src/monitor.c src/daemon.c src/main.c
 NATIVE_OBJ = $(NATIVE_SRC:.c=.o)
 OBJ        = $(NATIVE_OBJ) $(DAEMON_SRC:.c=.o)
 
@@ -71,7 +71,7 @@ FUZZ_SRC_listing    = src/listing.c src/extents.c src/decimal.c
 FUZZ_SRC_descriptor = src/descriptor.c src/extents.c src/decimal.c
 FUZZ_SRC_cli        = src/cli.c src/fault.c src/descriptor.c src/extents.c src/decimal.c
 FUZZ_SRC_rows       = src/rows.c src/listing.c src/extents.c src/decimal.c
-FUZZ_SRC_survey     = src/survey.c src/listing.c src/descriptor.c src/extents.c src/decimal.c
+FUZZ_SRC_listdiff   = src/listdiff.c src/listing.c src/descriptor.c src/extents.c src/decimal.c
 # make fuzz: each target for FUZZ_SECONDS, its corpus kept in build/fuzz/.
 FUZZ_SECONDS ?= 600
 

@@ -36,10 +36,10 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "devlist.h"
 #include "devmapper.h"
 #include "fiemap.h"
 #include "group.h"
+#include "listshare.h"
 #include "log.h"
 #include "plan.h"
 #include "plan_window.h"

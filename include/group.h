@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "devlist.h"
 #include "fault.h"
+#include "listshare.h"
 #include "plan.h"
 #include "stats.h"
 
@@ -18,7 +18,7 @@ struct group {
 	struct stats_device dev;
 	uint64_t id;		/* the leader's region id, which is the group id */
 	char *program_id;	/* the leader's, given to new members */
-	const char *share_dir;	/* where listings are shared (devlist.h), or NULL */
+	const char *share_dir;	/* where listings are shared (listshare.h), or NULL */
 	char *create_options;	/* the leader's "precise_timestamps histogram:..." */
 	int n_create_options;
 	char *alias;		/* without quotes */
@@ -54,7 +54,7 @@ int group_open(struct group *g, const struct stats_device *dev,
 
 /*
  * From now on the group's checks share the device's listings with its
- * other daemons through dir (devlist.h); NULL: they share none.
+ * other daemons through dir (listshare.h); NULL: they share none.
  */
 void group_share_listings(struct group *g, const char *dir);
 
@@ -66,7 +66,7 @@ const struct stats_device *group_device(const struct group *g);
 const char *group_device_name(const struct group *g);
 
 /*
- * Re-reads the group's members from a listing that need allows (devlist.h),
+ * Re-reads the group's members from a listing that need allows (listshare.h),
  * after checking that the group is still the one this daemon knows
  * (ownership.h); rows exactly as the last check found them, with
  * nothing applied since, need no reading.  For GROUP_FOREIGN writes into

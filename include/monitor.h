@@ -17,10 +17,10 @@
 #include "fault.h"
 #include "fiemap.h"
 #include "group.h"
+#include "notify.h"
 #include "schedule.h"
 #include "sync.h"
 #include "target.h"
-#include "watch.h"
 #include "watcher.h"
 
 struct monitor {
@@ -32,7 +32,7 @@ struct monitor {
 	struct file_map layout;	/* its extents, read for each pass */
 	struct sync sync;	/* the pass's own state */
 
-	struct watch watch;	/* inotify, and the mount table */
+	struct notify notify;	/* inotify, and the mount table */
 	int timer_fd, signal_fd;
 	struct claim claim;	/* holds the group against a second daemon */
 	struct watcher watcher;	/* one daemon of the device watches for all */

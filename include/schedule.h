@@ -10,7 +10,7 @@
 #include <stdbool.h>
 
 #include "clock.h"
-#include "devlist.h"
+#include "listshare.h"
 #include "sync.h"
 
 /* Intervals in milliseconds; the manual page documents them. */
@@ -98,7 +98,7 @@ void schedule_pass_ended(struct schedule *t, enum pass_result result,
     msec_t now);
 
 /*
- * The listing a pass's group check needs (devlist.h).  A check prompted
+ * The listing a pass's group check needs (listshare.h).  A check prompted
  * by a use of device-mapper seen at control_seen needs one taken after
  * that use and after this daemon's own last writes (pass_ended); a
  * routine check, with no use awaiting it, one taken after the group was

@@ -9,9 +9,9 @@
 #include <stdbool.h>
 
 #include "clock.h"
-#include "devlist.h"
 #include "fiemap.h"
 #include "group.h"
+#include "listshare.h"
 
 #define EMPTY_GRACE_MS	1000	/* how long the file may stay without data */
 

@@ -5,11 +5,11 @@
  * the daemons of a device elect one of them, by an exclusive lock on
  * DIR/MAJOR:MINOR.daemons/watcher, to watch the node for all.  After
  * each use it lists the device's regions once, compares them with its
- * last listing (survey.h) and prompts, through their claims (claim.h),
- * only the daemons whose groups' rows changed.  The others sleep; they keep the
- * lock file open and watch it close, so that when the watcher exits,
- * however it exits, one of them takes its place.  A daemon that cannot
- * use DIR watches the node alone, as all did before.
+ * last listing (listdiff.h) and prompts, through their claims (claim.h),
+ * only the daemons whose groups' rows changed.  The others sleep; they
+ * keep the lock file open and watch it close, so that when the watcher
+ * exits, however it exits, one of them takes its place.  A daemon that
+ * cannot use DIR watches the node alone, as all did before.
  */
 #ifndef DMFILEMAPD_WATCHER_H
 #define DMFILEMAPD_WATCHER_H
@@ -17,9 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "devlist.h"
+#include "listshare.h"
+#include "notify.h"
 #include "stats.h"
-#include "watch.h"
 
 struct watcher {
 	unsigned int major, minor;	/* the device */
@@ -40,7 +40,7 @@ void watcher_init(struct watcher *w, unsigned int major, unsigned int minor);
  * that cannot be watched is said.  The watcher makes its first survey
  * (see watcher_survey) of dev, for the daemon of group own_id.
  */
-void watcher_join(struct watcher *w, const char *dir, struct watch *watch,
+void watcher_join(struct watcher *w, const char *dir, struct notify *notify,
     const struct stats_device *dev, uint64_t own_id);
 
 /*
@@ -48,7 +48,7 @@ void watcher_join(struct watcher *w, const char *dir, struct watch *watch,
  * as the device's watcher or alone; if not, the watcher prompts it.
  */
 int watcher_watches_control(const struct watcher *w,
-    const struct watch *watch);
+    const struct notify *notify);
 
 /*
  * Watches the control node again as the part taken asks, after a watch
@@ -56,21 +56,22 @@ int watcher_watches_control(const struct watcher *w,
  * it is back).  Returns whether others' use of device-mapper reaches this
  * daemon, itself or through the watcher.
  */
-int watcher_rewatch(const struct watcher *w, struct watch *watch);
+int watcher_rewatch(const struct watcher *w, struct notify *notify);
 
 /*
  * The lock file was closed: takes the part if its holder let it go, and
  * then watches every close of the control node (1).
  */
-int watcher_take_over(struct watcher *w, struct watch *watch);
+int watcher_take_over(struct watcher *w, struct notify *notify);
 
 /*
  * The watcher's survey, made by the device's watcher only: lists the
- * device's regions (devlist.h, a listing that need allows), and
+ * device's regions (listshare.h, a listing that need allows), and
  * prompts the daemon of every group whose rows changed since the last
- * survey but own_id's (which checks its own group after) to check
- * against it; the first survey prompts every group.  What fails is logged: the daemons not prompted are left to
- * their unprompted checks, and the next survey prompts them all.
+ * survey (listdiff.h) but own_id's (which checks its own group after) to
+ * check against it; the first survey prompts every group.  What fails is
+ * logged: the daemons not prompted are left to their unprompted checks,
+ * and the next survey prompts them all.
  */
 void watcher_survey(struct watcher *w, const struct stats_device *dev,
     const char *dir, struct listing_need need, uint64_t own_id);

@@ -13,9 +13,9 @@
 
 #include "apply.h"
 #include "descriptor.h"
-#include "devlist.h"
 #include "group.h"
 #include "listing.h"
+#include "listshare.h"
 #include "log.h"
 #include "ownership.h"
 #include "stats.h"

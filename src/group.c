@@ -2,7 +2,7 @@
  * The group as the kernel keeps it: its leader's descriptor and its
  * members, read and checked against what this daemon knows (apply.c
  * changes them).  A check reads the device's listing that the daemons of
- * the device share (devlist.c), and of it only the group's own rows.
+ * the device share (listshare.c), and of it only the group's own rows.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -10,11 +10,11 @@
 #include <string.h>
 
 #include "descriptor.h"
-#include "devlist.h"
 #include "fault.h"
 #include "group.h"
 #include "leader.h"
 #include "listing.h"
+#include "listshare.h"
 #include "log.h"
 #include "ownership.h"
 #include "rows.h"
@@ -215,7 +215,7 @@ ids_to_read(const struct listing *leader_row, uint64_t leader, uint64_t **ids)
  * and then nothing else is read.
  */
 static int
-read_group_rows(const struct group *g, struct devlist *all,
+read_group_rows(const struct group *g, struct listshare *all,
     struct listing *out, char **stretch, bool *as_seen)
 {
 	struct listing leader;
@@ -235,7 +235,7 @@ read_group_rows(const struct group *g, struct devlist *all,
 		hi = g->members[g->n_members - 1].id > hi ?
 		    g->members[g->n_members - 1].id : hi;
 	}
-	if ((rows = devlist_rows(all, lo, hi, &len)) == NULL)
+	if ((rows = listshare_rows(all, lo, hi, &len)) == NULL)
 		return -1;
 	if (g->seen_rows != NULL && len == g->seen_len &&
 	    memcmp(rows, g->seen_rows, len) == 0) {
@@ -252,7 +252,7 @@ read_group_rows(const struct group *g, struct devlist *all,
 	if (n < 0)
 		return -1;
 	if (ids[0] < lo || ids[n - 1] > hi)
-		rows = devlist_rows(all, ids[0], ids[n - 1], &len);
+		rows = listshare_rows(all, ids[0], ids[n - 1], &len);
 	r = rows == NULL ? -1 : rows_select(rows, len, ids, (size_t)n, out);
 	free(ids);
 	return r;
@@ -281,19 +281,19 @@ group_refresh(struct group *g, struct listing_need need, struct fault *f)
 	};
 	const struct listed_region *leader;
 	struct descriptor d = { 0 };
-	struct devlist all;
+	struct listshare all;
 	struct listing listing;
 	enum group_state state = GROUP_FAILED;
 	char *text = NULL, *stretch;
 	int r, err;
 	bool as_seen;
 
-	if (devlist_get(&g->dev, g->share_dir, need, &all) != 0)
+	if (listshare_get(&g->dev, g->share_dir, need, &all) != 0)
 		return GROUP_FAILED;
 	g->n_lost = 0;
 	r = read_group_rows(g, &all, &listing, &stretch, &as_seen);
 	err = errno;
-	devlist_release(&all);
+	listshare_release(&all);
 	if (r == 0 && as_seen)
 		return GROUP_PRESENT;
 	if (r != 0) {

@@ -24,14 +24,14 @@
 #include "adopt.h"
 #include "apply.h"
 #include "clock.h"
-#include "devlist.h"
 #include "devmapper.h"
+#include "listshare.h"
 #include "log.h"
+#include "notify.h"
 #include "sources.h"
 #include "monitor.h"
 #include "schedule.h"
 #include "track.h"
-#include "watch.h"
 #include "watcher.h"
 
 /* Ends the loop: the work is over, with this exit status. */
@@ -51,7 +51,7 @@ group_checked(struct monitor *m, msec_t now)
 	m->control_seen = NEVER;
 	m->group_seen = now_ns();
 	schedule_group_in_step(&m->when, now,
-	    watcher_rewatch(&m->watcher, &m->watch));
+	    watcher_rewatch(&m->watcher, &m->notify));
 }
 
 /* Which closes of the file matter: any, once it has lost its last name. */
@@ -65,8 +65,8 @@ file_closes(const struct monitor *m)
 static void
 rewatch(struct monitor *m, const char *what)
 {
-	watch_drop_file(&m->watch);
-	if (watch_file(&m->watch, m->fd, file_closes(m)) != 0)
+	notify_drop_file(&m->notify);
+	if (notify_file(&m->notify, m->fd, file_closes(m)) != 0)
 		log_warn("cannot watch %s", what);
 }
 
@@ -75,10 +75,10 @@ setup_sources(struct monitor *m, struct fault *f)
 {
 	if (sources_open(&m->signal_fd, &m->timer_fd) != 0)
 		return fault(f, "cannot set up event sources");
-	if (watch_start(&m->watch, m->fd, m->opt->path,
+	if (notify_start(&m->notify, m->fd, m->opt->path,
 	    m->opt->mode == FOLLOW_PATH, f) != 0)
 		return -1;
-	watcher_join(&m->watcher, DEVLIST_DIR, &m->watch,
+	watcher_join(&m->watcher, LISTSHARE_DIR, &m->notify,
 	    group_device(&m->group), group_id(&m->group));
 	return 0;
 }
@@ -129,7 +129,7 @@ sync_now(struct monitor *m, enum due due, enum layout_from from,
 	struct pass_request req = {
 		.check_group = due != DUE_PASS,
 		.listing = listing,
-		.control_watched = watch_has_control(&m->watch),
+		.control_watched = notify_has_control(&m->notify),
 		.now = now,
 	};
 	enum pass_result result;
@@ -181,7 +181,7 @@ monitor_start(struct monitor *m, const struct options *opt,
 	m->target = *target;
 	m->size_seen = file->st_size;
 	m->timer_fd = m->signal_fd = -1;
-	watch_init(&m->watch);
+	notify_init(&m->notify);
 	schedule_init(&m->when, now_ms());
 	m->missing_since = m->control_seen = m->group_seen = NEVER;
 	devno = target_devno(target);
@@ -196,7 +196,7 @@ monitor_start(struct monitor *m, const struct options *opt,
 	    (opt->adopt && adopt_check(m->fd, target, &m->group,
 	    group_argument(opt), opt->path, f) != 0))
 		return -1;
-	group_share_listings(&m->group, DEVLIST_DIR);
+	group_share_listings(&m->group, LISTSHARE_DIR);
 	switch (claim_at_start(&m->claim, group_id(&m->group),
 	    group_device_name(&m->group))) {
 	case CLAIM_HELD:
@@ -286,11 +286,11 @@ run_pass(struct monitor *m, enum due due, msec_t now)
 	 */
 	if (check_group)
 		watcher_survey(&m->watcher, group_device(&m->group),
-		    DEVLIST_DIR, schedule_listing_need(DUE_CHECK,
+		    LISTSHARE_DIR, schedule_listing_need(DUE_CHECK,
 		    m->control_seen, m->group_seen, m->pass_ended),
 		    group_id(&m->group));
 	/* Before the pass lists: a use after that clears what it knows. */
-	watcher_rewatch(&m->watcher, &m->watch);
+	watcher_rewatch(&m->watcher, &m->notify);
 	if (check_group && file_quiet && m->control_seen != NEVER &&
 	    sync_layout(&m->sync) != NULL)
 		from = LAYOUT_LAST;
@@ -357,14 +357,15 @@ check_unlinked(struct monitor *m)
 static void
 take_news(struct monitor *m, msec_t now)
 {
-	struct watch_news news;
+	struct notify_news news;
 
-	watch_read(&m->watch, &news);
+	notify_read(&m->notify, &news);
 	if (m->opt->mode == FOLLOW_INODE && (news.file & (IN_ATTRIB |
 	    IN_DELETE_SELF | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)))
 		check_unlinked(m);
 	/* The kernel drops the watch with the file's last name; we hold on. */
-	if (!m->done && watch_file_again(&m->watch, m->fd, file_closes(m)) != 0)
+	if (!m->done &&
+	    notify_file_again(&m->notify, m->fd, file_closes(m)) != 0)
 		log_warn("cannot watch the file again");
 	/* Writes within a copy-on-write file's size moved its data. */
 	if (target_writes_move_data(&m->target) && !news.name &&
@@ -379,12 +380,12 @@ take_news(struct monitor *m, msec_t now)
 	/* It may have deleted or regrouped regions. */
 	if (news.control)
 		sync_forget_group(&m->sync);
-	if (news.control && watcher_watches_control(&m->watcher, &m->watch)) {
+	if (news.control && watcher_watches_control(&m->watcher, &m->notify)) {
 		m->control_seen = now_ns();
 		schedule_control_used(&m->when, now);
 	}
 	/* A daemon of the device exited: if it was the watcher, take over. */
-	if (news.watcher_gone && watcher_take_over(&m->watcher, &m->watch)) {
+	if (news.watcher_gone && watcher_take_over(&m->watcher, &m->notify)) {
 		log_info(VERB_LIFECYCLE, "watching the device-mapper control "
 		    "node for the daemons of %s", group_device_name(&m->group));
 		/* What the last watcher saw is lost: its first survey prompts all. */
@@ -446,10 +447,10 @@ static void
 fill_slots(const struct monitor *m, struct pollfd *fds)
 {
 	memset(fds, 0, N_SLOTS * sizeof(*fds));
-	fds[SLOT_INOTIFY].fd = watch_inotify_fd(&m->watch);
+	fds[SLOT_INOTIFY].fd = notify_inotify_fd(&m->notify);
 	fds[SLOT_TIMER].fd = m->timer_fd;
 	fds[SLOT_SIGNAL].fd = m->signal_fd;
-	fds[SLOT_MOUNTS].fd = watch_mounts_fd(&m->watch);
+	fds[SLOT_MOUNTS].fd = notify_mounts_fd(&m->notify);
 	fds[SLOT_CLAIM].fd = claim_question_fd(&m->claim);
 	fds[SLOT_ASK].fd = claim_reply_fd(&m->claim);
 	fds[SLOT_INOTIFY].events = fds[SLOT_TIMER].events = POLLIN;
@@ -527,7 +528,7 @@ monitor_close(struct monitor *m)
 	group_close(&m->group);
 	sync_free(&m->sync);
 	file_map_free(&m->layout);
-	watch_close(&m->watch);
+	notify_close(&m->notify);
 	if (m->timer_fd >= 0)
 		close(m->timer_fd);
 	if (m->signal_fd >= 0)

@@ -5,8 +5,8 @@
 #include <inttypes.h>
 #include <unistd.h>
 
-#include "follow.h"
 #include "log.h"
+#include "probe.h"
 #include "track.h"
 
 /* /proc is read only here, after the link count reached zero. */
@@ -14,9 +14,9 @@ enum track_state
 track_unlinked(int fd, const struct stat *file, const char *path,
     uint64_t group_id, bool unlinked)
 {
-	if (follow_link_count(fd) != 0)
+	if (probe_link_count(fd) != 0)
 		return TRACK_GOES_ON;
-	if (follow_held_elsewhere(file) == HELD_BY_NONE) {
+	if (probe_held_elsewhere(file) == HELD_BY_NONE) {
 		log_info(VERB_LIFECYCLE, "%s was deleted and nothing else holds "
 		    "it: exiting, group %" PRIu64 " left as it is", path,
 		    group_id);
@@ -35,7 +35,7 @@ switch_file(const char *path, const struct stat *file,
     struct track_result *found)
 {
 	struct stat st;
-	int fd = follow_open(path, &st);
+	int fd = probe_open(path, &st);
 
 	if (fd < 0)
 		return TRACK_WAIT;
@@ -57,7 +57,7 @@ track_path(const char *path, uint64_t group_id, const struct stat *file,
 	struct track_result found = { .state = TRACK_FAILED, .fd = -1,
 	    .missing_since = NEVER };
 
-	switch (follow_path_state(path, file)) {
+	switch (probe_path_state(path, file)) {
 	case PATH_SAME:
 		found.state = TRACK_GOES_ON;
 		break;
@@ -93,7 +93,7 @@ track_path(const char *path, uint64_t group_id, const struct stat *file,
 int
 track_mounted(const struct stat *file, const char *path, uint64_t group_id)
 {
-	if (follow_fs_mounted(file->st_dev) != FS_UNMOUNTED)
+	if (probe_fs_mounted(file->st_dev) != FS_UNMOUNTED)
 		return 1;
 	/* Unusual enough to be shown at any verbosity. */
 	log_warnx("%s: its file system is no longer mounted: "

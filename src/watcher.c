@@ -17,11 +17,11 @@
 
 #include "claim.h"
 #include "clock.h"
-#include "devlist.h"
+#include "listdiff.h"
+#include "listshare.h"
 #include "log.h"
+#include "notify.h"
 #include "schedule.h"
-#include "survey.h"
-#include "watch.h"
 #include "watcher.h"
 
 /* How long a daemon gives a closing watcher to let go of its lock. */
@@ -38,15 +38,15 @@ watcher_init(struct watcher *w, unsigned int major, unsigned int minor)
 }
 
 int
-watcher_watches_control(const struct watcher *w, const struct watch *watch)
+watcher_watches_control(const struct watcher *w, const struct notify *notify)
 {
-	return w->held || watch->lock_wd < 0;
+	return w->held || notify->lock_wd < 0;
 }
 
 static void
-watch_every_close(struct watch *watch)
+ask_every_close(struct notify *notify)
 {
-	if (watch_dm_control(watch, CONTROL_EVERY_CLOSE) != 0)
+	if (notify_dm_control(notify, CONTROL_EVERY_CLOSE) != 0)
 		log_warn("cannot watch the device-mapper control node "
 		    "(checking the group every %d s)",
 		    UNWATCHED_CHECK_MS / 1000);
@@ -58,12 +58,12 @@ watch_every_close(struct watch *watch)
  * the last one left it.
  */
 void
-watcher_join(struct watcher *w, const char *dir, struct watch *watch,
+watcher_join(struct watcher *w, const char *dir, struct notify *notify,
     const struct stats_device *dev, uint64_t own_id)
 {
 	char path[PATH_MAX];
 
-	if (dir != NULL && devlist_dir_usable(dir)) {
+	if (dir != NULL && listshare_dir_usable(dir)) {
 		/* Beside the claims: daemons of older versions elect their own. */
 		snprintf(path, sizeof(path), "%s/%u:%u.daemons/watcher", dir,
 		    w->major, w->minor);
@@ -73,25 +73,25 @@ watcher_join(struct watcher *w, const char *dir, struct watch *watch,
 	}
 	w->held = w->lock_fd >= 0 && flock(w->lock_fd, LOCK_EX | LOCK_NB) == 0;
 	if (!w->held && w->lock_fd >= 0 &&
-	    watch_lock_file(watch, w->lock_fd) == 0)
-		watch_dm_control(watch, CONTROL_NEXT_CLOSE);
+	    notify_lock_file(notify, w->lock_fd) == 0)
+		notify_dm_control(notify, CONTROL_NEXT_CLOSE);
 	else
-		watch_every_close(watch);
+		ask_every_close(notify);
 	watcher_survey(w, dev, dir, LISTING_FRESH, own_id);
 }
 
 int
-watcher_rewatch(const struct watcher *w, struct watch *watch)
+watcher_rewatch(const struct watcher *w, struct notify *notify)
 {
-	int every = watcher_watches_control(w, watch);
+	int every = watcher_watches_control(w, notify);
 	enum control_closes closes = every ? CONTROL_EVERY_CLOSE :
 	    CONTROL_NEXT_CLOSE;
 
-	if (watch->control_wd < 0 && watch_dm_control(watch, closes) == 0 &&
+	if (notify->control_wd < 0 && notify_dm_control(notify, closes) == 0 &&
 	    every)
 		log_info(VERB_LIFECYCLE, "watching the device-mapper control "
 		    "node again");
-	return !every || watch->control_wd >= 0;
+	return !every || notify->control_wd >= 0;
 }
 
 /*
@@ -99,7 +99,7 @@ watcher_rewatch(const struct watcher *w, struct watch *watch)
  * lock on it: an exiting watcher's lock may still be held for a moment.
  */
 int
-watcher_take_over(struct watcher *w, struct watch *watch)
+watcher_take_over(struct watcher *w, struct notify *notify)
 {
 	struct timespec pause = timespec_from_ns(TAKE_OVER_PAUSE_NS);
 	int tries;
@@ -111,8 +111,8 @@ watcher_take_over(struct watcher *w, struct watch *watch)
 			nanosleep(&pause, NULL);
 	if (!w->held)
 		return 0;
-	watch_drop_lock_file(watch);
-	watch_every_close(watch);
+	notify_drop_lock_file(notify);
+	ask_every_close(notify);
 	return 1;
 }
 
@@ -139,7 +139,7 @@ void
 watcher_survey(struct watcher *w, const struct stats_device *dev,
     const char *dir, struct listing_need need, uint64_t own_id)
 {
-	struct devlist list;
+	struct listshare list;
 	const char *rows;
 	uint64_t *leaders;
 	size_t len = 0, n;
@@ -149,19 +149,19 @@ watcher_survey(struct watcher *w, const struct stats_device *dev,
 
 	if (!w->held)
 		return;
-	if (devlist_get(dev, dir, need, &list) != 0)
+	if (listshare_get(dev, dir, need, &list) != 0)
 		err = errno;
 	else {
 		/* What a prompted daemon takes must have been taken after this. */
 		seen = list.taken - 1;
 		ascending = list.ascending;
-		if ((rows = devlist_rows(&list, 0, UINT64_MAX, &len)) == NULL)
+		if ((rows = listshare_rows(&list, 0, UINT64_MAX, &len)) == NULL)
 			err = errno;
 		else if ((now = strndup(rows, len)) == NULL)
 			err = ENOMEM;
-		devlist_release(&list);
+		listshare_release(&list);
 	}
-	if (now != NULL && survey_changed_groups(ascending ? w->last : NULL,
+	if (now != NULL && listdiff_changed_groups(ascending ? w->last : NULL,
 	    w->last_len, now, len, &leaders, &n) != 0) {
 		err = ENOMEM;
 		free(now);

@@ -12,9 +12,9 @@ warnings=$(groff -man -ww -z "$page" 2>&1)
 # phrase may be split across lines and its words set apart.
 text=$(MANWIDTH=200 man -l "$page" 2>/dev/null | col -b | tr -s '[:space:]' ' ')
 
-# constant NAME: its value in include/schedule.h, cli.h, claim.h, sync.h, track.h or devlist.h
+# constant NAME: its value in include/schedule.h, cli.h, claim.h, sync.h, track.h or listshare.h
 constant() {
-	sed -n "s/^#define $1[[:space:]]*\([0-9]*\).*/\1/p" "$top"/include/{schedule,cli,claim,sync,track,devlist}.h
+	sed -n "s/^#define $1[[:space:]]*\([0-9]*\).*/\1/p" "$top"/include/{schedule,cli,claim,sync,track,listshare}.h
 }
 
 expect() {
@@ -27,15 +27,15 @@ expect "every $(constant RECHECK_MS) ms"
 expect "every $(($(constant GROUP_CHECK_MS) / 1000)) seconds"
 expect "checks every $(($(constant UNWATCHED_CHECK_MS) / 1000)) seconds"
 expect "at most once every $(constant CONTROL_GAP_MS) ms however busy"
-expect "waits $(constant DEVLIST_SETTLE_MS) ms after the use it saw"
+expect "waits $(constant LISTSHARE_SETTLE_MS) ms after the use it saw"
 # Noticing within half a second takes the gap and the check itself.
-[ $(($(constant CONTROL_GAP_MS) + $(constant DEVLIST_SETTLE_MS))) -le 350 ] || { echo "CONTROL_GAP_MS no longer leaves room for the documented half second"; exit 1; }
+[ $(($(constant CONTROL_GAP_MS) + $(constant LISTSHARE_SETTLE_MS))) -le 350 ] || { echo "CONTROL_GAP_MS no longer leaves room for the documented half second"; exit 1; }
 expect "busy for more than $(($(constant CLAIM_REPLY_MS) / 1000)) seconds"
 expect "more than $(($(constant PATH_GRACE_MS) / 1000)) second"
 expect "stay without data for $(($(constant EMPTY_GRACE_MS) / 1000)) second"
 expect "default $(constant REGIONS_PER_EXTENT_DEFAULT)."
-expect "cannot have it within $(($(constant DEVLIST_LOCK_WAIT_MS) / 1000)) seconds"
-expect "$(sed -n 's/^#define DEVLIST_DIR "\(.*\)"/\1/p' "$top/include/devlist.h")/major:minor"
+expect "cannot have it within $(($(constant LISTSHARE_LOCK_WAIT_MS) / 1000)) seconds"
+expect "$(sed -n 's/^#define LISTSHARE_DIR "\(.*\)"/\1/p' "$top/include/listshare.h")/major:minor"
 env_name=$(sed -n 's/^#define REGIONS_PER_EXTENT_ENV "\(.*\)"/\1/p' "$top/include/cli.h")
 expect "$env_name"
 expect "ascending from above 0, at most $(constant BOUNDS_MAX)."

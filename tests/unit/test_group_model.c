@@ -18,8 +18,8 @@
 
 #include "apply.h"
 #include "clock.h"
-#include "devlist.h"
 #include "group.h"
+#include "listshare.h"
 #include "model.h"
 #include "sync.h"
 

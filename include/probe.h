@@ -1,9 +1,11 @@
 /*
- * Which file the daemon follows: the inode it was given, or whatever file
- * is at the path.  These answer "is it still there" without polling /proc.
+ * Probes of the file the daemon follows, the inode it was given or
+ * whatever file is at the path: each asks the kernel one question and
+ * says the answer, and track.h decides what the answers mean.  They
+ * answer "is it still there" without polling /proc.
  */
-#ifndef DMFILEMAPD_FOLLOW_H
-#define DMFILEMAPD_FOLLOW_H
+#ifndef DMFILEMAPD_PROBE_H
+#define DMFILEMAPD_PROBE_H
 
 #include <sys/stat.h>
 
@@ -16,16 +18,16 @@ enum path_state {
 };
 
 /* Compares what is at path now with the followed file. */
-enum path_state follow_path_state(const char *path, const struct stat *followed);
+enum path_state probe_path_state(const char *path, const struct stat *followed);
 
 /*
  * Opens the file now at path read-only for following; fills st.  Returns
  * the new fd or -1.  The caller checks st against what it expected.
  */
-int follow_open(const char *path, struct stat *st);
+int probe_open(const char *path, struct stat *st);
 
 /* The file's link count through its fd, or -1. */
-long follow_link_count(int fd);
+long probe_link_count(int fd);
 
 enum holders {
 	HELD_BY_NONE,
@@ -39,7 +41,7 @@ enum holders {
  * one only follow the file and do not count.  Scans /proc once per call:
  * call it only after the link count has dropped to zero.
  */
-enum holders follow_held_elsewhere(const struct stat *file);
+enum holders probe_held_elsewhere(const struct stat *file);
 
 enum mount_state {
 	FS_MOUNTED,
@@ -52,6 +54,6 @@ enum mount_state {
  * mount namespace.  A lazily unmounted file system stays alive, but no
  * longer mounted.
  */
-enum mount_state follow_fs_mounted(dev_t dev);
+enum mount_state probe_fs_mounted(dev_t dev);
 
 #endif

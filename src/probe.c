@@ -14,10 +14,10 @@
 #include <unistd.h>
 
 #include "decimal.h"
-#include "follow.h"
+#include "probe.h"
 
 enum path_state
-follow_path_state(const char *path, const struct stat *followed)
+probe_path_state(const char *path, const struct stat *followed)
 {
 	struct stat st;
 
@@ -33,7 +33,7 @@ follow_path_state(const char *path, const struct stat *followed)
 }
 
 int
-follow_open(const char *path, struct stat *st)
+probe_open(const char *path, struct stat *st)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
@@ -47,7 +47,7 @@ follow_open(const char *path, struct stat *st)
 }
 
 long
-follow_link_count(int fd)
+probe_link_count(int fd)
 {
 	struct stat st;
 
@@ -122,7 +122,7 @@ is_follower(const char *pid, const char *own_comm)
 }
 
 enum holders
-follow_held_elsewhere(const struct stat *file)
+probe_held_elsewhere(const struct stat *file)
 {
 	char self[32], own_comm[32];
 	struct dirent *entry;
@@ -144,7 +144,7 @@ follow_held_elsewhere(const struct stat *file)
 }
 
 enum mount_state
-follow_fs_mounted(dev_t dev)
+probe_fs_mounted(dev_t dev)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 	char *line = NULL;

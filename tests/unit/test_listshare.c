@@ -1,5 +1,5 @@
 /*
- * The listing shared by the daemons of a device (devlist.c), on a fake
+ * The listing shared by the daemons of a device (listshare.c), on a fake
  * device whose every @stats_list is counted: which calls list, which take
  * the listing another daemon left, and which directories and files are
  * refused.
@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "devlist.h"
+#include "listshare.h"
 #include "rows.h"
 
 static int lists;		/* @stats_list messages sent */
@@ -53,7 +53,7 @@ static int
 set_up(void **state)
 {
 	(void)state;
-	strcpy(dir, "/tmp/devlist.XXXXXX");
+	strcpy(dir, "/tmp/listshare.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	lists = 0;
 	answer = "0: 0+8 8 p -\n1: 8+8 8 p -\n";
@@ -74,18 +74,18 @@ tear_down(void **state)
 static char *
 get(const char *where, struct listing_need need, int *left)
 {
-	struct devlist l;
+	struct listshare l;
 	const char *rows;
 	char *text;
 	size_t len;
 	int before = lists;
 
-	assert_int_equal(devlist_get(&device, where, need, &l), 0);
-	assert_non_null(rows = devlist_rows(&l, 0, UINT64_MAX, &len));
+	assert_int_equal(listshare_get(&device, where, need, &l), 0);
+	assert_non_null(rows = listshare_rows(&l, 0, UINT64_MAX, &len));
 	assert_int_equal(len, strlen(rows));
 	text = strdup(rows);
 	*left = lists == before;
-	devlist_release(&l);
+	listshare_release(&l);
 	return text;
 }
 
@@ -198,7 +198,7 @@ static void
 test_rows_by_stretch(void **state)
 {
 	static char text[200000];
-	struct devlist l;
+	struct listshare l;
 	const char *rows, *row;
 	size_t used = 0, len, row_len;
 	uint64_t id, first, last;
@@ -210,16 +210,16 @@ test_rows_by_stretch(void **state)
 		    "%llu: %llu+8 8 p -\n", (unsigned long long)id,
 		    (unsigned long long)id * 8);
 	answer = text;
-	assert_int_equal(devlist_get(&device, dir, LISTING_FRESH, &l), 0);
-	devlist_release(&l);
-	assert_int_equal(devlist_get(&device, dir, LISTING_AFTER(0), &l), 0);
+	assert_int_equal(listshare_get(&device, dir, LISTING_FRESH, &l), 0);
+	listshare_release(&l);
+	assert_int_equal(listshare_get(&device, dir, LISTING_AFTER(0), &l), 0);
 	assert_int_equal(lists, 1);
 	assert_true(l.fd >= 0);
 	srand(3);
 	for (i = 0; i < 500; i++) {
 		first = (uint64_t)(rand() % 3100);
 		last = first + (uint64_t)(rand() % 200);
-		assert_non_null(rows = devlist_rows(&l, first, last, &len));
+		assert_non_null(rows = listshare_rows(&l, first, last, &len));
 		assert_true(len < used);
 		for (id = first; id <= last; id++) {
 			row = rows_find(text, used, id, &row_len);
@@ -229,7 +229,7 @@ test_rows_by_stretch(void **state)
 				assert_non_null(rows_find(rows, len, id, &row_len));
 		}
 	}
-	devlist_release(&l);
+	listshare_release(&l);
 }
 
 /*

@@ -1,5 +1,5 @@
 /*
- * Which groups a device's watcher sends their daemons to look at (survey.c):
+ * Which groups a device's watcher sends their daemons to look at (listdiff.c):
  * those naming a region whose row changed, was added or went away, as the
  * listing before or the one after describes them, and no other.
  */
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "survey.h"
+#include "listdiff.h"
 #include "table.h"
 
 /* Two groups (leaders 0 and 3), a lone region 2, another program's 6. */
@@ -37,14 +37,14 @@ static const char before[] = BEFORE;
  * compare); the listing after is before with one row edited, where edit
  * is given ("" deletes the row).
  */
-static const struct survey_case {
+static const struct diff_case {
 	const char *name;
 	const char *old, *after;
 	uint64_t edit_id;
 	const char *edit;
 	const uint64_t *leaders;
 	size_t n_leaders;
-} surveys[] = {
+} diffs[] = {
 	{ "nothing_changed", before, .after = before },
 	{ "member_deleted", before, .edit_id = 4, .edit = "", IDS(3) },
 	{ "member_options_changed", before, .edit_id = 5,
@@ -94,15 +94,15 @@ edited(uint64_t id, const char *row)
 }
 
 static void
-run_survey_case(void **state)
+run_diff_case(void **state)
 {
-	const struct survey_case *c = *state;
+	const struct diff_case *c = *state;
 	char *after = c->edit ? edited(c->edit_id, c->edit) : NULL;
 	const char *text = after ? after : c->after;
 	uint64_t *leaders = NULL;
 	size_t n = 99, i;
 
-	assert_int_equal(survey_changed_groups(c->old, c->old ?
+	assert_int_equal(listdiff_changed_groups(c->old, c->old ?
 	    strlen(c->old) : 0, text, strlen(text), &leaders, &n), 0);
 	assert_int_equal(n, c->n_leaders);
 	for (i = 0; i < n; i++)
@@ -115,7 +115,7 @@ int
 main(void)
 {
 	static const struct table tables[] = {
-		TABLE("survey", surveys, run_survey_case),
+		TABLE("changed_groups", diffs, run_diff_case),
 	};
 
 	return run_with_tables(NULL, 0, tables, COUNT(tables));

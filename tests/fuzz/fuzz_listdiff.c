@@ -1,13 +1,13 @@
 /*
- * libFuzzer target: which groups a device's watcher prompts (survey.h).
+ * libFuzzer target: which groups a device's watcher prompts (listdiff.h).
  * The input is two listings, before and after, split at the first form
- * feed.  On any text the survey ends, names each leader once, in
+ * feed.  On any text the comparison ends, names each leader once, in
  * ascending order, and only ids that start a row of either listing; a
  * listing compared with itself names none.
  */
 #include "fuzz.h"
 #include "decimal.h"
-#include "survey.h"
+#include "listdiff.h"
 
 /* Whether some row of text starts with "<id>:". */
 static int
@@ -36,7 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		*after++ = '\0';
 	else
 		after = input + strlen(input);
-	CHECK(survey_changed_groups(input, strlen(input), after,
+	CHECK(listdiff_changed_groups(input, strlen(input), after,
 	    strlen(after), &leaders, &n) == 0);
 	for (i = 0; i < n; i++) {
 		CHECK(i == 0 || leaders[i - 1] < leaders[i]);
@@ -44,11 +44,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    starts_a_row(after, leaders[i]));
 	}
 	free(leaders);
-	CHECK(survey_changed_groups(after, strlen(after), after,
+	CHECK(listdiff_changed_groups(after, strlen(after), after,
 	    strlen(after), &leaders, &n) == 0);
 	CHECK(n == 0);
 	free(leaders);
-	CHECK(survey_changed_groups(NULL, 0, after, strlen(after), &leaders,
+	CHECK(listdiff_changed_groups(NULL, 0, after, strlen(after), &leaders,
 	    &n) == 0);
 	for (i = 0; i < n; i++)
 		CHECK(starts_a_row(after, leaders[i]));

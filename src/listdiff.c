@@ -11,8 +11,8 @@
 #include "decimal.h"
 #include "descriptor.h"
 #include "extents.h"
+#include "listdiff.h"
 #include "listing.h"
-#include "survey.h"
 
 #define GROUP_MARK " DMS_GROUP="
 
@@ -169,7 +169,7 @@ groups_touched(const char *text, size_t len, const struct id_list *changed,
 }
 
 int
-survey_changed_groups(const char *before, size_t before_len,
+listdiff_changed_groups(const char *before, size_t before_len,
     const char *after, size_t after_len, uint64_t **leaders, size_t *n)
 {
 	struct id_list changed = { 0 }, found = { 0 };

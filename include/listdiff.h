@@ -4,8 +4,8 @@
  * hold a region whose row changed, was added or went away.  Only their
  * daemons need to look.  Pure text handling.
  */
-#ifndef DMFILEMAPD_SURVEY_H
-#define DMFILEMAPD_SURVEY_H
+#ifndef DMFILEMAPD_LISTDIFF_H
+#define DMFILEMAPD_LISTDIFF_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -17,7 +17,7 @@
  * array *leaders of *n ids.  With before NULL (nothing to compare with)
  * every group of after is named.  Returns 0, or -1 when memory runs out.
  */
-int survey_changed_groups(const char *before, size_t before_len,
+int listdiff_changed_groups(const char *before, size_t before_len,
     const char *after, size_t after_len, uint64_t **leaders, size_t *n);
 
 #endif

@@ -1,9 +1,9 @@
 /*
  * The whole listing of a device's dm-stats regions, shared by the daemons
- * that follow groups on that device (see devlist.c).
+ * that follow groups on that device (see listshare.c).
  */
-#ifndef DMFILEMAPD_DEVLIST_H
-#define DMFILEMAPD_DEVLIST_H
+#ifndef DMFILEMAPD_LISTSHARE_H
+#define DMFILEMAPD_LISTSHARE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,11 +13,11 @@
 #include "stats.h"
 
 /* Where daemons leave listings for each other; root's alone. */
-#define DEVLIST_DIR "/run/dmfilemapd"
+#define LISTSHARE_DIR "/run/dmfilemapd"
 /* A listing others may take is taken this long after what it follows. */
-#define DEVLIST_SETTLE_MS 50
+#define LISTSHARE_SETTLE_MS 50
 /* A daemon waits no longer for another one listing the device. */
-#define DEVLIST_LOCK_WAIT_MS 2000
+#define LISTSHARE_LOCK_WAIT_MS 2000
 
 /*
  * Which listing will do: one taken after a moment, such as one another
@@ -31,12 +31,12 @@ struct listing_need {
 #define LISTING_FRESH		((struct listing_need){ .fresh = true })
 #define LISTING_AFTER(moment)	((struct listing_need){ .after = (moment) })
 
-struct devlist_mark {
+struct listshare_mark {
 	uint64_t id;
 	size_t offset;		/* where its row starts among the rows */
 };
 
-struct devlist {
+struct listshare {
 	nsec_t taken;		/* when it was asked for */
 	/* A listing this process took: its rows, in memory. */
 	const char *text;	/* the kernel's answer, NUL-terminated */
@@ -47,16 +47,16 @@ struct devlist {
 	int fd;			/* the file, or -1 */
 	off_t rows_at;		/* where the rows start in it */
 	size_t rows_len;
-	struct devlist_mark *index;	/* every few rows, ascending */
+	struct listshare_mark *index;	/* every few rows, ascending */
 	size_t n_index;
-	char *span;		/* the rows devlist_rows last gave */
+	char *span;		/* the rows listshare_rows last gave */
 };
 
 /*
  * Whether dir is a directory of this user's alone, made if missing;
  * checked once, the daemon's from then on.
  */
-int devlist_dir_usable(const char *dir);
+int listshare_dir_usable(const char *dir);
 
 /*
  * The regions of every program on dev as they were at some moment need
@@ -66,17 +66,17 @@ int devlist_dir_usable(const char *dir);
  * Returns 0, or -1 with errno set when the kernel's answer could not be
  * had; nothing is logged.
  */
-int devlist_get(const struct stats_device *dev, const char *dir,
-    struct listing_need need, struct devlist *out);
+int listshare_get(const struct stats_device *dev, const char *dir,
+    struct listing_need need, struct listshare *out);
 
 /*
  * Rows of list that hold every row with an id from first to last, and
  * perhaps others, as whole rows: *len bytes, NUL-terminated, valid until
  * the next call.  NULL, with errno set, when they cannot be read.
  */
-const char *devlist_rows(struct devlist *list, uint64_t first, uint64_t last,
-    size_t *len);
+const char *listshare_rows(struct listshare *list, uint64_t first,
+    uint64_t last, size_t *len);
 
-void devlist_release(struct devlist *list);
+void listshare_release(struct listshare *list);
 
 #endif

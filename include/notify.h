@@ -3,8 +3,8 @@
  * fd, in path mode its directory is watched for a file taking its name,
  * and the device-mapper control node for other processes having used it.
  */
-#ifndef DMFILEMAPD_WATCH_H
-#define DMFILEMAPD_WATCH_H
+#ifndef DMFILEMAPD_NOTIFY_H
+#define DMFILEMAPD_NOTIFY_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,7 +13,7 @@
 #include "fault.h"
 
 /* The watches, and the fds that carry their events. */
-struct watch {
+struct notify {
 	int inotify_fd;
 	int file_wd, dir_wd, control_wd;	/* -1 when not watched */
 	int lock_wd;		/* the device watcher's lock file (watcher.h) */
@@ -23,7 +23,7 @@ struct watch {
 };
 
 /* What one read of the inotify fd brought. */
-struct watch_news {
+struct notify_news {
 	uint32_t file;		/* IN_* events of the followed file, ORed */
 	int name;		/* path mode: something happened to the file's name */
 	int control;		/* another process closed the dm control node */
@@ -46,48 +46,48 @@ enum control_closes {
 	CONTROL_NEXT_CLOSE,	/* the next only: the kernel then drops the watch */
 };
 
-/* Nothing watched yet, no fd open: watch_close may follow at once. */
-void watch_init(struct watch *w);
+/* Nothing watched yet, no fd open: notify_close may follow at once. */
+void notify_init(struct notify *w);
 
 /*
  * Creates the inotify fd and the watches of the file open as fd (named
  * path), of the mount table and, when follow_path is set, of the path's
- * directory, in w as watch_init left it.  Returns 0, or -1 with the
+ * directory, in w as notify_init left it.  Returns 0, or -1 with the
  * refusal in f.
  */
-int watch_start(struct watch *w, int fd, const char *path, bool follow_path,
+int notify_start(struct notify *w, int fd, const char *path, bool follow_path,
     struct fault *f);
 
 /* (Re)watches the file open as fd, with the closes asked for. */
-int watch_file(struct watch *w, int fd, enum file_closes closes);
+int notify_file(struct notify *w, int fd, enum file_closes closes);
 
 /*
- * watch_file, if the kernel dropped the file's watch, as it does with the
+ * notify_file, if the kernel dropped the file's watch, as it does with the
  * file's last name: 0 when the file is watched.
  */
-int watch_file_again(struct watch *w, int fd, enum file_closes closes);
+int notify_file_again(struct notify *w, int fd, enum file_closes closes);
 
 /* Watches the dm control node's closes; -1 with errno set when it cannot. */
-int watch_dm_control(struct watch *w, enum control_closes closes);
+int notify_dm_control(struct notify *w, enum control_closes closes);
 
 /* Watches the closes of the device watcher's lock file open as fd. */
-int watch_lock_file(struct watch *w, int fd);
+int notify_lock_file(struct notify *w, int fd);
 
 /* This daemon became the watcher: others' closes no longer matter. */
-void watch_drop_lock_file(struct watch *w);
+void notify_drop_lock_file(struct notify *w);
 
 /* Stops watching the followed file (it is being replaced). */
-void watch_drop_file(struct watch *w);
+void notify_drop_file(struct notify *w);
 
 /* Whether the dm control node is watched now, for every close or the next. */
-bool watch_has_control(const struct watch *w);
+bool notify_has_control(const struct notify *w);
 
 /* The fds the loop polls: inotify's, and the mount table's (or -1). */
-int watch_inotify_fd(const struct watch *w);
-int watch_mounts_fd(const struct watch *w);
+int notify_inotify_fd(const struct notify *w);
+int notify_mounts_fd(const struct notify *w);
 
-void watch_read(struct watch *w, struct watch_news *news);
+void notify_read(struct notify *w, struct notify_news *news);
 
-void watch_close(struct watch *w);
+void notify_close(struct notify *w);
 
 #endif

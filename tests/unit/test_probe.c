@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "follow.h"
+#include "probe.h"
 
 static char dir[64], path[96], other[96];
 
@@ -22,7 +22,7 @@ static int
 make_dir(void **state)
 {
 	(void)state;
-	strcpy(dir, "/tmp/dmfilemapd-follow-XXXXXX");
+	strcpy(dir, "/tmp/dmfilemapd-probe-XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		return -1;
 	snprintf(path, sizeof(path), "%s/file", dir);
@@ -55,23 +55,23 @@ test_path_states(void **state)
 	fd = create(path);
 	assert_true(fd >= 0);
 	assert_int_equal(fstat(fd, &st), 0);
-	assert_int_equal(follow_path_state(path, &st), PATH_SAME);
+	assert_int_equal(probe_path_state(path, &st), PATH_SAME);
 
 	/* Replaced by rename, as `mv new path` does. */
 	fd2 = create(other);
 	assert_int_equal(rename(other, path), 0);
-	assert_int_equal(follow_path_state(path, &st), PATH_REPLACED);
+	assert_int_equal(probe_path_state(path, &st), PATH_REPLACED);
 	close(fd2);
-	fd2 = follow_open(path, &found);
+	fd2 = probe_open(path, &found);
 	assert_true(fd2 >= 0);
 	assert_true(found.st_ino != st.st_ino);
-	assert_int_equal(follow_path_state(path, &found), PATH_SAME);
+	assert_int_equal(probe_path_state(path, &found), PATH_SAME);
 	close(fd2);
 
 	assert_int_equal(unlink(path), 0);
-	assert_int_equal(follow_path_state(path, &st), PATH_MISSING);
+	assert_int_equal(probe_path_state(path, &st), PATH_MISSING);
 	assert_int_equal(mkdir(path, 0700), 0);
-	assert_int_equal(follow_path_state(path, &st), PATH_NOT_REGULAR);
+	assert_int_equal(probe_path_state(path, &st), PATH_NOT_REGULAR);
 	assert_int_equal(rmdir(path), 0);
 	close(fd);
 }
@@ -94,7 +94,7 @@ test_replacement_on_another_device(void **state)
 	close(create(path));
 	assert_int_equal(stat(path, &here), 0);
 	assert_true(here.st_dev != followed.st_dev);
-	assert_int_equal(follow_path_state(path, &followed), PATH_OTHER_DEVICE);
+	assert_int_equal(probe_path_state(path, &followed), PATH_OTHER_DEVICE);
 }
 
 static void
@@ -104,12 +104,12 @@ test_link_count_follows_unlink(void **state)
 
 	(void)state;
 	fd = create(path);
-	assert_int_equal(follow_link_count(fd), 1);
+	assert_int_equal(probe_link_count(fd), 1);
 	assert_int_equal(link(path, other), 0);
-	assert_int_equal(follow_link_count(fd), 2);
+	assert_int_equal(probe_link_count(fd), 2);
 	unlink(path);
 	unlink(other);
-	assert_int_equal(follow_link_count(fd), 0);
+	assert_int_equal(probe_link_count(fd), 0);
 	close(fd);
 }
 
@@ -161,14 +161,14 @@ test_other_holders(void **state)
 	fd = create(path);
 	assert_int_equal(fstat(fd, &st), 0);
 	/* Only this process holds it: that does not count. */
-	assert_int_equal(follow_held_elsewhere(&st), HELD_BY_NONE);
+	assert_int_equal(probe_held_elsewhere(&st), HELD_BY_NONE);
 
 	child = spawn_holder("holder");
 	close(fd);
 	unlink(path);
-	assert_int_equal(follow_held_elsewhere(&st), HELD_BY_OTHERS);
+	assert_int_equal(probe_held_elsewhere(&st), HELD_BY_OTHERS);
 	stop_holder(child);
-	assert_int_equal(follow_held_elsewhere(&st), HELD_BY_NONE);
+	assert_int_equal(probe_held_elsewhere(&st), HELD_BY_NONE);
 }
 
 /* Another process of the same program only follows the file: no holder. */
@@ -185,7 +185,7 @@ test_followers_do_not_hold(void **state)
 	child = spawn_holder(NULL);
 	unlink(path);
 	/* The child kept this program's name: it is a follower, not a user. */
-	assert_int_equal(follow_held_elsewhere(&st), HELD_BY_NONE);
+	assert_int_equal(probe_held_elsewhere(&st), HELD_BY_NONE);
 	stop_holder(child);
 	close(fd);
 }

@@ -20,7 +20,7 @@
 #include "devmapper.h"
 #include "fault.h"
 #include "log.h"
-#include "watch.h"
+#include "notify.h"
 
 #define FILE_EVENTS (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | \
     IN_DELETE_SELF | IN_MOVE_SELF)
@@ -33,7 +33,7 @@
  * watch some other file.
  */
 static int
-watch_fd(const struct watch *w, int fd, uint32_t mask)
+add_fd_watch(const struct notify *w, int fd, uint32_t mask)
 {
 	char path[64];
 
@@ -42,7 +42,7 @@ watch_fd(const struct watch *w, int fd, uint32_t mask)
 }
 
 static void
-drop_watch(const struct watch *w, int *wd)
+drop_watch(const struct notify *w, int *wd)
 {
 	if (*wd >= 0)
 		inotify_rm_watch(w->inotify_fd, *wd);
@@ -50,21 +50,21 @@ drop_watch(const struct watch *w, int *wd)
 }
 
 int
-watch_file(struct watch *w, int fd, enum file_closes closes)
+notify_file(struct notify *w, int fd, enum file_closes closes)
 {
-	w->file_wd = watch_fd(w, fd, FILE_EVENTS |
+	w->file_wd = add_fd_watch(w, fd, FILE_EVENTS |
 	    (closes == CLOSES_ALL ? IN_CLOSE_NOWRITE : 0));
 	return w->file_wd < 0 ? -1 : 0;
 }
 
 int
-watch_file_again(struct watch *w, int fd, enum file_closes closes)
+notify_file_again(struct notify *w, int fd, enum file_closes closes)
 {
-	return w->file_wd >= 0 ? 0 : watch_file(w, fd, closes);
+	return w->file_wd >= 0 ? 0 : notify_file(w, fd, closes);
 }
 
 void
-watch_drop_file(struct watch *w)
+notify_drop_file(struct notify *w)
 {
 	drop_watch(w, &w->file_wd);
 }
@@ -75,7 +75,7 @@ watch_drop_file(struct watch *w)
  * one close only is taken off by the kernel once it has sent it.
  */
 int
-watch_dm_control(struct watch *w, enum control_closes closes)
+notify_dm_control(struct notify *w, enum control_closes closes)
 {
 	char path[PATH_MAX];
 
@@ -89,20 +89,20 @@ watch_dm_control(struct watch *w, enum control_closes closes)
 }
 
 int
-watch_lock_file(struct watch *w, int fd)
+notify_lock_file(struct notify *w, int fd)
 {
-	w->lock_wd = watch_fd(w, fd, IN_CLOSE);
+	w->lock_wd = add_fd_watch(w, fd, IN_CLOSE);
 	return w->lock_wd < 0 ? -1 : 0;
 }
 
 void
-watch_drop_lock_file(struct watch *w)
+notify_drop_lock_file(struct notify *w)
 {
 	drop_watch(w, &w->lock_wd);
 }
 
 void
-watch_init(struct watch *w)
+notify_init(struct notify *w)
 {
 	w->inotify_fd = w->mounts_fd = -1;
 	w->file_wd = w->dir_wd = w->control_wd = w->lock_wd = -1;
@@ -115,13 +115,13 @@ watch_init(struct watch *w)
  * here.
  */
 int
-watch_start(struct watch *w, int fd, const char *path, bool follow_path,
+notify_start(struct notify *w, int fd, const char *path, bool follow_path,
     struct fault *f)
 {
 	w->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (w->inotify_fd < 0)
 		return fault(f, "cannot start inotify");
-	if (watch_file(w, fd, CLOSES_AFTER_WRITES) != 0)
+	if (notify_file(w, fd, CLOSES_AFTER_WRITES) != 0)
 		return fault(f, "ABS_PATH '%s': cannot watch the file", path);
 	/*
 	 * Mounts and unmounts are no inotify events, but this fd polls for
@@ -145,19 +145,19 @@ watch_start(struct watch *w, int fd, const char *path, bool follow_path,
 }
 
 bool
-watch_has_control(const struct watch *w)
+notify_has_control(const struct notify *w)
 {
 	return w->control_wd >= 0;
 }
 
 int
-watch_inotify_fd(const struct watch *w)
+notify_inotify_fd(const struct notify *w)
 {
 	return w->inotify_fd;
 }
 
 int
-watch_mounts_fd(const struct watch *w)
+notify_mounts_fd(const struct notify *w)
 {
 	return w->mounts_fd;
 }
@@ -188,8 +188,8 @@ log_event(const struct inotify_event *ev)
 }
 
 static void
-take_event(struct watch *w, const struct inotify_event *ev,
-    struct watch_news *news)
+take_event(struct notify *w, const struct inotify_event *ev,
+    struct notify_news *news)
 {
 	if (ev->wd == w->control_wd) {
 		log_info(VERB_DEBUG, "event: the device-mapper control node "
@@ -221,7 +221,7 @@ take_event(struct watch *w, const struct inotify_event *ev,
 }
 
 void
-watch_read(struct watch *w, struct watch_news *news)
+notify_read(struct notify *w, struct notify_news *news)
 {
 	char buf[4096]
 	    __attribute__((aligned(__alignof__(struct inotify_event))));
@@ -241,7 +241,7 @@ watch_read(struct watch *w, struct watch_news *news)
 }
 
 void
-watch_close(struct watch *w)
+notify_close(struct notify *w)
 {
 	free(w->dir);
 	w->dir = NULL;

@@ -30,7 +30,7 @@
 
 #include "clock.h"
 #include "decimal.h"
-#include "devlist.h"
+#include "listshare.h"
 #include "rows.h"
 
 #define MAGIC "dmfilemapd-listing 2"
@@ -55,7 +55,7 @@ boot_id(void)
 }
 
 int
-devlist_dir_usable(const char *dir)
+listshare_dir_usable(const char *dir)
 {
 	static char checked[PATH_MAX];
 	struct stat st;
@@ -93,7 +93,7 @@ wait_lock(int fd, int how)
 	struct itimerval tick = { { 0, 100000 }, { 0, 100000 } }, off = { 0 };
 	struct sigaction wake = { .sa_handler = on_alarm };
 	sigset_t alarm_only;
-	nsec_t deadline = now_ns() + ns_from_ms(DEVLIST_LOCK_WAIT_MS);
+	nsec_t deadline = now_ns() + ns_from_ms(LISTSHARE_LOCK_WAIT_MS);
 	int r;
 
 	if (!alarm_caught) {
@@ -160,7 +160,7 @@ read_at(int fd, size_t len, off_t off)
  * row's id and offset, ascending both.
  */
 static int
-read_index(struct devlist *out, size_t bytes, off_t at)
+read_index(struct listshare *out, size_t bytes, off_t at)
 {
 	char *text = read_at(out->fd, bytes, at);
 	const char *p;
@@ -192,12 +192,12 @@ read_index(struct devlist *out, size_t bytes, off_t at)
 /*
  * Takes the listing left at path when need allows it.  Only its header
  * and index are read here; rows are read as they are asked for
- * (devlist_rows), a group's at a time.  One of this boot taken too early,
+ * (listshare_rows), a group's at a time.  One of this boot taken too early,
  * or when only one taken now will do, still tells how large the next
  * answer will likely be: *size.
  */
 static int
-read_shared(const char *path, struct listing_need need, struct devlist *out,
+read_shared(const char *path, struct listing_need need, struct listshare *out,
     size_t *size)
 {
 	char head[HEADER_MAX + 1], format[sizeof(MAGIC) + BOOT_ID_LEN + 24];
@@ -231,7 +231,7 @@ read_shared(const char *path, struct listing_need need, struct devlist *out,
 	out->taken = taken;
 	return 1;
 refused:
-	devlist_release(out);
+	listshare_release(out);
 	return 0;
 }
 
@@ -267,7 +267,7 @@ make_index(const char *rows, size_t *bytes)
 
 /* Leaves the listing (ascending) for the others; one that cannot be left is not. */
 static void
-publish(const char *dir, const char *path, const struct devlist *list)
+publish(const char *dir, const char *path, const struct listshare *list)
 {
 	char tmp[PATH_MAX], *index;
 	size_t index_bytes;
@@ -298,7 +298,7 @@ publish(const char *dir, const char *path, const struct devlist *list)
 
 static int
 take_listing(const struct stats_device *dev, size_t expect,
-    struct devlist *out)
+    struct listshare *out)
 {
 	struct stats_device asked = *dev;
 
@@ -315,14 +315,14 @@ take_listing(const struct stats_device *dev, size_t expect,
 /*
  * One use of device-mapper wakes every daemon of the device, but not at
  * the same instant: a listing taken before a daemon saw the use is no good
- * to it.  So a listing others may take waits until DEVLIST_SETTLE_MS
+ * to it.  So a listing others may take waits until LISTSHARE_SETTLE_MS
  * after what it must follow, while the others, woken meanwhile, wait for
  * the lock.
  */
 static void
 settle(nsec_t taken_after)
 {
-	nsec_t left = taken_after + ns_from_ms(DEVLIST_SETTLE_MS) - now_ns();
+	nsec_t left = taken_after + ns_from_ms(LISTSHARE_SETTLE_MS) - now_ns();
 	struct timespec pause;
 
 	if (left <= 0)
@@ -337,8 +337,8 @@ settle(nsec_t taken_after)
  * reads its listing together with the others.
  */
 int
-devlist_get(const struct stats_device *dev, const char *dir,
-    struct listing_need need, struct devlist *out)
+listshare_get(const struct stats_device *dev, const char *dir,
+    struct listing_need need, struct listshare *out)
 {
 	char path[PATH_MAX];
 	size_t expect = 0;
@@ -346,7 +346,7 @@ devlist_get(const struct stats_device *dev, const char *dir,
 
 	memset(out, 0, sizeof(*out));
 	out->fd = -1;
-	if (dir == NULL || boot_id() == NULL || !devlist_dir_usable(dir))
+	if (dir == NULL || boot_id() == NULL || !listshare_dir_usable(dir))
 		return take_listing(dev, expect, out);
 	snprintf(path, sizeof(path), "%s/%u:%u", dir, dev->major, dev->minor);
 	if ((lock = open_lock(dir, dev)) < 0)
@@ -380,7 +380,8 @@ devlist_get(const struct stats_device *dev, const char *dir,
 }
 
 const char *
-devlist_rows(struct devlist *list, uint64_t first, uint64_t last, size_t *len)
+listshare_rows(struct listshare *list, uint64_t first, uint64_t last,
+    size_t *len)
 {
 	size_t lo = 0, hi = list->n_index, from = 0, to = list->rows_len;
 
@@ -406,7 +407,7 @@ devlist_rows(struct devlist *list, uint64_t first, uint64_t last, size_t *len)
 }
 
 void
-devlist_release(struct devlist *list)
+listshare_release(struct listshare *list)
 {
 	if (list->fd >= 0)
 		close(list->fd);
