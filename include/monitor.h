@@ -11,43 +11,10 @@
 #include <stdbool.h>
 #include <sys/stat.h>
 
-#include "claim.h"
 #include "cli.h"
-#include "clock.h"
 #include "fault.h"
-#include "fiemap.h"
-#include "group.h"
-#include "notify.h"
-#include "schedule.h"
-#include "sync.h"
+#include "react.h"
 #include "target.h"
-#include "watcher.h"
-
-struct monitor {
-	const struct options *opt;
-	int fd;			/* the followed file */
-	struct stat file;	/* its identity */
-	struct target target;	/* the device its group is on */
-	struct group group;
-	struct file_map layout;	/* its extents, read for each pass */
-	struct sync sync;	/* the pass's own state */
-
-	struct notify notify;	/* inotify, and the mount table */
-	int timer_fd, signal_fd;
-	struct claim claim;	/* holds the group against a second daemon */
-	struct watcher watcher;	/* one daemon of the device watches for all */
-
-	struct schedule when;	/* when the next pass and group check are due */
-	nsec_t control_seen;	/* others' dm use unchecked since, or NEVER */
-	nsec_t group_seen;	/* when the group was last found in step */
-	nsec_t pass_ended;	/* when this daemon last wrote, at the latest */
-	msec_t missing_since;	/* path mode: since when the path is empty */
-	bool unlinked;		/* inode mode: the file has lost its last name */
-	off_t size_seen;	/* the file's size at its last write event */
-
-	bool done;
-	enum exit_status exit_status;
-};
 
 /*
  * Binds to the group on the target's device, sets up the event sources and

@@ -12,11 +12,13 @@ cd "$top"
 command -v clang-14 >/dev/null ||
 	{ echo "clang-14 is needed (tests/vm/setup installs it)"; exit 1; }
 
-# Source files of another header's module, "FILE MODULE": apply.c carries
-# out group.h's plans (group_apply, group_remove), plan_window.c plans
-# plan.h's changes (plan_change).
+# Source files that share another's structs, "FILE MODULE": apply.c
+# changes the group that group.h's struct keeps, plan_window.c fills in
+# plan.h's plans, and monitor.c starts and runs the loop whose state
+# react.h's struct monitor holds.
 parts="apply group
-plan_window plan"
+plan_window plan
+monitor react"
 
 # The genuine exceptions, "STRUCT FILE" (FILE * for any), and why:
 # - range, region: plain values (a device range; a region's id, range and
