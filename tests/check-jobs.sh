@@ -94,10 +94,10 @@ vm_case() {
 	options=$(sed -n 's/^# vm-options://p' "$file" | head -n 1)
 	if [ -n "${2:-}" ]; then
 		# shellcheck disable=SC2086
-		"$vm/run" --timeout 300 $options --with "$file" "$2" "${file##*/}" || status=$?
+		"${vm_run[@]}" --timeout 300 $options --with "$file" "$2" "${file##*/}" || status=$?
 	else
 		# shellcheck disable=SC2086
-		"$vm/run" --timeout 300 $options "$file" || status=$?
+		"${vm_run[@]}" --timeout 300 $options "$file" || status=$?
 	fi
 	[ "$status" = 0 ] || echo "(tests/vm/run exited $status)"
 	return "$status"
@@ -152,7 +152,7 @@ lane_boot() {
 	local run_pid line rest status ms current='' current_log='' served=0 handed=0 previous=
 	token=LANE-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 	mkfifo "$stream"
-	"$vm/run" --timeout 100000 --input "$input" "${lane_withs[@]}" \
+	"${vm_run[@]}" --timeout 100000 --input "$input" "${lane_withs[@]}" \
 		"$vm/lane-guest.sh" "$token" >"$stream" 2>&1 &
 	run_pid=$!
 	exec 5<"$stream"

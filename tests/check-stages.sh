@@ -19,7 +19,7 @@ packaged_in_guest() {
 	mkdir -p "$root"
 	dpkg-deb -x "$deb" "$root"
 	sha256sum "$root/usr/sbin/dmfilemapd" >"$root/packaged.sha256"
-	DMFILEMAPD=$root/usr/sbin/dmfilemapd "$vm/run" --timeout 300 \
+	DMFILEMAPD=$root/usr/sbin/dmfilemapd "${vm_run[@]}" --timeout 300 \
 		--with "$root/packaged.sha256" "$top/tests/package/packaged_daemon.sh"
 }
 
@@ -30,7 +30,7 @@ packaged_in_guest_trixie() {
 	mkdir -p "$root"
 	dpkg-deb -x "$deb" "$root"
 	sha256sum "$root/usr/sbin/dmfilemapd" >"$root/packaged.sha256"
-	DMFILEMAPD=$root/usr/sbin/dmfilemapd "$vm/run" --timeout 300 --libdm trixie \
+	DMFILEMAPD=$root/usr/sbin/dmfilemapd "${vm_run[@]}" --timeout 300 --libdm trixie \
 		--with "$root/packaged.sha256" "$top/tests/package/packaged_daemon_trixie.sh"
 }
 
@@ -83,7 +83,7 @@ run_fuzz_targets() {
 
 self_exit_status() {
 	local status=0
-	"$vm/run" --timeout 120 "$vm/self/exit3.sh" >"$work/exit3.out" 2>&1 || status=$?
+	"${vm_run[@]}" --timeout 120 "$vm/self/exit3.sh" >"$work/exit3.out" 2>&1 || status=$?
 	cat "$work/exit3.out"
 	[ "$status" = 3 ] || { echo "expected exit status 3, got $status"; return 1; }
 	grep -qx 'about to exit 3' "$work/exit3.out" || { echo "the script's output is missing"; return 1; }
@@ -94,7 +94,7 @@ self_timeout() {
 	local status=0 start elapsed tmp=$work/timeout.tmp
 	mkdir -p "$tmp"
 	start=$(date +%s)
-	TMPDIR=$tmp "$vm/run" --timeout 20 "$vm/self/hang.sh" >"$work/hang.out" 2>&1 || status=$?
+	TMPDIR=$tmp "${vm_run[@]}" --timeout 20 "$vm/self/hang.sh" >"$work/hang.out" 2>&1 || status=$?
 	elapsed=$(($(date +%s) - start))
 	cat "$work/hang.out"
 	[ "$status" = 124 ] || { echo "expected exit status 124, got $status"; return 1; }
@@ -106,7 +106,7 @@ self_timeout() {
 
 self_panic() {
 	local status=0
-	"$vm/run" --timeout 120 "$vm/self/panic.sh" >"$work/panic.out" 2>&1 || status=$?
+	"${vm_run[@]}" --timeout 120 "$vm/self/panic.sh" >"$work/panic.out" 2>&1 || status=$?
 	cat "$work/panic.out"
 	[ "$status" = 125 ] || { echo "expected exit status 125, got $status"; return 1; }
 	grep -q 'KERNEL PANIC' "$work/panic.out" || { echo "no panic message"; return 1; }
@@ -116,7 +116,7 @@ self_panic() {
 self_output() {
 	local status=0
 	bash "$vm/self/output.sh" >"$work/output.want" 2>&1
-	"$vm/run" --timeout 120 "$vm/self/output.sh" >"$work/output.got" 2>"$work/output.err" || status=$?
+	"${vm_run[@]}" --timeout 120 "$vm/self/output.sh" >"$work/output.got" 2>"$work/output.err" || status=$?
 	[ "$status" = 0 ] || { echo "exit status $status"; cat "$work/output.err"; return 1; }
 	cmp "$work/output.want" "$work/output.got" || {
 		diff "$work/output.want" "$work/output.got" | head -n 20
@@ -127,7 +127,7 @@ self_output() {
 # The guest on libdevmapper build $1 of cache/libdm (run --libdm): the guest
 # script checks that dmsetup, dmstats and the daemon load that very build.
 self_libdm() {
-	"$vm/run" --timeout 300 --libdm "$1" "$vm/self/libdm_$1.sh"
+	"${vm_run[@]}" --timeout 300 --libdm "$1" "$vm/self/libdm_$1.sh"
 }
 
 self_libdm_trixie() {
@@ -145,7 +145,7 @@ self_libdm_spawner() {
 # The busybox guest must fail the same script.
 self_systemd() {
 	local status=0 boot
-	"$vm/run" --timeout 300 --systemd --boots 2 --disk 1G --disk 64M "$vm/self/systemd.sh" \
+	"${vm_run[@]}" --timeout 300 --systemd --boots 2 --disk 1G --disk 64M "$vm/self/systemd.sh" \
 		>"$work/systemd.out" 2>&1 ||
 		status=$?
 	cat "$work/systemd.out"
@@ -154,7 +154,7 @@ self_systemd() {
 		grep -q "^ok: boot $boot " "$work/systemd.out" || { echo "boot $boot did not end its checks"; return 1; }
 	done
 	status=0
-	"$vm/run" --timeout 120 --disk 1G --disk 64M "$vm/self/systemd.sh" >"$work/systemd-busybox.out" 2>&1 ||
+	"${vm_run[@]}" --timeout 120 --disk 1G --disk 64M "$vm/self/systemd.sh" >"$work/systemd-busybox.out" 2>&1 ||
 		status=$?
 	[ "$status" != 0 ] || {
 		cat "$work/systemd-busybox.out"
