@@ -40,16 +40,18 @@ snapshot() {
 
 # Processes of the guest that are not this lane's: PID 1 (init, waiting
 # for this script), this shell and its subshells, and kernel threads are
-# spared.
+# spared.  Read with the shell's own builtins: a program started for each
+# of a hundred processes took two seconds between two cases.
 others() {
-	local dir pid ppid
+	local dir pid stat fields
 	for dir in /proc/[0-9]*; do
 		pid=${dir#/proc/}
 		case $pid in 1 | 2 | "$$" | "$BASHPID") continue ;; esac
-		ppid=$(awk '/^PPid:/ { print $2 }' "$dir/status" 2>/dev/null) || continue
-		if [ -n "$ppid" ] && [ "$ppid" != 2 ] && [ "$ppid" != "$BASHPID" ]; then
-			echo "$pid"
-		fi
+		{ IFS= read -r stat <"$dir/stat"; } 2>/dev/null || continue
+		# After the command's name: state, then the parent's pid.
+		read -r -a fields <<<"${stat##*) }"
+		case ${fields[1]:-} in '' | 2 | "$BASHPID") continue ;; esac
+		echo "$pid"
 	done
 }
 

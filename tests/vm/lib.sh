@@ -351,16 +351,33 @@ daemon_cmdline() {
 	echo "${argv[*]}"
 }
 
-# found_daemon GROUP_ID [FILE]: daemon_pid_for, keeping the first pid in
-# $found_pid.
+# settled PID: the daemon runs as it will go on: in the foreground (its
+# FOREGROUND argument 1), or detached, the leader of a session of its own.
+# Until then the pid is of the process that started, which exits once its
+# child has detached; dmstats does not wait for that.
+settled() {
+	local argv stat fields
+	{ mapfile -d '' -t argv <"/proc/$1/cmdline"; } 2>/dev/null || return 1
+	[ "${argv[5]:-0}" = 1 ] && return 0
+	{ IFS= read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+	# After the command's name: state, parent, process group, session.
+	read -r -a fields <<<"${stat##*) }"
+	[ "${fields[3]:-}" = "$1" ]
+}
+
+# found_daemon GROUP_ID [FILE]: daemon_pid_for, keeping the first pid of
+# a settled daemon in $found_pid.
 found_daemon() {
-	found_pid=$(daemon_pid_for "$@" | head -n 1)
-	[ -n "$found_pid" ]
+	local pid
+	for pid in $(daemon_pid_for "$@"); do
+		settled "$pid" && { found_pid=$pid; return 0; }
+	done
+	return 1
 }
 
 # wait_for_daemon GROUP_ID [FILE]: waits up to 10 s for the group's daemon
-# to run and prints its pid, the one it found: a daemon that starts
-# detaches, and a second look could find it gone or a step further.
+# to run, settled, and prints its pid: the one it found, as a second look
+# could find it gone.
 wait_for_daemon() {
 	local found_pid=
 	wait_until 10 found_daemon "$@"
