@@ -239,8 +239,22 @@ queue_case() {
 	case " ${lane_withs[*]} " in *" $2 "*) ;; *) lane_withs+=(--with "$2") ;; esac
 }
 
+# long_first FILE...: the case files, those of $long_vm_cases first.
+long_first() {
+	local file name long=() rest=()
+	for file in "$@"; do
+		name=${file##*/}
+		if [[ " ${long_vm_cases//$'\n'/ } " == *" ${name%.sh} "* ]]; then
+			long+=("$file")
+		else
+			rest+=("$file")
+		fi
+	done
+	printf '%s\n' "${long[@]}" "${rest[@]}"
+}
+
 run_vm_cases() {
-	local file name
+	local file name files
 	: >"$queue"
 	lane_withs=(--with "$vm/san-guest.sh")
 	if [ -x "$san/dmfilemapd" ]; then
@@ -263,7 +277,8 @@ run_vm_cases() {
 			start_job "san/vm/$name" san_vm_case "$file"
 		fi
 	done
-	for file in "$vm"/cases/*.sh; do
+	mapfile -t files < <(long_first "$vm"/cases/*.sh)
+	for file in "${files[@]}"; do
 		[ -e "$file" ] || continue
 		name=vm/$(basename "$file" .sh)
 		selected "$name" || continue
