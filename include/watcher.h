@@ -14,6 +14,7 @@
 #ifndef DMFILEMAPD_WATCHER_H
 #define DMFILEMAPD_WATCHER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,7 +48,7 @@ void watcher_join(struct watcher *w, const char *dir, struct notify *notify,
  * Whether this daemon watches every close of the control node itself,
  * as the device's watcher or alone; if not, the watcher prompts it.
  */
-int watcher_watches_control(const struct watcher *w,
+bool watcher_watches_control(const struct watcher *w,
     const struct notify *notify);
 
 /*
@@ -56,13 +57,13 @@ int watcher_watches_control(const struct watcher *w,
  * it is back).  Returns whether others' use of device-mapper reaches this
  * daemon, itself or through the watcher.
  */
-int watcher_rewatch(const struct watcher *w, struct notify *notify);
+bool watcher_rewatch(const struct watcher *w, struct notify *notify);
 
 /*
  * The lock file was closed: takes the part if its holder let it go, and
  * then watches every close of the control node (1).
  */
-int watcher_take_over(struct watcher *w, struct notify *notify);
+bool watcher_take_over(struct watcher *w, struct notify *notify);
 
 /*
  * The watcher's survey, made by the device's watcher only: lists the

@@ -37,7 +37,7 @@ watcher_init(struct watcher *w, unsigned int major, unsigned int minor)
 	w->lock_fd = -1;
 }
 
-int
+bool
 watcher_watches_control(const struct watcher *w, const struct notify *notify)
 {
 	return w->held || notify->lock_wd < 0;
@@ -80,10 +80,10 @@ watcher_join(struct watcher *w, const char *dir, struct notify *notify,
 	watcher_survey(w, dev, dir, LISTING_FRESH, own_id);
 }
 
-int
+bool
 watcher_rewatch(const struct watcher *w, struct notify *notify)
 {
-	int every = watcher_watches_control(w, notify);
+	bool every = watcher_watches_control(w, notify);
 	enum control_closes closes = every ? CONTROL_EVERY_CLOSE :
 	    CONTROL_NEXT_CLOSE;
 
@@ -98,22 +98,22 @@ watcher_rewatch(const struct watcher *w, struct notify *notify)
  * The kernel sends the close of a file before it lets go of the closer's
  * lock on it: an exiting watcher's lock may still be held for a moment.
  */
-int
+bool
 watcher_take_over(struct watcher *w, struct notify *notify)
 {
 	struct timespec pause = timespec_from_ns(TAKE_OVER_PAUSE_NS);
 	int tries;
 
 	if (w->held || w->lock_fd < 0)
-		return 0;
+		return false;
 	for (tries = 0; !w->held && tries < TAKE_OVER_TRIES; tries++)
 		if (!(w->held = flock(w->lock_fd, LOCK_EX | LOCK_NB) == 0))
 			nanosleep(&pause, NULL);
 	if (!w->held)
-		return 0;
+		return false;
 	notify_drop_lock_file(notify);
 	ask_every_close(notify);
-	return 1;
+	return true;
 }
 
 /* Prompts the daemons of the groups named; none listening is no failure. */
