@@ -10,7 +10,7 @@
 
 running=()
 pending=()
-declare -A job_command
+declare -A job_command job_waits
 
 # start_job NAME FUNCTION [ARGS...]: queues FUNCTION to run in the
 # background with its output in a log of its own; jobs start in the order
@@ -24,12 +24,34 @@ start_job() {
 	pending+=("$name")
 }
 
-# Starts queued jobs while a core is free.
+# start_waiting_job NAME FUNCTION [ARGS...]: queues a job that spends its
+# time waiting (a guest asleep, say), and so takes no core: it starts at
+# the next pump, whatever else runs.
+start_waiting_job() {
+	job_waits[$1]=1
+	start_job "$@"
+}
+
+# busy_jobs: how many running jobs take a core, in $busy.
+busy_jobs() {
+	local name
+	busy=0
+	for name in "${running[@]}"; do
+		[ -n "${job_waits[$name]:-}" ] || busy=$((busy + 1))
+	done
+}
+
+# Starts queued jobs while a core is free, and every waiting job.
 pump_jobs() {
-	local name log
-	while [ ${#running[@]} -lt "$jobs_max" ] && [ ${#pending[@]} -gt 0 ]; do
-		name=${pending[0]}
-		pending=("${pending[@]:1}")
+	local i name log busy started=()
+	busy_jobs
+	for i in "${!pending[@]}"; do
+		name=${pending[$i]}
+		if [ -z "${job_waits[$name]:-}" ]; then
+			[ "$busy" -lt "$jobs_max" ] || continue
+			busy=$((busy + 1))
+		fi
+		started+=("$i")
 		log=$work/job.${name//\//_}
 		now_ms
 		echo "$now_ms" >"$log.started"
@@ -44,6 +66,8 @@ pump_jobs() {
 		) &
 		running+=("$name")
 	done
+	for i in "${started[@]}"; do unset "pending[$i]"; done
+	pending=("${pending[@]}")
 }
 
 # record_job NAME LOG: records what job NAME found: the tests it ran, or
@@ -122,9 +146,15 @@ lane_timeout=$((300 + 60))
 queue=$work/queue
 lane_withs=()
 
+# case_waits FILE: the case spends most of its time waiting, as it says on
+# a line "# check: waits"; it boots a guest of its own that takes no core.
+case_waits() {
+	grep -q '^# check: waits' "$1"
+}
+
 # lane_fits FILE: the case can run in a lane.
 lane_fits() {
-	! grep -q '^# vm-options:' "$1"
+	! grep -q '^# vm-options:' "$1" && ! case_waits "$1"
 }
 
 # queue_pop: prints the first test of the queue and takes it off; fails
@@ -273,6 +303,8 @@ run_vm_cases() {
 			record FAIL "san/vm/$name" 0 "$work/san.log"
 		elif lane_fits "$file"; then
 			queue_case "san/vm/$name" "$file"
+		elif case_waits "$file"; then
+			start_waiting_job "san/vm/$name" san_vm_case "$file"
 		else
 			start_job "san/vm/$name" san_vm_case "$file"
 		fi
@@ -284,6 +316,8 @@ run_vm_cases() {
 		selected "$name" || continue
 		if lane_fits "$file"; then
 			queue_case "$name" "$file"
+		elif case_waits "$file"; then
+			start_waiting_job "$name" vm_case "$file"
 		else
 			start_job "$name" vm_case "$file"
 		fi

@@ -1,7 +1,6 @@
 # shellcheck shell=bash
 # Sourced by tests/check: the Debian package's checks, the fuzz targets
-# and the self-tests of tests/vm/run, each queued as jobs (check-jobs.sh)
-# or run here.
+# and the self-tests of tests/vm/run, each queued as jobs (check-jobs.sh).
 # Its globals (top, vm, work, jobs_max, ...) are tests/check's:
 # shellcheck disable=SC2154
 
@@ -34,30 +33,20 @@ packaged_in_guest_trixie() {
 		--with "$root/packaged.sha256" "$top/tests/package/packaged_daemon_trixie.sh"
 }
 
-# queue_package_jobs: the package's daemon in the guest, on both systems.
+# queue_package_jobs: the package itself, and its daemon in the guest on
+# both systems; every package test fails without a package.
 queue_package_jobs() {
-	local deb
-	deb=$(built_deb) || return 0
+	local deb name
+	if ! deb=$(built_deb); then
+		echo "no single dmfilemapd_*.deb at the top of the tree: run make deb" >"$work/package.log"
+		for name in package/deb package/vm package/vm-trixie; do
+			selected "$name" && record FAIL "$name" 0 "$work/package.log"
+		done
+		return 0
+	fi
+	selected package/deb && start_job package/deb "$top/tests/package/check-deb" "$deb"
 	selected package/vm && start_job package/vm packaged_in_guest "$deb"
 	selected package/vm-trixie && start_job package/vm-trixie packaged_in_guest_trixie "$deb"
-}
-
-# check_package: the package itself; every package test fails without one.
-check_package() {
-	local deb log=$work/package.log name started status=ok
-	if ! deb=$(built_deb); then
-		echo "no single dmfilemapd_*.deb at the top of the tree: run make deb" >"$log"
-		for name in package/deb package/vm package/vm-trixie; do
-			selected "$name" && record FAIL "$name" 0 "$log"
-		done
-		return
-	fi
-	selected package/deb || return 0
-	now_ms
-	started=$now_ms
-	"$top/tests/package/check-deb" "$deb" >"$log" 2>&1 || status=FAIL
-	now_ms
-	record "$status" package/deb $((now_ms - started)) "$log"
 }
 
 # ---- fuzzing (libFuzzer) ---------------------------------------------------
@@ -166,6 +155,12 @@ self_systemd() {
 run_self_tests() {
 	local t
 	for t in exit_status timeout panic output libdm_trixie libdm_spawner systemd; do
-		selected "runner/$t" && start_job "runner/$t" "self_$t"
+		selected "runner/$t" || continue
+		# The guest of the time-out test sleeps until it is stopped.
+		if [ "$t" = timeout ]; then
+			start_waiting_job "runner/$t" "self_$t"
+		else
+			start_job "runner/$t" "self_$t"
+		fi
 	done
 }

@@ -8,6 +8,7 @@
 # until then the daemon makes no device-mapper ioctl and wakes up once.
 # A group deleted with plain `dmstats delete --groupid` is noticed within
 # a second.  Each time the daemon logs why and exits 0.
+# check: waits (a minute asleep: tests/check runs it beside the busy jobs)
 set -eu
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
