@@ -93,7 +93,8 @@ most_regions_per_extent() {
 # as ended: a daemon that detached is reaped by init, perhaps late.
 process_gone() {
 	local stat
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	# read, not cat: a wait calls this every few ms.
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 0
 	stat=${stat##*) }
 	[ "${stat%% *}" = Z ]
 }

@@ -53,17 +53,27 @@ snooze() {
 	fi
 }
 
-# poll_until TIMEOUT_S CMD...: runs CMD every 20 ms until it succeeds;
-# returns 1 after TIMEOUT_S seconds (fractions allowed: 0.5), so that the
-# caller can show why.  The clock is read without a subshell.
+# poll_until TIMEOUT_S CMD...: runs CMD until it succeeds; returns 1 after
+# TIMEOUT_S seconds (fractions allowed: 0.5), so that the caller can show
+# why.  CMD runs every 20 ms for the first 2 s, then every 100 ms, and
+# after 10 s every 250 ms: a moment measured through a long wait is known
+# to a quarter second, and a minute's wait does not keep the emulated CPU
+# busy with CMD.  The clock is read without a subshell.
 poll_until() {
-	local limit_ms deadline
+	local limit_ms start now
 	limit_ms=$(awk -v s="$1" 'BEGIN { printf "%d", s * 1000 }')
 	shift
-	deadline=$((${EPOCHREALTIME/./} / 1000 + limit_ms))
+	start=$((${EPOCHREALTIME/./} / 1000))
 	until "$@"; do
-		[ $((${EPOCHREALTIME/./} / 1000)) -lt "$deadline" ] || return 1
-		snooze 0.02
+		now=$((${EPOCHREALTIME/./} / 1000 - start))
+		[ "$now" -lt "$limit_ms" ] || return 1
+		if [ "$now" -lt 2000 ]; then
+			snooze 0.02
+		elif [ "$now" -lt 10000 ]; then
+			snooze 0.1
+		else
+			snooze 0.25
+		fi
 	done
 }
 

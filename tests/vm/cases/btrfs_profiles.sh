@@ -7,6 +7,7 @@
 # Compressed extents are left out.  What cannot be followed is refused
 # with one line: no dm device among the file system's, RAID5 data.
 # vm-options: --disk 1G --disk 1G --disk 1G
+# check: waits (a minute for the unprompted check, polled cheaply)
 set -eu
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
@@ -28,6 +29,11 @@ refused() {
 	fi
 	assert_eq 1 "$(wc -l </tmp/refused.out)" "lines printed by dmfilemapd --create $*"
 	echo "  refused: $(cat /tmp/refused.out)"
+}
+
+# regions_changed DEV LISTING: DEV's regions are no longer as LISTING.
+regions_changed() {
+	[ "$(stats_list "$1")" != "$2" ]
 }
 
 require_daemon
@@ -88,10 +94,15 @@ gid=$(filemap_create /mnt/f)
 pid=$(wait_for_daemon "$gid" /mnt/f)
 check_group /mnt/f "$dev" "$gid"
 before=$(file_extents /mnt/f "$dev")
+regions_before=$(stats_list "$dev")
 btrfs balance start -d /mnt >/dev/null 2>&1 || fail "btrfs balance start -d failed"
 [ "$(file_extents /mnt/f "$dev")" != "$before" ] || fail "the balance left the data where it was: nothing to follow"
 start=$(now_ms)
-wait_group /mnt/f "$dev" f 70
+# Watched with one listing a poll, the whole comparison once they change:
+# a minute of full comparisons would keep the emulated CPU busy.
+poll_until 70 regions_changed "$dev" "$regions_before" ||
+	fail "the group did not change within 70 s of the balance"
+wait_group /mnt/f "$dev" f 10
 echo "  followed $(( ($(now_ms) - start) / 1000 )) s after the balance (unprompted check: 60 s)"
 kill "$pid"
 wait_until 10 process_gone "$pid"
