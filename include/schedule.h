@@ -87,6 +87,14 @@ void schedule_check_now(struct schedule *t, msec_t now);
 /* The group was found in step; watched: dm use by others wakes the loop. */
 void schedule_group_in_step(struct schedule *t, msec_t now, bool watched);
 
+/*
+ * The routine check due now is left to the device's watcher, whose own
+ * minute's survey prompts this daemon if its group changed: the next
+ * routine one is GROUP_CHECK_MS away, and the group counts as no more
+ * recently seen than before.
+ */
+void schedule_routine_left(struct schedule *t, msec_t now);
+
 /* A pass starts now: none is due until its result says so. */
 void schedule_pass_started(struct schedule *t, msec_t now);
 

@@ -191,8 +191,19 @@ react_pass(struct monitor *m, enum due due, msec_t now)
 	enum pass_result result;
 	enum layout_from from = LAYOUT_READ;
 	bool file_quiet = !schedule_pass_pending(&m->when);
-	bool check_group = due != DUE_PASS;
+	bool check_group;
 
+	/*
+	 * The watcher's routine survey lists once for all the device's
+	 * daemons and prompts those whose groups changed; the others' minute
+	 * reads only their files, for data placed through a memory mapping.
+	 */
+	if (due == DUE_ROUTINE_CHECK &&
+	    !watcher_watches_control(&m->watcher, &m->notify)) {
+		schedule_routine_left(&m->when, now);
+		due = DUE_PASS;
+	}
+	check_group = due != DUE_PASS;
 	schedule_pass_started(&m->when, now);
 	if (m->opt->mode == FOLLOW_PATH && check_path(m, now) != 0)
 		return;

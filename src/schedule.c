@@ -104,6 +104,13 @@ schedule_group_in_step(struct schedule *t, msec_t now, bool watched)
 }
 
 void
+schedule_routine_left(struct schedule *t, msec_t now)
+{
+	t->group_due = now + GROUP_CHECK_MS;
+	t->group_routine = 1;
+}
+
+void
 schedule_pass_started(struct schedule *t, msec_t now)
 {
 	t->pass_due = NEVER;

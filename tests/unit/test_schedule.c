@@ -46,6 +46,32 @@ test_start(void **state)
 	    DUE_ROUTINE_CHECK);
 }
 
+/*
+ * A routine check left to the device's watcher: the next routine one a
+ * minute on, and a use of device-mapper meanwhile still prompts a check
+ * at once, the group having last been found in step long before.
+ */
+static void
+test_routine_left(void **state)
+{
+	struct schedule t;
+	msec_t now = T0 + GROUP_CHECK_MS;
+
+	(void)state;
+	settled(&t, T0);
+	assert_int_equal(schedule_due(&t, now), DUE_ROUTINE_CHECK);
+	schedule_pass_started(&t, now);
+	schedule_routine_left(&t, now);
+	schedule_pass_ended(&t, PASS_DONE, now);
+	assert_int_equal(schedule_due(&t, now), DUE_NOTHING);
+	assert_int_equal(schedule_next(&t), now + GROUP_CHECK_MS);
+	assert_int_equal(schedule_due(&t, now + GROUP_CHECK_MS),
+	    DUE_ROUTINE_CHECK);
+	schedule_control_used(&t, now + 10);
+	assert_int_equal(schedule_next(&t), now + 10);
+	assert_int_equal(schedule_due(&t, now + 10), DUE_CHECK);
+}
+
 /* A check that something asked for is not routine, even when it was due. */
 /* need asks for a listing taken after moment. */
 static void
@@ -366,6 +392,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_start),
 		cmocka_unit_test(test_routine_check),
+		cmocka_unit_test(test_routine_left),
 		cmocka_unit_test(test_listing_need),
 		cmocka_unit_test(test_close_past_end),
 		cmocka_unit_test(test_change_after_quiet),
