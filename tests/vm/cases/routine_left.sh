@@ -6,7 +6,8 @@
 # two seconds apart; the second one's group is then deleted through a
 # control node no daemon watches.  The watcher's next survey, within a
 # minute, prompts the second daemon, which exits saying why, having
-# listed no regions itself meanwhile (its own minute came first).  The third daemon's file,
+# neither listed the regions nor read the watcher's listing in its own
+# minute, which came first.  The third daemon's file,
 # written then through a shared memory mapping (no event), is followed by
 # that daemon's own minute, which still reads the file.
 # check: waits (a minute for the unprompted checks)
@@ -58,6 +59,12 @@ for f in b a c; do
 done
 sleep 0.5
 lists_b=$(lists_in /tmp/b.log)
+# What b opens from now on: the listing the watcher leaves, once, for the
+# prompted check; a minute reading its group would open it once more.
+read -r major minor < <(stat -L -c '%t %T' "$dev")
+shared=/run/dmfilemapd/$((16#$major)):$((16#$minor))
+strace -e trace=openat -p "${pid[b]}" -o /tmp/b.trace 2>/tmp/strace.err &
+wait_until 15 grep -q attached /tmp/strace.err
 start=$(now_ms)
 unwatched dmstats delete --groupid "${gid[b]}" lin
 map_write /mnt/c 20m 4m
@@ -75,6 +82,7 @@ wait_log /tmp/b.log "group ${gid[b]} was deleted or ungrouped: exiting"
 # Its new region may take an id b's group freed, and lead the group.
 wait_group /mnt/c "$dev" c $(((CHECK_MS + MARGIN_MS - took) / 1000 + 1))
 assert_eq "$lists_b" "$(lists_in /tmp/b.log)" "listings daemon b made in its minute"
+assert_eq 1 "$(grep -c "\"$shared\"" /tmp/b.trace || true)" "opens of $shared by daemon b"
 assert_running "${pid[a]}" "the watcher"
 assert_running "${pid[c]}" "daemon c"
 kill "${pid[a]}" "${pid[c]}"
