@@ -358,6 +358,9 @@ sum_cpu() {
 	echo "$total"
 }
 
+# A window holding every daemon's unprompted check (GROUP_CHECK_MS).
+IDLE_WINDOW_S=65
+
 scenario_groups() {
 	local fs=$1 g=$2 r=$3 name=groups/$1/$2 i file gid pids=() runs=5 cpu0 cpu1 costs=() median
 	check_stats_memory "$r"
@@ -394,6 +397,14 @@ scenario_groups() {
 	[ -s /tmp/groups.base ] || echo "$median" >/tmp/groups.base
 	emit "$name" "÷ the first count's" "$(awk -v m="$median" -v b="$(cat /tmp/groups.base)" \
 		'BEGIN { printf "%.2f", m / (b > 1000000 ? b : 1000000) }')"
+	# Left alone: the SIGHUP put every daemon's unprompted check a minute
+	# on, inside this window.
+	sleep 2
+	cpu0=$(sum_cpu "${pids[@]}")
+	sleep "$IDLE_WINDOW_S"
+	cpu1=$(sum_cpu "${pids[@]}")
+	emit "$name" "all daemons' CPU idle ms/s" "$(awk -v ns=$((cpu1 - cpu0)) -v s="$IDLE_WINDOW_S" \
+		'BEGIN { printf "%.2f", ns / 1e6 / s }')"
 }
 
 # ---- churn: a copy-on-write file overwritten at random ---------------------
