@@ -25,8 +25,8 @@ start_job() {
 }
 
 # start_waiting_job NAME FUNCTION [ARGS...]: queues a job that spends its
-# time waiting (a guest asleep, say), and so takes no core: it starts at
-# the next pump, whatever else runs.
+# time waiting (a guest asleep, say), and so takes no core: it starts as
+# soon as every job queued before it has started, whatever else runs.
 start_waiting_job() {
 	job_waits[$1]=1
 	start_job "$@"
@@ -41,14 +41,15 @@ busy_jobs() {
 	done
 }
 
-# Starts queued jobs while a core is free, and every waiting job.
+# Starts queued jobs in order while a core is free, and the waiting jobs
+# that come before the first job that must wait for a core.
 pump_jobs() {
 	local i name log busy started=()
 	busy_jobs
 	for i in "${!pending[@]}"; do
 		name=${pending[$i]}
 		if [ -z "${job_waits[$name]:-}" ]; then
-			[ "$busy" -lt "$jobs_max" ] || continue
+			[ "$busy" -lt "$jobs_max" ] || break
 			busy=$((busy + 1))
 		fi
 		started+=("$i")
@@ -283,6 +284,9 @@ long_first() {
 	printf '%s\n' "${long[@]}" "${rest[@]}"
 }
 
+# The cases that wait, as "TEST FUNCTION FILE" triples for start_job.
+waiting_cases=()
+
 run_vm_cases() {
 	local file name files
 	: >"$queue"
@@ -304,7 +308,7 @@ run_vm_cases() {
 		elif lane_fits "$file"; then
 			queue_case "san/vm/$name" "$file"
 		elif case_waits "$file"; then
-			start_waiting_job "san/vm/$name" san_vm_case "$file"
+			waiting_cases+=("san/vm/$name" san_vm_case "$file")
 		else
 			start_job "san/vm/$name" san_vm_case "$file"
 		fi
@@ -317,16 +321,21 @@ run_vm_cases() {
 		if lane_fits "$file"; then
 			queue_case "$name" "$file"
 		elif case_waits "$file"; then
-			start_waiting_job "$name" vm_case "$file"
+			waiting_cases+=("$name" vm_case "$file")
 		else
 			start_job "$name" vm_case "$file"
 		fi
 	done
 }
 
-# Queues a lane a core, but no more than there are cases.
+# Queues the cases that wait, then a lane a core, but no more than there
+# are cases.  The waiting cases sleep beside the lanes, whose cases wait
+# for the daemon too, rather than take the CPU from the jobs before them.
 start_lanes() {
-	local lanes=0
+	local lanes=0 i
+	for ((i = 0; i < ${#waiting_cases[@]}; i += 3)); do
+		start_waiting_job "${waiting_cases[@]:i:3}"
+	done
 	while [ "$lanes" -lt "$jobs_max" ] && [ "$lanes" -lt "$(wc -l <"$queue")" ]; do
 		lanes=$((lanes + 1))
 		start_job "lane/$lanes" lane "$lanes"
