@@ -328,14 +328,19 @@ run_vm_cases() {
 	done
 }
 
-# Queues the cases that wait, then a lane a core, but no more than there
-# are cases.  The waiting cases sleep beside the lanes, whose cases wait
-# for the daemon too, rather than take the CPU from the jobs before them.
-start_lanes() {
-	local lanes=0 i
+# Queues the cases that wait, to start just before the lanes: they sleep
+# beside the lanes, whose cases wait for the daemon too, rather than take
+# the CPU from the jobs queued before them.
+queue_waiting_cases() {
+	local i
 	for ((i = 0; i < ${#waiting_cases[@]}; i += 3)); do
 		start_waiting_job "${waiting_cases[@]:i:3}"
 	done
+}
+
+# Queues a lane a core, but no more than there are cases.
+start_lanes() {
+	local lanes=0
 	while [ "$lanes" -lt "$jobs_max" ] && [ "$lanes" -lt "$(wc -l <"$queue")" ]; do
 		lanes=$((lanes + 1))
 		start_job "lane/$lanes" lane "$lanes"
