@@ -23,10 +23,18 @@ lists_in() {
 	grep -c "message '@stats_list" "$1" || true
 }
 
-# map_write FILE OFFSET LEN: writes through a shared mapping of FILE held
-# open by xfs_io (its open and close would be events) and syncs it.
+# map_write FILE OFFSET_MIB LEN_MIB: writes through a shared mapping of FILE
+# held open by xfs_io (its open and close would be events) and syncs it.
+# xfs_io reads its commands on its own time and buffers what it prints to
+# a pipe, but not its complaints: a second munmap's says it has done the
+# commands before.
 map_write() {
-	printf '%s\n' "mmap -w $2 $3" "mwrite $2 $3" "msync -s $2 $3" "munmap" >&"${xfs_io[1]}"
+	local range="${2}m ${3}m" line
+	printf '%s\n' "mmap -w $range" "mwrite $range" "msync -s $range" "munmap" "munmap" >&"${xfs_io[1]}"
+	while IFS= read -r -t 10 line <&"${xfs_io[0]}"; do
+		case $line in "no mapped regions"*) return 0 ;; esac
+	done
+	fail "xfs_io did not finish the mapped write of $1"
 }
 
 require_daemon
@@ -44,7 +52,7 @@ for f in a b c; do wait_until 10 waiting_in_poll "${pid[$f]}"; done
 for f in b c; do
 	! grep -q "for the daemons of" "/tmp/$f.log" || fail "daemon $f took the watcher's part"
 done
-coproc xfs_io { exec xfs_io /mnt/c >/dev/null 2>&1; }
+coproc xfs_io { { exec xfs_io /mnt/c >/dev/null; } 2>&1; }
 
 step "all check now (SIGHUP: b, a, c); b's group deleted where no daemon looks, c mapped"
 # b first, the watcher two seconds later, c two seconds after that: b's
@@ -67,7 +75,7 @@ strace -e trace=openat -p "${pid[b]}" -o /tmp/b.trace 2>/tmp/strace.err &
 wait_until 15 grep -q attached /tmp/strace.err
 start=$(now_ms)
 unwatched dmstats delete --groupid "${gid[b]}" lin
-map_write /mnt/c 20m 4m
+map_write /mnt/c 20 4
 ! holds check_group /mnt/c "$dev" "${gid[c]}" ||
 	fail "c's group already covers the mapped write: the test proves nothing"
 
