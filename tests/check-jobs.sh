@@ -140,10 +140,13 @@ san_vm_case() {
 # Most cases run in lanes: one guest boots once and runs case after case
 # (tests/vm/lane-guest.sh, which puts the guest back as it found it between
 # them), taking each from one queue that the lanes running side by side
-# share, so that no lane idles while another has work queued.  Lanes boot
-# the default guest; a case that asks for other settings ("# vm-options:")
-# boots a guest of its own.
+# share, so that no lane idles while another has work queued.  A lane's
+# guest has the memory and the scratch disks the cases that ask for them
+# ("# vm-options:") want; a case that asks for anything else (another
+# libdevmapper, systemd) boots a guest of its own.
 lane_timeout=$((300 + 60))
+lane_mem=1536
+lane_disks=(1G 64M)
 queue=$work/queue
 lane_withs=()
 
@@ -153,9 +156,26 @@ case_waits() {
 	grep -q '^# check: waits' "$1"
 }
 
+# lane_serves FILE: a lane's guest is one the case's vm-options ask for:
+# no more memory than the lane's, its scratch disks the lane's first ones.
+lane_serves() {
+	local options disks=0
+	options=$(sed -n 's/^# vm-options://p' "$1" | head -n 1)
+	# shellcheck disable=SC2086
+	set -- $options
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--mem) [ "${2:-x}" -le "$lane_mem" ] 2>/dev/null || return 1 ;;
+		--disk) [ "${2:-}" = "${lane_disks[disks]:-}" ] || return 1; disks=$((disks + 1)) ;;
+		*) return 1 ;;
+		esac
+		shift 2
+	done
+}
+
 # lane_fits FILE: the case can run in a lane.
 lane_fits() {
-	! grep -q '^# vm-options:' "$1" && ! case_waits "$1"
+	lane_serves "$1" && ! case_waits "$1"
 }
 
 # queue_pop: prints the first test of the queue and takes it off; fails
@@ -181,9 +201,11 @@ lane_result() {
 lane_boot() {
 	local lane=$1 boot=$2 token stream=$work/lane$1.$2.stream input=$work/lane$1.$2.input
 	local run_pid line rest status ms current='' current_log='' served=0 handed=0 previous=
+	local guest=(--mem "$lane_mem") disk
 	token=LANE-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 	mkfifo "$stream"
-	"${vm_run[@]}" --timeout 100000 --input "$input" "${lane_withs[@]}" \
+	for disk in "${lane_disks[@]}"; do guest+=(--disk "$disk"); done
+	"${vm_run[@]}" --timeout 100000 "${guest[@]}" --input "$input" "${lane_withs[@]}" \
 		"$vm/lane-guest.sh" "$token" >"$stream" 2>&1 &
 	run_pid=$!
 	exec 5<"$stream"
