@@ -72,7 +72,6 @@ test_routine_left(void **state)
 	assert_int_equal(schedule_due(&t, now + 10), DUE_CHECK);
 }
 
-/* A check that something asked for is not routine, even when it was due. */
 /* need asks for a listing taken after moment. */
 static void
 assert_after(struct listing_need need, nsec_t moment)
@@ -106,6 +105,7 @@ test_listing_need(void **state)
 	    600);
 }
 
+/* A check that something asked for is not routine, even when it was due. */
 static void
 test_routine_check(void **state)
 {
