@@ -259,6 +259,18 @@ check_stats_memory() {
 		fail "$n regions need ~$need_mib MiB of dm-stats memory; the kernel allows a quarter of RAM, $cap_mib MiB"
 }
 
+# hole_cpu PID GID FILE OFFSET BLOCK: the daemon's CPU (ns) for one block
+# of FILE punched at OFFSET by a process that does not use device-mapper,
+# read once the daemon has settled and before anything looks at the group.
+hole_cpu() {
+	local pid=$1 gid=$2 file=$3 cpu0
+	cpu0=$(cpu_ns "$pid")
+	fallocate -p -o "$4" -l "$5" "$file"
+	sleep 0.5
+	settled_daemon "$gid" "$file" 60 >/dev/null
+	echo $(($(cpu_ns "$pid") - cpu0))
+}
+
 scenario_pass() {
 	local fs=$1 n=$2 name=pass/$1/$2 file=/mnt/p/big out block got t0 t1 gid pid cpu0 cpu1
 	check_stats_memory "$n"
@@ -290,12 +302,8 @@ scenario_pass() {
 	# use device-mapper, the group looked at only after the CPU is read.
 	# The check the poller prompted (within CONTROL_GAP_MS) is over first.
 	sleep 1
-	cpu0=$(cpu_ns "$pid")
-	fallocate -p -o $(((n / 2 + 1) * 2 * block)) -l "$block" "$file"
-	sleep 0.5
-	settled_daemon "$gid" "$file" 60 >/dev/null
-	cpu1=$(cpu_ns "$pid")
-	emit "$name" "one hole: daemon CPU ms" "$(ns_to_ms $((cpu1 - cpu0)))"
+	emit "$name" "one hole: daemon CPU ms" \
+		"$(ns_to_ms "$(hole_cpu "$pid" "$gid" "$file" $(((n / 2 + 1) * 2 * block)) "$block")")"
 	group-wait -t 60 "p$fs" big "$file" >/dev/null || fail "the group did not follow a second hole"
 	settled_daemon "$gid" "$file" 60 >/dev/null
 	# The same a second after another process listed the regions, as
@@ -305,11 +313,8 @@ scenario_pass() {
 	dmsetup message "p$fs" 0 @stats_list >/dev/null
 	sleep 1
 	settled_daemon "$gid" "$file" 60 >/dev/null
-	cpu0=$(cpu_ns "$pid")
-	fallocate -p -o $(((n / 2 + 2) * 2 * block)) -l "$block" "$file"
-	sleep 2
-	cpu1=$(cpu_ns "$pid")
-	emit "$name" "one hole after another's listing: daemon CPU ms" "$(ns_to_ms $((cpu1 - cpu0)))"
+	emit "$name" "one hole after another's listing: daemon CPU ms" \
+		"$(ns_to_ms "$(hole_cpu "$pid" "$gid" "$file" $(((n / 2 + 2) * 2 * block)) "$block")")"
 	group-wait -t 60 "p$fs" big "$file" >/dev/null || fail "the group did not follow a third hole"
 	emit "$name" "daemon VmHWM KiB" "$(status_field "$pid" VmHWM)"
 	settled_daemon "$gid" "$file" 60 >/dev/null
