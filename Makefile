@@ -33,7 +33,8 @@ HARDEN_LDFLAGS = -pie -Wl,-z,relro -Wl,-z,now
 NATIVE_SRC = src/cli.c src/plan.c src/plan_window.c src/pairheap.c src/extents.c \
              src/listing.c src/rows.c src/listshare.c src/descriptor.c src/leader.c src/ownership.c src/fiemap.c src/probe.c \
              src/claim.c src/stats.c src/group.c src/apply.c src/sync.c src/log.c src/fault.c \
-             src/sources.c src/clock.c src/decimal.c src/schedule.c src/chunks.c src/listdiff.c
+             src/sources.c src/clock.c src/decimal.c src/schedule.c src/chunks.c src/listdiff.c \
+             src/btrfs_items.c
 DAEMON_SRC = src/adopt.c src/devmapper.c src/btrfs.c src/target.c src/create.c src/notify.c src/watcher.c src/track.c src/monitor.c src/react.c src/daemon.c src/main.c
 NATIVE_OBJ = $(NATIVE_SRC:.c=.o)
 OBJ        = $(NATIVE_OBJ) $(DAEMON_SRC:.c=.o)
@@ -41,7 +42,7 @@ OBJ        = $(NATIVE_OBJ) $(DAEMON_SRC:.c=.o)
 # Helper programs of the VM tests and the benchmarks.
 TOOLS      = bench/odirect-read bench/plan-bench bench/fragment bench/group-wait \
              bench/pass-profile bench/overwrite tests/vm/bin/dm-set-alias \
-             tests/vm/bin/hold-names
+             tests/vm/bin/hold-names tests/vm/bin/file-ranges
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,tests/unit/%,$(wildcard tests/unit/test_*.c))
 
@@ -100,6 +101,10 @@ tests/vm/bin/dm-set-alias: tests/vm/tools/set_alias.c
 tests/vm/bin/hold-names: tests/vm/tools/hold_names.c
 	@mkdir -p tests/vm/bin
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
+
+tests/vm/bin/file-ranges: tests/vm/tools/file_ranges.c $(NATIVE_OBJ) src/btrfs.o
+	@mkdir -p tests/vm/bin
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(NATIVE_OBJ) src/btrfs.o $(DM_LIBS)
 
 bench/odirect-read: bench/odirect_read.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<

@@ -1,4 +1,7 @@
-/* btrfs's device list and chunk tree, read through its ioctls (as root). */
+/*
+ * btrfs's device list, chunk tree and a file's extent items, read through
+ * its ioctls (as root).
+ */
 #ifndef DMFILEMAPD_BTRFS_H
 #define DMFILEMAPD_BTRFS_H
 
@@ -7,6 +10,7 @@
 
 #include "chunks.h"
 #include "fault.h"
+#include "fiemap.h"
 
 /*
  * The one device-mapper device among the devices of the btrfs file system
@@ -19,5 +23,13 @@ int btrfs_dm_device(int fd, const char *what, uint64_t *devid, dev_t *devno,
 
 /* The file system's chunk map as it is now; returns 0, or -1 with errno set. */
 int btrfs_read_chunks(int fd, struct chunk_map *map);
+
+/*
+ * Fills map with the btrfs logical ranges that hold the data of the file
+ * open as fd, from its extent items (btrfs_items_add says which), and
+ * map->pending when data written is not in them yet.  Returns 0, or -1
+ * with errno set.
+ */
+int btrfs_read_file_map(int fd, struct file_map *map);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <linux/fiemap.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "extents.h"
 
@@ -43,6 +44,24 @@ int file_map_read(int fd, struct file_map *map);
  * byte's extents: 0, or -1 with errno set (EOPNOTSUPP when it has none).
  */
 int file_map_supported(int fd);
+
+/* Empties map, keeping its memory. */
+void file_map_clear(struct file_map *map);
+
+/* Appends the range of len sectors from start; -1 with errno ENOMEM. */
+int file_map_append(struct file_map *map, uint64_t start, uint64_t len);
+
+/* Moves the map's end up to end, where some data of the file ends. */
+void file_map_reach(struct file_map *map, unsigned long long end);
+
+/* Some data has no device address yet. */
+void file_map_note_pending(struct file_map *map);
+
+/* Some data can never be counted. */
+void file_map_note_uncountable(struct file_map *map);
+
+/* Sorts and merges the ranges appended (ranges_normalize). */
+void file_map_normalize(struct file_map *map);
 
 /* Puts ranges, n of them and malloc'd, in place of the map's, taking them over. */
 void file_map_take_ranges(struct file_map *map, struct range *ranges,

@@ -2,7 +2,7 @@
  * The device-mapper device a file's group lives on, and where the file's
  * data lies on it: its filesystem's device for ext4 and xfs, whose FIEMAP
  * answers are device offsets; for btrfs the file system's one dm device,
- * reached through the chunk tree.
+ * the file's extent items reached through the chunk tree.
  */
 #ifndef DMFILEMAPD_TARGET_H
 #define DMFILEMAPD_TARGET_H
@@ -17,7 +17,7 @@
 
 struct target {
 	dev_t devno;		/* the device-mapper device */
-	int btrfs;		/* FIEMAP answers btrfs logical addresses */
+	int btrfs;		/* the file's extents are btrfs logical addresses */
 	int cow;		/* every write moves data (btrfs without nodatacow) */
 	int xfs;		/* closing the file may free blocks (see below) */
 	uint64_t devid;		/* btrfs: the device's id in the file system */

@@ -1,6 +1,6 @@
 /*
  * What btrfs tells about itself through its ioctls (as root): its device
- * list and its chunk tree.  A btrfs file's st_dev is an anonymous device
+ * list, its chunk tree and a file's extent items.  A btrfs file's st_dev is an anonymous device
  * of the file system, not a block device, so the device-mapper device
  * under it is found in the device list.
  */
@@ -16,9 +16,12 @@
 #include <sys/sysmacros.h>
 
 #include "btrfs.h"
+#include "btrfs_items.h"
 #include "fault.h"
 
 #define SEARCH_BUFFER (64 * 1024)
+/* About three thousand extent items an ioctl. */
+#define ITEMS_BUFFER (256 * 1024)
 #define STRIPES_MAX 256		/* far more than any profile uses */
 
 int
@@ -160,5 +163,76 @@ btrfs_read_chunks(int fd, struct chunk_map *map)
 		chunk_map_free(map);
 		return -1;
 	}
+	return 0;
+}
+
+/* The id of the subvolume tree that holds the file open as fd. */
+static int
+subvolume_tree(int fd, uint64_t *tree)
+{
+	struct btrfs_ioctl_ino_lookup_args lookup;
+
+	memset(&lookup, 0, sizeof(lookup));
+	lookup.objectid = BTRFS_FIRST_FREE_OBJECTID;
+	if (ioctl(fd, BTRFS_IOC_INO_LOOKUP, &lookup) != 0)
+		return -1;
+	*tree = lookup.treeid;
+	return 0;
+}
+
+/*
+ * Whether some of the file's data has no extent item yet: btrfs counts
+ * data written into a hole or past the end in st_blocks from the write
+ * on, and in the inode's bytes, which are the items' bytes, only once its
+ * extent is in the tree.
+ */
+static int
+items_short(int fd, uint64_t bytes)
+{
+	struct stat st;
+	uint64_t block;
+
+	if (fstat(fd, &st) != 0)
+		return 0;
+	block = st.st_blksize > 0 ? (uint64_t)st.st_blksize : 4096;
+	return (uint64_t)st.st_blocks << SECTOR_SHIFT >
+	    (bytes + block - 1) / block * block;
+}
+
+int
+btrfs_read_file_map(int fd, struct file_map *map)
+{
+	static union {
+		struct btrfs_ioctl_search_args_v2 args;
+		unsigned char bytes[sizeof(struct btrfs_ioctl_search_args_v2) +
+		    ITEMS_BUFFER];
+	} buffer;
+	struct btrfs_ioctl_search_args_v2 *args = &buffer.args;
+	struct btrfs_ioctl_search_key *key = &args->key;
+	struct stat st;
+	uint64_t tree, next = 0, bytes = 0;
+
+	if (fstat(fd, &st) != 0 || subvolume_tree(fd, &tree) != 0)
+		return -1;
+	file_map_clear(map);
+	do {
+		memset(key, 0, sizeof(*key));
+		key->tree_id = tree;
+		key->min_objectid = key->max_objectid = st.st_ino;
+		key->min_type = key->max_type = BTRFS_EXTENT_DATA_KEY;
+		key->min_offset = next;
+		key->max_offset = UINT64_MAX;
+		key->max_transid = UINT64_MAX;
+		key->nr_items = UINT32_MAX;
+		args->buf_size = ITEMS_BUFFER;
+		if (ioctl(fd, BTRFS_IOC_TREE_SEARCH_V2, args) != 0)
+			return -1;
+		if (btrfs_items_add(map, st.st_ino, args->buf, ITEMS_BUFFER,
+		    key->nr_items, &next, &bytes) != 0)
+			return -1;
+	} while (key->nr_items > 0 && next != 0);
+	file_map_normalize(map);
+	if (items_short(fd, bytes))
+		file_map_note_pending(map);
 	return 0;
 }

@@ -24,8 +24,8 @@
 #define UNCOUNTABLE (FIEMAP_EXTENT_ENCODED | FIEMAP_EXTENT_NOT_ALIGNED | \
     FIEMAP_EXTENT_DATA_INLINE | FIEMAP_EXTENT_DATA_TAIL)
 
-static int
-append_range(struct file_map *map, uint64_t start, uint64_t len)
+int
+file_map_append(struct file_map *map, uint64_t start, uint64_t len)
 {
 	struct range *grown;
 	size_t capacity;
@@ -61,7 +61,7 @@ file_map_add(struct file_map *map, const struct fiemap_extent *extents,
 		else if (fe->fe_flags & UNCOUNTABLE)
 			map->unmappable = 1;
 		else if (len > 0 &&
-		    append_range(map, fe->fe_physical >> SECTOR_SHIFT, len) != 0)
+		    file_map_append(map, fe->fe_physical >> SECTOR_SHIFT, len) != 0)
 			return EXTENTS_FAILED;
 		if (fe->fe_flags & FIEMAP_EXTENT_LAST)
 			return EXTENTS_LAST;
@@ -95,10 +95,7 @@ file_map_read(int fd, struct file_map *map)
 	unsigned long long next = 0;
 	enum extents_batch batch = EXTENTS_MORE;
 
-	map->count = 0;
-	map->end = 0;
-	map->pending = 0;
-	map->unmappable = 0;
+	file_map_clear(map);
 	while (batch == EXTENTS_MORE) {
 		memset(fm, 0, sizeof(*fm));
 		fm->fm_start = next;
@@ -118,8 +115,42 @@ file_map_read(int fd, struct file_map *map)
 			return -1;
 		}
 	}
-	map->count = ranges_normalize(map->ranges, map->count);
+	file_map_normalize(map);
 	return 0;
+}
+
+void
+file_map_clear(struct file_map *map)
+{
+	map->count = 0;
+	map->end = 0;
+	map->pending = 0;
+	map->unmappable = 0;
+}
+
+void
+file_map_reach(struct file_map *map, unsigned long long end)
+{
+	if (end > map->end)
+		map->end = end;
+}
+
+void
+file_map_note_pending(struct file_map *map)
+{
+	map->pending = 1;
+}
+
+void
+file_map_note_uncountable(struct file_map *map)
+{
+	map->unmappable = 1;
+}
+
+void
+file_map_normalize(struct file_map *map)
+{
+	map->count = ranges_normalize(map->ranges, map->count);
 }
 
 void

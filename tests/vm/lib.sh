@@ -222,16 +222,51 @@ group_id_of() {
 # file_extents FILE [DEV]: prints the physically contiguous ranges FILE
 # occupies, as "start len" lines in sectors of the device the file system
 # is on (of DEV, which a btrfs file needs), in file order.  Extents without a
-# known place (delalloc, inline) or not counted (compressed) are left out:
-# sync first for a file with unwritten-back data.
+# known place (delalloc, inline) are left out: sync first for a file with
+# unwritten-back data.  FIEMAP (filefrag) says where; for a btrfs file
+# with compressed extents, whose place on disk FIEMAP does not give, the
+# file's extent items do (btrfs_item_extents).
 file_extents() {
 	local map
 	map=$(filefrag -e -b512 "$1") || fail "filefrag cannot map $1"
 	if [ "$(stat -f -c %T "$1")" = btrfs ]; then
-		printf '%s\n' "$map" | logical_extents | btrfs_on_device "$1" "${2:?file_extents: a btrfs file needs DEV}"
+		if printf '%s\n' "$map" | grep -q encoded; then
+			btrfs_item_extents "$1" "${2:?file_extents: a btrfs file needs DEV}"
+		else
+			printf '%s\n' "$map" | logical_extents
+		fi | btrfs_on_device "$1" "${2:?file_extents: a btrfs file needs DEV}"
 		return
 	fi
 	printf '%s\n' "$map" | logical_extents
+}
+
+# btrfs_item_extents FILE DEV: the logical ranges FILE's reads make btrfs
+# read, as "start len" lines in sectors, from the file's EXTENT_DATA items
+# as btrfs-progs prints them from DEV (after a sync): a compressed extent
+# whole on disk, an uncompressed one where the item refers into it; holes
+# and inline data left out.
+btrfs_item_extents() {
+	local file=$1 dev=$2 ino root
+	case $dev in /*) ;; *) dev=/dev/mapper/$dev ;; esac
+	ino=$(stat -c %i "$file")
+	root=$(btrfs inspect-internal rootid "$file") || fail "no subvolume id for $file"
+	sync -f "$file"
+	blockdev --flushbufs "$dev"
+	# An item: "item N key (INO EXTENT_DATA OFFSET) ...", then "extent data
+	# disk byte D nr DN", "extent data offset O nr N ram R", "extent
+	# compression C (name)" (prealloc: "prealloc data ...", no compression).
+	btrfs inspect-internal dump-tree -t "$root" "$dev" | awk -v key="($ino EXTENT_DATA " '
+		function flush() {
+			if (mine && disk != 0)
+				if (comp != 0) print disk / 512, dlen / 512
+				else print (disk + off) / 512, num / 512
+			mine = 0
+		}
+		$1 == "item" && $3 == "key" { flush(); mine = index($0, key) > 0; disk = comp = 0; next }
+		mine && $2 == "data" && $3 == "disk" { disk = $5; dlen = $7 }
+		mine && $2 == "data" && $3 == "offset" { off = $4; num = $6 }
+		mine && $1 == "extent" && $2 == "compression" { comp = $3 }
+		END { flush() }'
 }
 
 # btrfs_on_device FILE DEV: reads "start len" lines of logical sectors of
