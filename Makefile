@@ -42,7 +42,8 @@ OBJ        = $(NATIVE_OBJ) $(DAEMON_SRC:.c=.o)
 # Helper programs of the VM tests and the benchmarks.
 TOOLS      = bench/odirect-read bench/plan-bench bench/fragment bench/group-wait \
              bench/pass-profile bench/overwrite tests/vm/bin/dm-set-alias \
-             tests/vm/bin/hold-names tests/vm/bin/file-ranges
+             tests/vm/bin/hold-names tests/vm/bin/file-ranges \
+             tests/vm/bin/stamped-blocks
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,tests/unit/%,$(wildcard tests/unit/test_*.c))
 
@@ -105,6 +106,10 @@ tests/vm/bin/hold-names: tests/vm/tools/hold_names.c
 tests/vm/bin/file-ranges: tests/vm/tools/file_ranges.c $(NATIVE_OBJ) src/btrfs.o
 	@mkdir -p tests/vm/bin
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(NATIVE_OBJ) src/btrfs.o $(DM_LIBS)
+
+tests/vm/bin/stamped-blocks: tests/vm/tools/stamped_blocks.c
+	@mkdir -p tests/vm/bin
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
 bench/odirect-read: bench/odirect_read.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
