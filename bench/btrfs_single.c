@@ -1,9 +1,12 @@
 /*
  * The benchmark's own reading of where a btrfs file lies on its device,
- * apart from the daemon's: the chunk tree, searched with the first
- * TREE_SEARCH ioctl, for file systems whose data chunks have one stripe
- * (profile single, as the benchmark makes them), where a logical address
- * lies at the same distance from the start of its chunk's one stripe.
+ * apart from the daemon's: the file's extent items and the chunk tree,
+ * searched with the first TREE_SEARCH ioctl, for file systems whose data
+ * chunks have one stripe (profile single, as the benchmark makes them),
+ * where a logical address lies at the same distance from the start of
+ * its chunk's one stripe.  FIEMAP would give the same logical spans at
+ * hundreds of times the cost, which a poller of a large file would
+ * measure instead of the daemon.
  */
 #include <errno.h>
 #include <linux/btrfs.h>
@@ -11,12 +14,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 
 #include "group_wait.h"
 
 struct single_chunk {
 	uint64_t start, len, offset;	/* sectors */
 };
+
+/* One TREE_SEARCH for the items of object and type from offset next on. */
+static int
+search(int fd, struct btrfs_ioctl_search_args *args, uint64_t tree,
+    uint64_t object, uint32_t type, uint64_t next)
+{
+	memset(args, 0, sizeof(*args));
+	args->key.tree_id = tree;
+	args->key.min_objectid = args->key.max_objectid = object;
+	args->key.min_type = args->key.max_type = type;
+	args->key.min_offset = next;
+	args->key.max_offset = UINT64_MAX;
+	args->key.max_transid = UINT64_MAX;
+	args->key.nr_items = 4096;
+	return ioctl(fd, BTRFS_IOC_TREE_SEARCH, args);
+}
 
 /* Every chunk of the file system, ascending; -1 with errno set. */
 static int
@@ -33,16 +53,8 @@ read_chunks(int fd, struct single_chunk **out, size_t *n)
 	*out = NULL;
 	*n = 0;
 	do {
-		memset(&args, 0, sizeof(args));
-		args.key.tree_id = BTRFS_CHUNK_TREE_OBJECTID;
-		args.key.min_objectid = args.key.max_objectid =
-		    BTRFS_FIRST_CHUNK_TREE_OBJECTID;
-		args.key.min_type = args.key.max_type = BTRFS_CHUNK_ITEM_KEY;
-		args.key.min_offset = next;
-		args.key.max_offset = UINT64_MAX;
-		args.key.max_transid = UINT64_MAX;
-		args.key.nr_items = 4096;
-		if (ioctl(fd, BTRFS_IOC_TREE_SEARCH, &args) != 0)
+		if (search(fd, &args, BTRFS_CHUNK_TREE_OBJECTID,
+		    BTRFS_FIRST_CHUNK_TREE_OBJECTID, BTRFS_CHUNK_ITEM_KEY, next) != 0)
 			return -1;
 		for (i = 0, at = 0; i < args.key.nr_items; i++) {
 			memcpy(&head, args.buf + at, sizeof(head));
@@ -66,6 +78,55 @@ read_chunks(int fd, struct single_chunk **out, size_t *n)
 			(*out)[(*n)++].offset = chunk.stripe.offset >> 9;
 		}
 	} while (args.key.nr_items > 0 && next != 0);
+	return 0;
+}
+
+/* One extent item's logical span, if it has one: what a read of it reads. */
+static int
+add_item(struct spans *out, const struct btrfs_file_extent_item *fi)
+{
+	if (fi->type == BTRFS_FILE_EXTENT_INLINE || fi->disk_bytenr == 0)
+		return 0;
+	if (fi->compression != 0)
+		return spans_add(out, fi->disk_bytenr >> 9,
+		    fi->disk_num_bytes >> 9);
+	return spans_add(out, (fi->disk_bytenr + fi->offset) >> 9,
+	    fi->num_bytes >> 9);
+}
+
+int
+btrfs_logical_spans(int fd, struct spans *out)
+{
+	struct btrfs_ioctl_ino_lookup_args lookup;
+	struct btrfs_ioctl_search_args args;
+	struct btrfs_ioctl_search_header head;
+	struct btrfs_file_extent_item fi;
+	struct stat st;
+	uint64_t next = 0;
+	size_t at;
+	uint32_t i;
+
+	memset(&lookup, 0, sizeof(lookup));
+	lookup.objectid = BTRFS_FIRST_FREE_OBJECTID;
+	if (fstat(fd, &st) != 0 || ioctl(fd, BTRFS_IOC_INO_LOOKUP, &lookup) != 0)
+		return -1;
+	out->n = 0;
+	do {
+		if (search(fd, &args, lookup.treeid, st.st_ino,
+		    BTRFS_EXTENT_DATA_KEY, next) != 0)
+			return -1;
+		for (i = 0, at = 0; i < args.key.nr_items; i++) {
+			memcpy(&head, args.buf + at, sizeof(head));
+			memset(&fi, 0, sizeof(fi));
+			memcpy(&fi, args.buf + at + sizeof(head),
+			    head.len < sizeof(fi) ? head.len : sizeof(fi));
+			at += sizeof(head) + head.len;
+			next = head.offset + 1;
+			if (add_item(out, &fi) != 0)
+				return -1;
+		}
+	} while (args.key.nr_items > 0 && next != 0);
+	spans_normalize(out);
 	return 0;
 }
 

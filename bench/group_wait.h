@@ -1,6 +1,7 @@
 /*
  * Shared by group-wait's parts: device ranges in 512-byte sectors, a file's
- * mapped ranges read with FIEMAP, and a dm-stats group's ranges read from
+ * mapped ranges read with FIEMAP (on btrfs from its extent items), and a
+ * dm-stats group's ranges read from
  * the kernel's @stats_list.  Written apart from the daemon's sources, so
  * that the benchmark judges any daemon by what the kernel shows.
  */
@@ -41,9 +42,16 @@ void spans_free(struct spans *s);
 /*
  * The file's data on its device, normalized.  No FIEMAP_FLAG_SYNC, which
  * would force writeback and change what is measured: data the filesystem
- * has not placed yet (delayed allocation) is left out.  Returns 0 or -1.
+ * has not placed yet (delayed allocation, on btrfs data without an extent
+ * item) is left out.  Returns 0 or -1.
  */
 int file_spans(int fd, struct spans *out);
+
+/*
+ * A btrfs file's logical spans, normalized, from its extent items (a
+ * compressed extent whole).  Returns 0 or -1.
+ */
+int btrfs_logical_spans(int fd, struct spans *out);
 
 /*
  * A btrfs file's normalized logical spans to spans of its device, in

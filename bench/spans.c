@@ -1,7 +1,8 @@
 /*
- * Sector ranges, and a file's ranges on its device through FIEMAP.  Ranges
- * are compared as sets of sectors: a group covers a file when the union of
- * its regions is the union of the file's extents.
+ * Sector ranges, and a file's ranges on its device through FIEMAP (on
+ * btrfs through its extent items, btrfs_single.c).  Ranges are compared
+ * as sets of sectors: a group covers a file when the union of its regions
+ * is the union of the file's extents.
  */
 #include <errno.h>
 #include <linux/fiemap.h>
@@ -149,6 +150,13 @@ file_spans(int fd, struct spans *out)
 	uint64_t next = 0;
 	int done = 0;
 
+	/*
+	 * btrfs answers logical addresses: the benchmark reads the file's
+	 * extent items and the file system's chunks.
+	 */
+	if (fstatfs(fd, &fs) == 0 && fs.f_type == BTRFS_SUPER_MAGIC)
+		return btrfs_logical_spans(fd, out) != 0 ? -1 :
+		    btrfs_single_spans(fd, out);
 	out->n = 0;
 	while (!done) {
 		memset(&buf.fm, 0, sizeof(buf.fm));
@@ -163,8 +171,5 @@ file_spans(int fd, struct spans *out)
 			return -1;
 	}
 	spans_normalize(out);
-	/* btrfs answers logical addresses: the benchmark reads its chunks. */
-	if (fstatfs(fd, &fs) == 0 && fs.f_type == BTRFS_SUPER_MAGIC)
-		return btrfs_single_spans(fd, out);
 	return 0;
 }

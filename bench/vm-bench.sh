@@ -329,7 +329,12 @@ scenario_pass() {
 	emit "$name" "one group check: daemon CPU ms" "$(ns_to_ms $((cpu1 - cpu0)))"
 	# The same file's group made again by dmfilemapd --create, on every
 	# file system alike, timed to its return: the group made and in step,
-	# the daemon started.
+	# the daemon started.  Not past 4 000 extents: at 16 000 the kernel
+	# alone takes about two minutes to make the regions, one at a time.
+	if [ "$n" -gt 4000 ]; then
+		emit "$name" "dmfilemapd --create ms" "not run: past 4000 extents (minutes of the kernel's region making)"
+		return 0
+	fi
 	stop_daemon "$pid"
 	unwatched dmstats delete "p$fs" --groupid "$gid" >/dev/null
 	t0=$(now_ms)

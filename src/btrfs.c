@@ -104,6 +104,28 @@ add_chunk(struct chunk_map *map, uint64_t start, const void *item,
 	}
 }
 
+/*
+ * Searches tree for the items of one object and type from offset next on,
+ * as many as size bytes of args's buffer hold; -1 with errno set.
+ */
+static int
+search(int fd, struct btrfs_ioctl_search_args_v2 *args, size_t size,
+    uint64_t tree, uint64_t object, uint8_t type, uint64_t next)
+{
+	struct btrfs_ioctl_search_key *key = &args->key;
+
+	memset(key, 0, sizeof(*key));
+	key->tree_id = tree;
+	key->min_objectid = key->max_objectid = object;
+	key->min_type = key->max_type = type;
+	key->min_offset = next;
+	key->max_offset = UINT64_MAX;
+	key->max_transid = UINT64_MAX;
+	key->nr_items = UINT32_MAX;
+	args->buf_size = size;
+	return ioctl(fd, BTRFS_IOC_TREE_SEARCH_V2, args);
+}
+
 /* One batch of chunk items from *next on; returns how many, or -1. */
 static int
 search_batch(int fd, struct btrfs_ioctl_search_args_v2 *args,
@@ -114,17 +136,8 @@ search_batch(int fd, struct btrfs_ioctl_search_args_v2 *args,
 	size_t at = 0;
 	uint32_t i;
 
-	memset(key, 0, sizeof(*key));
-	key->tree_id = BTRFS_CHUNK_TREE_OBJECTID;
-	key->min_objectid = key->max_objectid =
-	    BTRFS_FIRST_CHUNK_TREE_OBJECTID;
-	key->min_type = key->max_type = BTRFS_CHUNK_ITEM_KEY;
-	key->min_offset = *next;
-	key->max_offset = UINT64_MAX;
-	key->max_transid = UINT64_MAX;
-	key->nr_items = UINT32_MAX;
-	args->buf_size = SEARCH_BUFFER;
-	if (ioctl(fd, BTRFS_IOC_TREE_SEARCH_V2, args) != 0)
+	if (search(fd, args, SEARCH_BUFFER, BTRFS_CHUNK_TREE_OBJECTID,
+	    BTRFS_FIRST_CHUNK_TREE_OBJECTID, BTRFS_CHUNK_ITEM_KEY, *next) != 0)
 		return -1;
 	for (i = 0; i < key->nr_items; i++) {
 		if (at + sizeof(head) > SEARCH_BUFFER) {
@@ -208,7 +221,6 @@ btrfs_read_file_map(int fd, struct file_map *map)
 		    ITEMS_BUFFER];
 	} buffer;
 	struct btrfs_ioctl_search_args_v2 *args = &buffer.args;
-	struct btrfs_ioctl_search_key *key = &args->key;
 	struct stat st;
 	uint64_t tree, next = 0, bytes = 0;
 
@@ -216,21 +228,12 @@ btrfs_read_file_map(int fd, struct file_map *map)
 		return -1;
 	file_map_clear(map);
 	do {
-		memset(key, 0, sizeof(*key));
-		key->tree_id = tree;
-		key->min_objectid = key->max_objectid = st.st_ino;
-		key->min_type = key->max_type = BTRFS_EXTENT_DATA_KEY;
-		key->min_offset = next;
-		key->max_offset = UINT64_MAX;
-		key->max_transid = UINT64_MAX;
-		key->nr_items = UINT32_MAX;
-		args->buf_size = ITEMS_BUFFER;
-		if (ioctl(fd, BTRFS_IOC_TREE_SEARCH_V2, args) != 0)
+		if (search(fd, args, ITEMS_BUFFER, tree, st.st_ino,
+		    BTRFS_EXTENT_DATA_KEY, next) != 0 ||
+		    btrfs_items_add(map, st.st_ino, args->buf, ITEMS_BUFFER,
+		    args->key.nr_items, &next, &bytes) != 0)
 			return -1;
-		if (btrfs_items_add(map, st.st_ino, args->buf, ITEMS_BUFFER,
-		    key->nr_items, &next, &bytes) != 0)
-			return -1;
-	} while (key->nr_items > 0 && next != 0);
+	} while (args->key.nr_items > 0 && next != 0);
 	file_map_normalize(map);
 	if (items_short(fd, bytes))
 		file_map_note_pending(map);
