@@ -1,8 +1,8 @@
 /*
  * What btrfs tells about itself through its ioctls (as root): its device
- * list, its chunk tree and a file's extent items.  A btrfs file's st_dev is an anonymous device
- * of the file system, not a block device, so the device-mapper device
- * under it is found in the device list.
+ * list, its chunk tree and a file's extent items.  A btrfs file's st_dev
+ * is an anonymous device of the file system, not a block device, so the
+ * device-mapper device under it is found in the device list.
  */
 #include <endian.h>
 #include <errno.h>
