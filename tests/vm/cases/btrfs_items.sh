@@ -48,11 +48,6 @@ uncached() {
 	dd if="$1" iflag=nocache count=0 status=none
 }
 
-# device_reads DEV REGION: the reads one region counted.
-device_reads() {
-	region_reads "$1" "$2"
-}
-
 require_daemon
 modprobe btrfs
 
@@ -121,14 +116,14 @@ step "compress=zstd: the reads that reach the device for the file are counted"
 whole=$(unwatched dmsetup message "${dev#/dev/mapper/}" 0 @stats_create - /1 checker -)
 # The tree's blocks are read once before the counting starts.
 cat /mnt/z >/dev/null
-device0=$(device_reads "$dev" "$whole") group0=$(group_reads "$dev" "$gid")
+device0=$(region_reads "$dev" "$whole") group0=$(group_reads "$dev" "$gid")
 for round in 1 2 3; do
 	uncached /mnt/z
 	cat /mnt/z >/dev/null
 	uncached /mnt/z
 	odirect-read /mnt/z 100 "$round" >/dev/null
 done
-device=$(($(device_reads "$dev" "$whole") - device0))
+device=$(($(region_reads "$dev" "$whole") - device0))
 group=$(($(group_reads "$dev" "$gid") - group0))
 echo "  reads that reached the dm device: $device; counted by the group: $group"
 [ "$device" -gt 0 ] || fail "no read reached the dm device: nothing was checked"
