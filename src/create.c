@@ -244,8 +244,8 @@ create_group(const struct options *opt, const struct stat *st,
 		fault(f, "FILE '%s': cannot read its extents", opt->file);
 	else if (map.count == 0)
 		faultx(f, "FILE '%s' has no data on the device%s", opt->file,
-		    map.unmappable ? " that can be counted (only compressed or "
-		    "inline data)" : "");
+		    map.unmappable ? " that can be counted (only inline data, "
+		    "or data whose place there is not told)" : "");
 	else if ((existing = find_group(&dev, opt, &map, settings, group_id,
 	    f)) != FILE_GROUP_NONE)
 		r = existing == FILE_GROUP_FOUND ? 0 : -1;

@@ -4,10 +4,11 @@
 # reflinked and partly overwritten, nodatacow, in many pieces, in a
 # subvolume and in its snapshot) both readings give the same ranges, in
 # the daemon's own code (file-ranges).  Data not yet written back is
-# reported as pending.  On a compress=zstd mount a file's group covers
-# its compressed extents whole on disk, as btrfs-progs prints the items,
-# follows the file as it grows, and counts the reads that reach the dm
-# device for the file, buffered or O_DIRECT.
+# reported as pending; a file of inline data only is refused.  On a
+# compress=zstd mount a file's group covers its compressed extents whole
+# on disk, as btrfs-progs prints the items, follows the file as it grows,
+# and counts the reads that reach the dm device for the file, buffered or
+# O_DIRECT.
 set -eu
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
@@ -90,6 +91,12 @@ sync -f /mnt/late
 file-ranges items /mnt/late | grep -q 'pending 0' ||
 	fail "written back and still pending: $(file-ranges items /mnt/late | tail -n 1)"
 same_readings /mnt/late
+
+step "a file of inline data only is refused with one line, nothing touched"
+echo "a few bytes" >/mnt/inline
+sync -f /mnt/inline
+file-ranges items /mnt/inline | grep -q 'unmappable 1' || fail "/mnt/inline holds no inline data: nothing to check"
+assert_refused "$dev" 1 "dmfilemapd: FILE '/mnt/inline' has no data on the device that can be counted (only inline data, or data whose place there is not told)" '' --create /mnt/inline
 
 step "compress=zstd: a group covers the compressed extents whole"
 mount -o remount,compress=zstd /mnt
