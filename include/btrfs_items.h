@@ -5,6 +5,7 @@
 #ifndef DMFILEMAPD_BTRFS_ITEMS_H
 #define DMFILEMAPD_BTRFS_ITEMS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,5 +24,14 @@
  */
 int btrfs_items_add(struct file_map *map, uint64_t ino, const void *buf,
     size_t size, uint32_t count, uint64_t *next, uint64_t *bytes);
+
+/*
+ * Whether some of a file's data has no extent item yet, from its stat's
+ * st_blocks and st_blksize and the bytes btrfs_items_add counted: btrfs
+ * counts data written into a hole or past the end in st_blocks from the
+ * write on, and in the inode's bytes, which are the items', only once its
+ * extent is in the tree.
+ */
+bool btrfs_items_short(uint64_t blocks, uint64_t block_size, uint64_t bytes);
 
 #endif

@@ -193,25 +193,6 @@ subvolume_tree(int fd, uint64_t *tree)
 	return 0;
 }
 
-/*
- * Whether some of the file's data has no extent item yet: btrfs counts
- * data written into a hole or past the end in st_blocks from the write
- * on, and in the inode's bytes, which are the items' bytes, only once its
- * extent is in the tree.
- */
-static int
-items_short(int fd, uint64_t bytes)
-{
-	struct stat st;
-	uint64_t block;
-
-	if (fstat(fd, &st) != 0)
-		return 0;
-	block = st.st_blksize > 0 ? (uint64_t)st.st_blksize : 4096;
-	return (uint64_t)st.st_blocks << SECTOR_SHIFT >
-	    (bytes + block - 1) / block * block;
-}
-
 int
 btrfs_read_file_map(int fd, struct file_map *map)
 {
@@ -235,7 +216,8 @@ btrfs_read_file_map(int fd, struct file_map *map)
 			return -1;
 	} while (args->key.nr_items > 0 && next != 0);
 	file_map_normalize(map);
-	if (items_short(fd, bytes))
+	if (fstat(fd, &st) == 0 && btrfs_items_short((uint64_t)st.st_blocks,
+	    (uint64_t)st.st_blksize, bytes))
 		file_map_note_pending(map);
 	return 0;
 }

@@ -98,3 +98,12 @@ btrfs_items_add(struct file_map *map, uint64_t ino, const void *buf,
 	}
 	return 0;
 }
+
+bool
+btrfs_items_short(uint64_t blocks, uint64_t block_size, uint64_t bytes)
+{
+	if (block_size == 0)
+		block_size = 4096;
+	return blocks << SECTOR_SHIFT >
+	    (bytes + block_size - 1) / block_size * block_size;
+}

@@ -202,6 +202,35 @@ run_items_case(void **state)
 	file_map_free(&map);
 }
 
+/*
+ * st_blocks against the items' bytes, as stat and the items gave them in
+ * the guest for the four files above and for 256 KiB written and not yet
+ * given its extent; then one block short of a 128 KiB file's, and a
+ * st_blksize of 0.
+ */
+static const struct short_case {
+	const char *name;
+	uint64_t blocks, block_size, bytes;
+	bool short_of_data;
+} shorts[] = {
+	{ "prealloc_all_in_items", 496, 4096, 253952, false },
+	{ "reflink_all_in_items", 256, 4096, 131072, false },
+	{ "compressed_counted_by_file_length", 512, 4096, 262144, false },
+	{ "inline_rounded_to_a_block", 8, 4096, 6, false },
+	{ "written_before_its_extent", 512, 4096, 0, true },
+	{ "one_block_yet_to_come", 264, 4096, 131072, true },
+	{ "no_block_size_taken_as_4096", 8, 0, 6, false },
+};
+
+static void
+run_short_case(void **state)
+{
+	const struct short_case *c = *state;
+
+	assert_int_equal(btrfs_items_short(c->blocks, c->block_size,
+	    c->bytes), c->short_of_data);
+}
+
 /* An answer cut short anywhere, header or item, is refused whole. */
 static void
 test_truncated_answer_refused(void **state)
@@ -230,6 +259,7 @@ main(void)
 	};
 	static const struct table tables[] = {
 		TABLE("items", items, run_items_case),
+		TABLE("short", shorts, run_short_case),
 	};
 
 	return run_with_tables(tests, COUNT(tests), tables, COUNT(tables));
