@@ -5,6 +5,8 @@
 #ifndef DMFILEMAPD_BTRFS_H
 #define DMFILEMAPD_BTRFS_H
 
+#include <linux/btrfs.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -23,6 +25,18 @@ int btrfs_dm_device(int fd, const char *what, uint64_t *devid, dev_t *devno,
 
 /* The file system's chunk map as it is now; returns 0, or -1 with errno set. */
 int btrfs_read_chunks(int fd, struct chunk_map *map);
+
+/* The id of the subvolume tree that holds the file open as fd; -1 with errno. */
+int btrfs_subvolume_tree(int fd, uint64_t *tree);
+
+/*
+ * One TREE_SEARCH_V2 of tree for the items of one object and type from
+ * offset next on, as many as size bytes of args's buffer hold; the
+ * answer is in args.  Returns 0, or -1 with errno set.
+ */
+int btrfs_search(int fd, struct btrfs_ioctl_search_args_v2 *args,
+    size_t size, uint64_t tree, uint64_t object, uint8_t type,
+    uint64_t next);
 
 /*
  * Fills map with the btrfs logical ranges that hold the data of the file

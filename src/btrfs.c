@@ -104,12 +104,8 @@ add_chunk(struct chunk_map *map, uint64_t start, const void *item,
 	}
 }
 
-/*
- * Searches tree for the items of one object and type from offset next on,
- * as many as size bytes of args's buffer hold; -1 with errno set.
- */
-static int
-search(int fd, struct btrfs_ioctl_search_args_v2 *args, size_t size,
+int
+btrfs_search(int fd, struct btrfs_ioctl_search_args_v2 *args, size_t size,
     uint64_t tree, uint64_t object, uint8_t type, uint64_t next)
 {
 	struct btrfs_ioctl_search_key *key = &args->key;
@@ -136,7 +132,7 @@ search_batch(int fd, struct btrfs_ioctl_search_args_v2 *args,
 	size_t at = 0;
 	uint32_t i;
 
-	if (search(fd, args, SEARCH_BUFFER, BTRFS_CHUNK_TREE_OBJECTID,
+	if (btrfs_search(fd, args, SEARCH_BUFFER, BTRFS_CHUNK_TREE_OBJECTID,
 	    BTRFS_FIRST_CHUNK_TREE_OBJECTID, BTRFS_CHUNK_ITEM_KEY, *next) != 0)
 		return -1;
 	for (i = 0; i < key->nr_items; i++) {
@@ -179,9 +175,8 @@ btrfs_read_chunks(int fd, struct chunk_map *map)
 	return 0;
 }
 
-/* The id of the subvolume tree that holds the file open as fd. */
-static int
-subvolume_tree(int fd, uint64_t *tree)
+int
+btrfs_subvolume_tree(int fd, uint64_t *tree)
 {
 	struct btrfs_ioctl_ino_lookup_args lookup;
 
@@ -205,11 +200,11 @@ btrfs_read_file_map(int fd, struct file_map *map)
 	struct stat st;
 	uint64_t tree, next = 0, bytes = 0;
 
-	if (fstat(fd, &st) != 0 || subvolume_tree(fd, &tree) != 0)
+	if (fstat(fd, &st) != 0 || btrfs_subvolume_tree(fd, &tree) != 0)
 		return -1;
 	file_map_clear(map);
 	do {
-		if (search(fd, args, ITEMS_BUFFER, tree, st.st_ino,
+		if (btrfs_search(fd, args, ITEMS_BUFFER, tree, st.st_ino,
 		    BTRFS_EXTENT_DATA_KEY, next) != 0 ||
 		    btrfs_items_add(map, st.st_ino, args->buf, ITEMS_BUFFER,
 		    args->key.nr_items, &next, &bytes) != 0)

@@ -10,12 +10,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/btrfs.h>
 #include <linux/btrfs_tree.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include "btrfs.h"
@@ -46,28 +45,20 @@ print_map(int fd, int items)
 static int
 print_raw(int fd)
 {
-	struct btrfs_ioctl_ino_lookup_args lookup;
 	struct btrfs_ioctl_search_args_v2 *args;
 	struct stat st;
+	uint64_t tree;
 	size_t used, i;
 	const unsigned char *at;
 	uint32_t n, len;
 
-	memset(&lookup, 0, sizeof(lookup));
-	lookup.objectid = BTRFS_FIRST_FREE_OBJECTID;
-	if (fstat(fd, &st) != 0 || ioctl(fd, BTRFS_IOC_INO_LOOKUP, &lookup) != 0 ||
+	if (fstat(fd, &st) != 0 || btrfs_subvolume_tree(fd, &tree) != 0 ||
 	    (args = calloc(1, sizeof(*args) + RAW_BUFFER)) == NULL) {
 		perror("file-ranges raw");
 		return 1;
 	}
-	args->key.tree_id = lookup.treeid;
-	args->key.min_objectid = args->key.max_objectid = st.st_ino;
-	args->key.min_type = args->key.max_type = BTRFS_EXTENT_DATA_KEY;
-	args->key.max_offset = UINT64_MAX;
-	args->key.max_transid = UINT64_MAX;
-	args->key.nr_items = UINT32_MAX;
-	args->buf_size = RAW_BUFFER;
-	if (ioctl(fd, BTRFS_IOC_TREE_SEARCH_V2, args) != 0) {
+	if (btrfs_search(fd, args, RAW_BUFFER, tree, st.st_ino,
+	    BTRFS_EXTENT_DATA_KEY, 0) != 0) {
 		perror("BTRFS_IOC_TREE_SEARCH_V2");
 		return 1;
 	}
