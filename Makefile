@@ -35,7 +35,7 @@ NATIVE_SRC = src/cli.c src/plan.c src/plan_window.c src/pairheap.c src/extents.c
              src/claim.c src/stats.c src/group.c src/apply.c src/sync.c src/log.c src/fault.c \
              src/sources.c src/clock.c src/decimal.c src/schedule.c src/chunks.c src/listdiff.c \
              src/btrfs_items.c
-DAEMON_SRC = src/adopt.c src/devmapper.c src/btrfs.c src/target.c src/create.c src/notify.c src/watcher.c src/track.c src/monitor.c src/react.c src/daemon.c src/main.c
+DAEMON_SRC = src/adopt.c src/devmapper.c src/btrfs.c src/target.c src/create.c src/followers.c src/notify.c src/watcher.c src/track.c src/monitor.c src/react.c src/daemon.c src/main.c
 NATIVE_OBJ = $(NATIVE_SRC:.c=.o)
 OBJ        = $(NATIVE_OBJ) $(DAEMON_SRC:.c=.o)
 

@@ -14,14 +14,20 @@
 #include "fault.h"
 #include "fiemap.h"
 
+/* A device-mapper device of a btrfs file system. */
+struct btrfs_dm {
+	uint64_t devid;		/* its id in the file system */
+	dev_t devno;
+};
+
 /*
- * The one device-mapper device among the devices of the btrfs file system
- * that fd is on: its id in the file system and its device number.  Returns
- * 0, or -1 with the refusal in f, naming the file as what, saying why none
- * can be named.
+ * The device-mapper devices among the devices of the btrfs file system
+ * that fd is on, in the order of their ids: *n of them in devs, which
+ * holds max.  Returns 0, or -1 with the refusal in f, naming the file as
+ * what: there is none, or more than max.
  */
-int btrfs_dm_device(int fd, const char *what, uint64_t *devid, dev_t *devno,
-    struct fault *f);
+int btrfs_dm_devices(int fd, const char *what, struct btrfs_dm *devs,
+    size_t max, size_t *n, struct fault *f);
 
 /* The file system's chunk map as it is now; returns 0, or -1 with errno set. */
 int btrfs_read_chunks(int fd, struct chunk_map *map);

@@ -32,6 +32,7 @@ struct options {
 	bool create;		/* --create */
 	bool adopt;		/* --groupid: the group must be proven FILE's */
 	bool delete_on_stop;	/* --delete-on-stop: SIGTERM/SIGINT delete the group */
+	dev_t device;		/* --device, or 0: the device of the group */
 	const char *file;	/* FILE as given */
 	const char *alias;	/* --alias, or NULL for the file's name */
 	bool precise;		/* --precise */
@@ -55,6 +56,8 @@ enum exit_status {
 };
 
 #define GROUP_ID_MAX 2147483647u	/* the kernel keeps region ids in an int */
+#define DEVICE_MAJOR_MAX 4095u		/* the kernel's 12 bits of major */
+#define DEVICE_MINOR_MAX 1048575u	/* and 20 of minor */
 
 /*
  * Reads the command line; form is how the installed libdevmapper writes a

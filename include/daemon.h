@@ -10,12 +10,13 @@
 
 /*
  * Checks that fd is an open, readable regular file whose data lies on a
- * device-mapper device (target.h).  Fills st and target.  Returns 0, or
+ * device-mapper device (target.h): device, when it is not 0.  Fills st
+ * and targets.  Returns 0, or
  * -1 with the refusal in f naming the argument as what ("FD 3",
  * "FILE '/x'").
  */
-int daemon_check_file(int fd, const char *what, struct stat *st,
-    struct target *target, struct fault *f);
+int daemon_check_file(int fd, const char *what, dev_t device,
+    struct stat *st, struct target_set *targets, struct fault *f);
 
 /*
  * Checks that opt->path names the file open as opt->fd, whose fstat is
@@ -50,5 +51,8 @@ void daemon_close_inherited(int keep);
  * failed in f.
  */
 int daemon_detach(struct fault *f);
+
+/* Runs this program again with argv; returns only when that failed (errno). */
+void daemon_exec_self(char *const argv[]);
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * The device-mapper device a file's group lives on, and where the file's
  * data lies on it: its filesystem's device for ext4 and xfs, whose FIEMAP
- * answers are device offsets; for btrfs the file system's one dm device,
- * the file's extent items reached through the chunk tree.
+ * answers are device offsets; for btrfs each dm device of the file
+ * system, the file's extent items reached through the chunk tree, one
+ * group per device.
  */
 #ifndef DMFILEMAPD_TARGET_H
 #define DMFILEMAPD_TARGET_H
@@ -23,11 +24,27 @@ struct target {
 	uint64_t devid;		/* btrfs: the device's id in the file system */
 };
 
+/* Where the file's groups may be: more than one only on btrfs. */
+#define TARGETS_MAX 16
+struct target_set {
+	struct target each[TARGETS_MAX];
+	size_t n;
+};
+
 /*
- * Finds the target of the file open as fd (whose fstat is st).  Returns
- * 0, or -1 with the refusal in f, naming the file as what.
+ * Finds the targets of the file open as fd (whose fstat is st): its file
+ * system's device, or every device-mapper device of its btrfs; only
+ * device's when device is not 0 (--device).  Returns 0, or -1 with the
+ * refusal in f, naming the file as what.
  */
 int target_find(int fd, const struct stat *st, const char *what,
+    dev_t device, struct target_set *set, struct fault *f);
+
+/*
+ * The one target of a group named by its id, which names a region on one
+ * device.  Returns 0, or -1 with the refusal in f when set holds several.
+ */
+int target_only(const struct target_set *set, const char *what,
     struct target *t, struct fault *f);
 
 /* The device-mapper device. */

@@ -25,15 +25,15 @@
 #define STRIPES_MAX 256		/* far more than any profile uses */
 
 int
-btrfs_dm_device(int fd, const char *what, uint64_t *devid, dev_t *devno,
-    struct fault *f)
+btrfs_dm_devices(int fd, const char *what, struct btrfs_dm *devs,
+    size_t max, size_t *n, struct fault *f)
 {
 	struct btrfs_ioctl_fs_info_args fs;
 	struct btrfs_ioctl_dev_info_args dev;
 	struct stat st;
 	uint64_t id;
-	int found = 0;
 
+	*n = 0;
 	memset(&fs, 0, sizeof(fs));
 	if (ioctl(fd, BTRFS_IOC_FS_INFO, &fs) != 0)
 		return fault(f, "%s: cannot read the btrfs device list", what);
@@ -46,20 +46,17 @@ btrfs_dm_device(int fd, const char *what, uint64_t *devid, dev_t *devno,
 		if (stat((const char *)dev.path, &st) != 0 ||
 		    !S_ISBLK(st.st_mode) || !dm_is_dm_major(major(st.st_rdev)))
 			continue;
-		if (found++ == 0) {
-			*devid = id;
-			*devno = st.st_rdev;
-		}
+		if (*n == max)
+			return faultx(f, "%s: the btrfs file system lies on "
+			    "more than %zu device-mapper devices", what, max);
+		devs[*n].devid = id;
+		devs[(*n)++].devno = st.st_rdev;
 	}
-	if (found == 1)
+	if (*n > 0)
 		return 0;
-	if (found == 0)
-		return faultx(f, "%s: none of the btrfs file system's %llu "
-		    "devices is a device-mapper device", what,
-		    (unsigned long long)fs.num_devices);
-	return faultx(f, "%s: the btrfs file system lies on %d device-mapper "
-	    "devices; a group can follow it on one only when it is the only "
-	    "one", what, found);
+	return faultx(f, "%s: none of the btrfs file system's %llu devices is "
+	    "a device-mapper device", what,
+	    (unsigned long long)fs.num_devices);
 }
 
 /* Adds the chunk item of one search result; -1 with errno when it cannot. */

@@ -3,11 +3,11 @@
  *   dmfilemapd FD GROUP_ID ABS_PATH inode|path [FOREGROUND [VERBOSE]]
  * of the creation form:
  *   dmfilemapd --create [--alias NAME] [--precise] [--bounds LIST]
- *       [--follow inode|path] [--foreground] [--verbose N]
- *       [--delete-on-stop] FILE
- * of the form that follows a group made before:
- *   dmfilemapd --groupid ID [--follow inode|path] [--foreground]
+ *       [--device MAJOR:MINOR] [--follow inode|path] [--foreground]
  *       [--verbose N] [--delete-on-stop] FILE
+ * of the form that follows a group made before:
+ *   dmfilemapd --groupid ID [--device MAJOR:MINOR] [--follow inode|path]
+ *       [--foreground] [--verbose N] [--delete-on-stop] FILE
  * and of the one setting taken from the environment, and judging what the
  * caller found at them.  Pure: nothing here looks at the file or the
  * device.
@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include "cli.h"
 #include "decimal.h"
@@ -29,10 +30,11 @@
 static const char usage[] =
     "usage: dmfilemapd FD GROUP_ID ABS_PATH inode|path [FOREGROUND [VERBOSE]]\n"
     "       dmfilemapd --create [--alias NAME] [--precise] [--bounds LIST]\n"
+    "                  [--device MAJOR:MINOR] [--follow inode|path]\n"
+    "                  [--foreground] [--verbose N] [--delete-on-stop] FILE\n"
+    "       dmfilemapd --groupid ID [--device MAJOR:MINOR]\n"
     "                  [--follow inode|path] [--foreground] [--verbose N]\n"
-    "                  [--delete-on-stop] FILE\n"
-    "       dmfilemapd --groupid ID [--follow inode|path] [--foreground]\n"
-    "                  [--verbose N] [--delete-on-stop] FILE";
+    "                  [--delete-on-stop] FILE";
 
 const char *
 cli_usage(void)
@@ -170,6 +172,34 @@ parse_mode(const char *value, struct options *opt, struct fault *f)
 	return CLI_RUN;
 }
 
+/*
+ * The value of --device: a block device's numbers, as ls -l and dmsetup
+ * info show them.  Major 0 is the kernel's anonymous devices' (a btrfs
+ * file's own st_dev among them), never a block device's.
+ */
+static enum cli_result
+parse_device(const char *value, struct options *opt, struct fault *f)
+{
+	const char *colon = strchr(value, ':');
+	char major_text[24];
+	uint64_t major, minor;
+	size_t len = colon != NULL ? (size_t)(colon - value) : 0;
+
+	if (colon == NULL || len == 0 || len >= sizeof(major_text))
+		return bad(f, "--device", value, "is not MAJOR:MINOR");
+	memcpy(major_text, value, len);
+	major_text[len] = '\0';
+	if (parse_number(major_text, DEVICE_MAJOR_MAX, &major) != NULL ||
+	    parse_number(colon + 1, DEVICE_MINOR_MAX, &minor) != NULL)
+		return bad(f, "--device", value, "is not MAJOR:MINOR of a "
+		    "block device");
+	if (major == 0)
+		return bad(f, "--device", value, "names no block device "
+		    "(major 0)");
+	opt->device = makedev((unsigned int)major, (unsigned int)minor);
+	return CLI_RUN;
+}
+
 /* An option that takes a value; those of a new group only with --create. */
 static enum cli_result
 parse_valued(const char *name, const char *value, enum alias_form form,
@@ -181,6 +211,8 @@ parse_valued(const char *name, const char *value, enum alias_form form,
 		return parse_mode(value, opt, f);
 	if (strcmp(name, "--verbose") == 0)
 		return parse_flag("--verbose", value, 3, &opt->verbose, f);
+	if (strcmp(name, "--device") == 0)
+		return parse_device(value, opt, f);
 	if (strcmp(name, "--alias") == 0) {
 		if ((why = descriptor_alias_fault(form, value)) != NULL)
 			return bad(f, "--alias", value, why);
@@ -200,6 +232,7 @@ static const struct {
 	bool of_new_group;	/* describes the group: --create only */
 } named_file_options[] = {
 	{ "--follow", true, false }, { "--verbose", true, false },
+	{ "--device", true, false },
 	{ "--foreground", false, false }, { "--delete-on-stop", false, false },
 	{ "--alias", true, true }, { "--bounds", true, true },
 	{ "--precise", false, true },
@@ -225,8 +258,8 @@ known_option(const char *name, bool create, bool *valued)
  * The forms that name FILE, options before it:
  *   --create [--alias NAME] [--precise] [--bounds LIST] [common] FILE
  *   --groupid ID [common] FILE
- * where common is [--follow inode|path] [--foreground] [--verbose N]
- * [--delete-on-stop].
+ * where common is [--device MAJOR:MINOR] [--follow inode|path]
+ * [--foreground] [--verbose N] [--delete-on-stop].
  */
 static enum cli_result
 parse_named_file(int argc, char *const argv[], enum alias_form form,

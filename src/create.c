@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "create.h"
+#include "daemon.h"
 #include "descriptor.h"
 #include "devmapper.h"
 #include "fault.h"
@@ -150,38 +151,45 @@ write_group(const struct stats_device *dev, const struct options *opt,
 	return r;
 }
 
+/*
+ * Makes the group; prints dmstats' line, naming the device when the file
+ * has groups on several.  Returns 0 with the members' ids in *ids (*n of
+ * them, malloc'd, lowest first); on failure deletes what it created and
+ * returns -1 with the refusal in f.
+ */
 static int
 make_group(const struct stats_device *dev, const struct options *opt,
     const struct file_map *map, const char *settings, int n_settings,
-    uint64_t ino, uint64_t *group_id, struct fault *f)
+    uint64_t ino, bool name_device, uint64_t **ids, size_t *n,
+    struct fault *f)
 {
 	struct plan plan;
-	uint64_t *ids;
 	size_t made;
-	int r = -1;
 
 	/* With no region to keep, the cap has nothing to merge. */
 	if (plan_make(map->ranges, map->count, NULL, 0,
 	    REGIONS_PER_EXTENT_DEFAULT, HEAT_READ, &plan) != PLAN_OK)
 		return faultx(f, "out of memory");
-	if ((ids = calloc(plan.n_create, sizeof(*ids))) == NULL) {
+	if ((*ids = calloc(plan.n_create, sizeof(**ids))) == NULL) {
 		plan_free(&plan);
 		return faultx(f, "out of memory");
 	}
-	made = create_regions(dev, &plan, settings, n_settings, ino, ids, f);
+	made = create_regions(dev, &plan, settings, n_settings, ino, *ids, f);
+	*n = made;
 	if (made == plan.n_create &&
-	    write_group(dev, opt, &plan, ids, settings, f) == 0) {
-		*group_id = ids[0];
+	    write_group(dev, opt, &plan, *ids, settings, f) == 0) {
 		printf("%s: Created new group with %zu region(s) as group ID %"
-		    PRIu64 ".\n", opt->file, made, *group_id);
+		    PRIu64 "%s%s.\n", opt->file, made, (*ids)[0],
+		    name_device ? " on " : "", name_device ? dev->name : "");
 		fflush(stdout);
-		r = 0;
-	} else {
-		undo(dev, ids, made);
+		plan_free(&plan);
+		return 0;
 	}
-	free(ids);
+	undo(dev, *ids, made);
+	free(*ids);
+	*ids = NULL;
 	plan_free(&plan);
-	return r;
+	return -1;
 }
 
 /*
@@ -192,8 +200,8 @@ make_group(const struct stats_device *dev, const struct options *opt,
  */
 static enum file_group
 find_group(const struct stats_device *dev, const struct options *opt,
-    const struct file_map *map, const char *settings, uint64_t *group_id,
-    struct fault *f)
+    const struct file_map *map, const char *settings, bool name_device,
+    uint64_t *group_id, struct fault *f)
 {
 	struct file_group_settings want = { PROGRAM_ID, settings,
 	    opt->alias ? opt->alias : default_alias(opt->file) };
@@ -211,50 +219,122 @@ find_group(const struct stats_device *dev, const struct options *opt,
 		faultx(f, "out of memory");
 	if (found == FILE_GROUP_FOUND) {
 		printf("%s: Following its group made before as group ID %"
-		    PRIu64 ".\n", opt->file, *group_id);
+		    PRIu64 "%s%s.\n", opt->file, *group_id,
+		    name_device ? " on " : "", name_device ? dev->name : "");
 		fflush(stdout);
 	}
 	return found;
 }
 
+/* One target's part of the work: its device, the file's ranges there. */
+struct device_work {
+	struct stats_device dev;
+	bool open;
+	struct file_map map;
+	uint64_t *made;		/* the ids of the group made on it */
+	size_t n_made;
+};
+
+/*
+ * Opens every target's device and reads the file's ranges there.  Returns
+ * how many targets hold some of the file's data; -1 with the refusal in f.
+ */
+static int
+read_maps(const struct options *opt, const struct target_set *targets,
+    struct device_work *work, struct fault *f)
+{
+	bool unmappable = false;
+	size_t i;
+	int holding = 0;
+
+	for (i = 0; i < targets->n; i++) {
+		if (devmapper_open(&work[i].dev, targets->each[i].devno, f) != 0)
+			return -1;
+		work[i].open = true;
+		if (target_read_map(opt->fd, &targets->each[i],
+		    &work[i].map) != 0)
+			return fault(f, "FILE '%s': cannot read its extents",
+			    opt->file);
+		unmappable |= work[i].map.unmappable;
+		holding += work[i].map.count > 0;
+	}
+	if (holding == 0)
+		return faultx(f, "FILE '%s' has no data on the device%s",
+		    opt->file, unmappable ? " that can be counted (only "
+		    "inline data, or data whose place there is not told)" :
+		    "");
+	return holding;
+}
+
+/* Finds or makes the group on one target; -1 with the refusal in f. */
+static int
+take_group(const struct options *opt, const struct stat *st,
+    struct device_work *w, const char *settings, int n_settings,
+    bool name_device, struct created_group *g, struct fault *f)
+{
+	switch (find_group(&w->dev, opt, &w->map, settings, name_device,
+	    &g->id, f)) {
+	case FILE_GROUP_FOUND:
+		g->found = true;
+		return 0;
+	case FILE_GROUP_NONE:
+		g->found = false;
+		if (make_group(&w->dev, opt, &w->map, settings, n_settings,
+		    (uint64_t)st->st_ino, name_device, &w->made, &w->n_made,
+		    f) != 0)
+			return -1;
+		g->id = w->made[0];
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 int
-create_group(const struct options *opt, const struct stat *st,
-    const struct target *target, uint64_t *group_id, bool *found,
+create_groups(const struct options *opt, const struct stat *st,
+    const struct target_set *targets, struct created_groups *groups,
     struct fault *f)
 {
 	char settings[BOUNDS_MAX * 24 + 32];
 	int n_settings = format_settings(opt, settings, sizeof(settings));
-	struct stats_device dev;
-	struct file_map map = { 0 };
-	enum file_group existing = FILE_GROUP_NONE;
+	struct device_work work[TARGETS_MAX];
 	const char *why;
+	size_t i;
 	int r = -1;
 
+	groups->n = 0;
 	if (opt->alias == NULL &&
 	    (why = descriptor_alias_fault(devmapper_alias_form(),
 	    default_alias(opt->file))) != NULL)
 		return faultx(f, "FILE '%s': its name, the group's alias "
 		    "unless --alias gives one, %s", opt->file, why);
-	if (devmapper_open(&dev, target->devno, f) != 0)
-		return -1;
+	memset(work, 0, sizeof(work));
 	/* Data still in delayed allocation has no place yet: give it one. */
 	if (fdatasync(opt->fd) != 0)
 		log_warn("FILE '%s': cannot write its data out", opt->file);
-	if (target_read_map(opt->fd, target, &map) != 0)
-		fault(f, "FILE '%s': cannot read its extents", opt->file);
-	else if (map.count == 0)
-		faultx(f, "FILE '%s' has no data on the device%s", opt->file,
-		    map.unmappable ? " that can be counted (only inline data, "
-		    "or data whose place there is not told)" : "");
-	else if ((existing = find_group(&dev, opt, &map, settings, group_id,
-	    f)) != FILE_GROUP_NONE)
-		r = existing == FILE_GROUP_FOUND ? 0 : -1;
-	else
-		r = make_group(&dev, opt, &map, settings, n_settings,
-		    (uint64_t)st->st_ino, group_id, f);
-	*found = existing == FILE_GROUP_FOUND;
-	file_map_free(&map);
-	stats_device_close(&dev);
+	if (read_maps(opt, targets, work, f) > 0) {
+		for (i = 0; i < targets->n; i++) {
+			if (work[i].map.count == 0)
+				continue;
+			groups->each[groups->n].target = targets->each[i];
+			if (take_group(opt, st, &work[i], settings, n_settings,
+			    targets->n > 1, &groups->each[groups->n], f) != 0)
+				break;
+			groups->n++;
+		}
+		r = i == targets->n ? 0 : -1;
+	}
+	/* One group that cannot be made undoes those made with it. */
+	for (i = 0; i < targets->n; i++) {
+		if (r != 0 && work[i].made != NULL)
+			undo(&work[i].dev, work[i].made, work[i].n_made);
+		free(work[i].made);
+		file_map_free(&work[i].map);
+		if (work[i].open)
+			stats_device_close(&work[i].dev);
+	}
+	if (r != 0)
+		groups->n = 0;
 	return r;
 }
 
@@ -265,11 +345,10 @@ create_group(const struct options *opt, const struct stat *st,
 int
 create_hand_over(const struct options *opt)
 {
-	char fd[16], id[24], foreground[8], verbose[8], self[PATH_MAX];
+	char fd[16], id[24], foreground[8], verbose[8];
 	char *argv[] = { "dmfilemapd", fd, id, (char *)opt->path,
 	    (char *)follow_mode_name(opt->mode), foreground, verbose, NULL };
 	int flags = fcntl(opt->fd, F_GETFD), err;
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
 	snprintf(fd, sizeof(fd), "%d", opt->fd);
 	snprintf(id, sizeof(id), "%" PRIu64, opt->group_id);
@@ -277,16 +356,7 @@ create_hand_over(const struct options *opt)
 	snprintf(verbose, sizeof(verbose), "%d", opt->verbose);
 	if (flags < 0 || fcntl(opt->fd, F_SETFD, flags & ~FD_CLOEXEC) != 0)
 		return -1;
-	/*
-	 * By its own path, so that the kernel names the process after it
-	 * (through /proc/self/exe it would be "exe"); that path no longer
-	 * leads to this program when the file was replaced since.
-	 */
-	if (n > 0 && (size_t)n < sizeof(self) - 1) {
-		self[n] = '\0';
-		execv(self, argv);
-	}
-	execv("/proc/self/exe", argv);
+	daemon_exec_self(argv);
 	err = errno;
 	fcntl(opt->fd, F_SETFD, flags);
 	errno = err;

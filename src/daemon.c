@@ -48,8 +48,8 @@ check_fiemap(int fd, const char *what, struct fault *f)
 }
 
 int
-daemon_check_file(int fd, const char *what, struct stat *st,
-    struct target *target, struct fault *f)
+daemon_check_file(int fd, const char *what, dev_t device, struct stat *st,
+    struct target_set *targets, struct fault *f)
 {
 	int flags = fcntl(fd, F_GETFL);
 
@@ -66,7 +66,7 @@ daemon_check_file(int fd, const char *what, struct stat *st,
 	if (check_filesystem(fd, what, f) != 0 ||
 	    check_fiemap(fd, what, f) != 0)
 		return -1;
-	return target_find(fd, st, what, target, f);
+	return target_find(fd, st, what, device, targets, f);
 }
 
 int
@@ -145,4 +145,22 @@ daemon_set_name(void)
 {
 	/* Only the kernel's short name: argv[0] is the caller's to choose. */
 	prctl(PR_SET_NAME, "dmfilemapd", 0, 0, 0);
+}
+
+void
+daemon_exec_self(char *const argv[])
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	/*
+	 * By its own path, so that the kernel names the process after it
+	 * (through /proc/self/exe it would be "exe"); that path no longer
+	 * leads to this program when the file was replaced since.
+	 */
+	if (n > 0 && (size_t)n < sizeof(self) - 1) {
+		self[n] = '\0';
+		execv(self, argv);
+	}
+	execv("/proc/self/exe", argv);
 }

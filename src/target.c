@@ -18,13 +18,49 @@
 #include "fault.h"
 #include "target.h"
 
-static int
-find_btrfs(int fd, const char *what, struct target *t, struct fault *f)
+/* "253:1 253:2": the devices of set, for messages. */
+static const char *
+device_list(const struct target_set *set, char *buf, size_t len)
 {
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < set->n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%u:%u",
+		    i ? " " : "", major(set->each[i].devno),
+		    minor(set->each[i].devno));
+	return buf;
+}
+
+/* Keeps only the target on device; refuses --device when none is. */
+static int
+keep_device(struct target_set *set, dev_t device, const char *where,
+    struct fault *f)
+{
+	char list[TARGETS_MAX * 24];
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		if (set->each[i].devno == device) {
+			set->each[0] = set->each[i];
+			set->n = 1;
+			return 0;
+		}
+	return faultx(f, "--device '%u:%u' is not %s (%s)", major(device),
+	    minor(device), where, device_list(set, list, sizeof(list)));
+}
+
+static int
+find_btrfs(int fd, const char *what, dev_t device, struct target_set *set,
+    struct fault *f)
+{
+	struct btrfs_dm devs[TARGETS_MAX];
 	struct chunk_map chunks;
 	int unhandled, flags;
+	bool cow;
+	size_t i;
 
-	if (btrfs_dm_device(fd, what, &t->devid, &t->devno, f) != 0)
+	if (btrfs_dm_devices(fd, what, devs, TARGETS_MAX, &set->n, f) != 0)
 		return -1;
 	if (btrfs_read_chunks(fd, &chunks) != 0)
 		return fault(f, "%s: cannot read the btrfs chunk tree", what);
@@ -33,28 +69,56 @@ find_btrfs(int fd, const char *what, struct target *t, struct fault *f)
 	if (unhandled)
 		return faultx(f, "%s: the btrfs file system keeps data as "
 		    "RAID5 or RAID6, whose stripes are not followed", what);
-	t->btrfs = 1;
-	t->cow = ioctl(fd, FS_IOC_GETFLAGS, &flags) != 0 ||
+	cow = ioctl(fd, FS_IOC_GETFLAGS, &flags) != 0 ||
 	    !(flags & FS_NOCOW_FL);
-	return 0;
+	for (i = 0; i < set->n; i++) {
+		set->each[i].btrfs = 1;
+		set->each[i].cow = cow;
+		set->each[i].devid = devs[i].devid;
+		set->each[i].devno = devs[i].devno;
+	}
+	if (device == 0)
+		return 0;
+	return keep_device(set, device, "one of the btrfs file system's "
+	    "device-mapper devices", f);
 }
 
 int
-target_find(int fd, const struct stat *st, const char *what,
-    struct target *t, struct fault *f)
+target_find(int fd, const struct stat *st, const char *what, dev_t device,
+    struct target_set *set, struct fault *f)
 {
 	struct statfs fs;
+	struct target *t = &set->each[0];
 
-	memset(t, 0, sizeof(*t));
+	memset(set, 0, sizeof(*set));
 	if (fstatfs(fd, &fs) == 0 && fs.f_type == BTRFS_SUPER_MAGIC)
-		return find_btrfs(fd, what, t, f);
+		return find_btrfs(fd, what, device, set, f);
 	t->xfs = fstatfs(fd, &fs) == 0 && fs.f_type == XFS_SUPER_MAGIC;
 	if (!dm_is_dm_major(major(st->st_dev)))
 		return faultx(f, "%s: the file is on device %u:%u, which is "
 		    "not a device-mapper device", what, major(st->st_dev),
 		    minor(st->st_dev));
 	t->devno = st->st_dev;
-	return 0;
+	set->n = 1;
+	if (device == 0)
+		return 0;
+	return keep_device(set, device, "the file's device", f);
+}
+
+int
+target_only(const struct target_set *set, const char *what,
+    struct target *t, struct fault *f)
+{
+	char list[TARGETS_MAX * 24];
+
+	if (set->n == 1) {
+		*t = set->each[0];
+		return 0;
+	}
+	return faultx(f, "%s: the btrfs file system lies on %zu "
+	    "device-mapper devices (%s); the group is named with --groupid "
+	    "ID --device MAJOR:MINOR FILE", what, set->n,
+	    device_list(set, list, sizeof(list)));
 }
 
 /*

@@ -87,7 +87,10 @@ BEGIN {
 		w[d] = w[d - 1]
 	else if (pk == "UnaryOperator" && pt ~ /prefix '&'/ ||
 	    pk == "ImplicitCastExpr" && pt ~ /<ArrayToPointerDecay>/)
-		if (kind[d - 2] == "ArraySubscriptExpr")
+		# A pointer to const, as through a const struct's pointer.
+		if (pt ~ /'const [^']*\*'/)
+			w[d] = 0
+		else if (kind[d - 2] == "ArraySubscriptExpr")
 			w[d] = w[d - 2]
 		else
 			w[d] = !(kind[d - 2] == "ImplicitCastExpr" &&

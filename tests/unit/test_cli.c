@@ -16,6 +16,9 @@
 #define ALIAS_ARGV(alias) ARGV("dmfilemapd", "--create", "--alias", alias, "f")
 /* As --create leaves what no option sets. */
 #define CREATED .fd = -1, .create = 1
+/* makedev(3) as a constant: the major's 12 bits above the minor's low 8. */
+#define DEV(major, minor) ((dev_t)(major) << 8 | ((dev_t)(minor) & 0xff) | \
+	((dev_t)(minor) & ~(dev_t)0xff) << 12)
 
 /*
  * A command line and what it is taken for.  Form is the installed
@@ -65,6 +68,12 @@ static const struct cli_case runs[] = {
 	  .want = { .fd = -1, .adopt = 1, .delete_on_stop = 1,
 	  .group_id = 2147483647, .mode = FOLLOW_PATH, .foreground = 1,
 	  .verbose = 3, .file = "-f" } },
+	/* The device a group is on, where the file lies on several. */
+	{ "groupid_device", "dmfilemapd --groupid 0 --device 253:12 /srv/f",
+	  .want = { .fd = -1, .adopt = 1, .file = "/srv/f",
+	  .device = DEV(253, 12) } },
+	{ "create_device_widest", "dmfilemapd --create --device 4095:1048575 f",
+	  .want = { CREATED, .file = "f", .device = DEV(4095, 1048575) } },
 	/*
 	 * From 1.02.197 libdevmapper quotes the alias and escapes blanks and
 	 * backslashes in its messages: what it reads back is taken there
@@ -253,6 +262,29 @@ static const struct cli_case refusals[] = {
 	  .message = "too many arguments: 'g' is extra" },
 	{ "groupid_file_empty", "dmfilemapd --groupid 3 ''",
 	  .result = CLI_BAD_ARGUMENT, .message = "FILE '' is empty" },
+	{ "device_no_value", "dmfilemapd --groupid 3 --device",
+	  .result = CLI_BAD_USAGE, .message = "--device needs a value" },
+	{ "device_no_minor", "dmfilemapd --groupid 3 --device 253 f",
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "--device '253' is not MAJOR:MINOR" },
+	{ "device_no_major", "dmfilemapd --groupid 3 --device :2 f",
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "--device ':2' is not MAJOR:MINOR" },
+	{ "device_a_path", "dmfilemapd --create --device /dev/dm-1 f",
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "--device '/dev/dm-1' is not MAJOR:MINOR" },
+	{ "device_minor_too_wide", "dmfilemapd --groupid 3 --device 253:1048576 f",
+	  .result = CLI_BAD_ARGUMENT, .message = "--device '253:1048576' is "
+	  "not MAJOR:MINOR of a block device" },
+	{ "device_major_too_wide", "dmfilemapd --groupid 3 --device 4096:0 f",
+	  .result = CLI_BAD_ARGUMENT, .message = "--device '4096:0' is "
+	  "not MAJOR:MINOR of a block device" },
+	{ "device_letters", "dmfilemapd --groupid 3 --device a:b f",
+	  .result = CLI_BAD_ARGUMENT, .message = "--device 'a:b' is "
+	  "not MAJOR:MINOR of a block device" },
+	{ "device_anonymous", "dmfilemapd --groupid 3 --device 0:52 f",
+	  .result = CLI_BAD_ARGUMENT,
+	  .message = "--device '0:52' names no block device (major 0)" },
 };
 
 /* What stat() says of ABS_PATH, with FD open on inode 12 of device 0xfe00. */
@@ -320,6 +352,7 @@ expect_options(const struct options *got, const struct options *want)
 	assert_int_equal(got->create, want->create);
 	assert_int_equal(got->adopt, want->adopt);
 	assert_int_equal(got->delete_on_stop, want->delete_on_stop);
+	assert_int_equal(got->device, want->device);
 	expect_text(got->file, want->file);
 	expect_text(got->alias, want->alias);
 	assert_int_equal(got->precise, want->precise);

@@ -14,10 +14,11 @@ step "ext4 on a dm-linear device, a mapped file without a daemon"
 setup_mapped --pieces 2 --nomonitor /mnt/f
 usage="usage: dmfilemapd FD GROUP_ID ABS_PATH inode|path [FOREGROUND [VERBOSE]]
        dmfilemapd --create [--alias NAME] [--precise] [--bounds LIST]
+                  [--device MAJOR:MINOR] [--follow inode|path]
+                  [--foreground] [--verbose N] [--delete-on-stop] FILE
+       dmfilemapd --groupid ID [--device MAJOR:MINOR]
                   [--follow inode|path] [--foreground] [--verbose N]
-                  [--delete-on-stop] FILE
-       dmfilemapd --groupid ID [--follow inode|path] [--foreground]
-                  [--verbose N] [--delete-on-stop] FILE"
+                  [--delete-on-stop] FILE"
 ok='3</mnt/f'
 
 step "missing and extra arguments"

@@ -87,7 +87,8 @@ step "refused with one line, nothing created"
 mkdir -p /tmp/t && mount -t tmpfs none /tmp/t && echo x >/tmp/t/f
 tab=$'\t'
 for args in "/mnt/empty" "/tmp/t/f" "/proc/version" "/mnt/missing" "--alias a:b /mnt/empty" "/mnt" \
-	"/mnt/a_file" "--alias my_file /mnt/a_file" "--alias my${tab}file /mnt/a_file"; do
+	"/mnt/a_file" "--alias my_file /mnt/a_file" "--alias my${tab}file /mnt/a_file" \
+	"--device 7:0 /mnt/a_file"; do
 	# Words split at spaces, an underscore standing for a space.
 	IFS=' ' read -r -a words <<<"$args"
 	set -- "${words[@]//_/ }"
@@ -102,5 +103,8 @@ for args in "/mnt/empty" "/tmp/t/f" "/proc/version" "/mnt/missing" "--alias a:b 
 done
 grep -q "has no data on the device" <(dmfilemapd --create /mnt/empty 2>&1) ||
 	fail "an empty file was not refused for having no data"
+devno=$(stat -c %Hd:%Ld /mnt)
+assert_eq "dmfilemapd: --device '7:0' is not the file's device ($devno)" \
+	"$(dmfilemapd --create --device 7:0 "/mnt/a file" 2>&1)" "--create on another --device"
 grep -q "does not support FIEMAP" <(dmfilemapd --create /proc/version 2>&1) ||
 	fail "a file on a file system without FIEMAP was not refused for it"

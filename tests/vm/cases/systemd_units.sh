@@ -4,7 +4,8 @@
 # missing, or on tmpfs, fails, and systemctl status shows the daemon's
 # reason; an instance's settings in /etc/dmfilemapd/INSTANCE.conf (alias,
 # histogram, --delete-on-stop, which deletes the group at stop); an
-# instance for a file on btrfs, which dmstats refuses.
+# instance for a file on a btrfs over two dm devices, which dmstats
+# refuses: a group and a daemon for each, stopped with the unit.
 set -eu
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
@@ -57,15 +58,21 @@ wait_until 10 holds sh -c "! systemctl is-active --quiet '$unit'"
 if region_rows "$dev" | grep -q ' cee$'; then fail "group cee is still there after stop"; fi
 assert_eq "" "$(stats_list "$dev")" "regions left on $dev"
 
-step "btrfs on a second dm-linear device: an instance for a file on it"
-bdev=$(make_linear blin /dev/vdb)
-make_fs btrfs "$bdev" /mnt
+step "btrfs RAID1 over two dm-linear devices: an instance follows a group on each"
+dmsetup create blin0 --table "0 $((480 * 2048)) linear /dev/vdb $LINEAR_OFFSET"
+dmsetup create blin1 --table "0 $((480 * 2048)) linear /dev/vdb $((512 * 2048 + LINEAR_OFFSET))"
+mkfs.btrfs -q -f -d raid1 -m raid1 /dev/mapper/blin0 /dev/mapper/blin1 >/dev/null 2>&1 ||
+	fail "mkfs.btrfs -d raid1 failed"
+mount /dev/mapper/blin0 /mnt
 fragmented_file /mnt/b.img 3
 unit=$(unit_of /mnt/b.img)
 systemctl start "$unit" || { systemctl status "$unit" --no-pager || true; fail "$unit did not start"; }
-wait_group /mnt/b.img "$bdev" b.img
+for bdev in /dev/mapper/blin0 /dev/mapper/blin1; do wait_group /mnt/b.img "$bdev" b.img; done
+assert_eq 2 "$(daemon_pids | wc -w)" "daemons of $unit, one for each group"
 fallocate -l 8M /mnt/b.img
-wait_group /mnt/b.img "$bdev" b.img
+for bdev in /dev/mapper/blin0 /dev/mapper/blin1; do wait_group /mnt/b.img "$bdev" b.img; done
+systemctl is-active --quiet "$unit" || fail "$unit is not active while its daemons run"
 systemctl stop "$unit"
-group_matches /mnt/b.img "$bdev" b.img
+assert_eq "" "$(daemon_pids)" "daemons left when $unit stopped"
+for bdev in /dev/mapper/blin0 /dev/mapper/blin1; do group_matches /mnt/b.img "$bdev" b.img; done
 echo "ok: failures said why, settings and btrfs followed"
