@@ -180,16 +180,13 @@ parse_mode(const char *value, struct options *opt, struct fault *f)
 static enum cli_result
 parse_device(const char *value, struct options *opt, struct fault *f)
 {
-	const char *colon = strchr(value, ':');
-	char major_text[24];
+	const char *colon = strchr(value, ':'), *end;
 	uint64_t major, minor;
-	size_t len = colon != NULL ? (size_t)(colon - value) : 0;
 
-	if (colon == NULL || len == 0 || len >= sizeof(major_text))
+	if (colon == NULL || colon == value)
 		return bad(f, "--device", value, "is not MAJOR:MINOR");
-	memcpy(major_text, value, len);
-	major_text[len] = '\0';
-	if (parse_number(major_text, DEVICE_MAJOR_MAX, &major) != NULL ||
+	if ((end = decimal_read(value, &major)) != colon ||
+	    major > DEVICE_MAJOR_MAX ||
 	    parse_number(colon + 1, DEVICE_MINOR_MAX, &minor) != NULL)
 		return bad(f, "--device", value, "is not MAJOR:MINOR of a "
 		    "block device");

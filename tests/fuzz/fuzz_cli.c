@@ -3,16 +3,17 @@
  * NULs.  cli_parse's answer is checked against a model of
  *   dmfilemapd FD GROUP_ID ABS_PATH inode|path [FOREGROUND [VERBOSE]]
  *   dmfilemapd --create [--alias NAME] [--precise] [--bounds LIST]
- *       [--follow inode|path] [--foreground] [--verbose N]
- *       [--delete-on-stop] [--] FILE
- *   dmfilemapd --groupid ID [--follow inode|path] [--foreground]
+ *       [--device MAJOR:MINOR] [--follow inode|path] [--foreground]
  *       [--verbose N] [--delete-on-stop] [--] FILE
+ *   dmfilemapd --groupid ID [--device MAJOR:MINOR] [--follow inode|path]
+ *       [--foreground] [--verbose N] [--delete-on-stop] [--] FILE
  * written here independently: which answer, which values, which argument
  * the message names, which aliases each library's form takes.  The
  * refusal is a struct fault of its own allocation (the form is taken from
  * the input's length), so that AddressSanitizer sees any write past it.
  */
 #include <limits.h>
+#include <sys/sysmacros.h>
 
 #include "cli.h"
 #include "fuzz.h"
@@ -133,10 +134,31 @@ static int
 option_known(const char *o, int create, int *valued)
 {
 	*valued = !strcmp(o, "--follow") || !strcmp(o, "--verbose") ||
-	    (create && (!strcmp(o, "--alias") || !strcmp(o, "--bounds")));
+	    !strcmp(o, "--device") || (create && (!strcmp(o, "--alias") || !strcmp(o, "--bounds")));
 	return *valued || !strcmp(o, "--foreground") ||
 	    !strcmp(o, "--delete-on-stop") ||
 	    (create && !strcmp(o, "--precise"));
+}
+
+/* --device's MAJOR:MINOR of a block device: major 1-4095, minor 20 bits. */
+static int
+device_ok(const char *s, dev_t *dev)
+{
+	const char *colon = strchr(s, ':');
+	char *major_text;
+	uint64_t major, minor;
+	int ok;
+
+	if (colon == NULL)
+		return 0;
+	major_text = strndup(s, (size_t)(colon - s));
+	CHECK(major_text != NULL);
+	ok = number_ok(major_text, 4095, &major) && major > 0 &&
+	    number_ok(colon + 1, 1048575, &minor);
+	free(major_text);
+	if (ok)
+		*dev = makedev((unsigned int)major, (unsigned int)minor);
+	return ok;
 }
 
 /* --bounds' list: latencies with units, ascending from above 0. */
@@ -183,6 +205,7 @@ check_named(char *const argv[], int argc, enum alias_form form,
 {
 	const char *alias = NULL, *o;
 	uint64_t bounds[BOUNDS_MAX], v, id = 0;
+	dev_t device = 0;
 	long n_bounds = 0;
 	int i = 2, precise = 0, foreground = 0, verbose = 0, mode = FOLLOW_INODE;
 	int delete = 0;
@@ -234,7 +257,8 @@ check_named(char *const argv[], int argc, enum alias_form form,
 		    (n_bounds = bounds_ok(argv[i], bounds)) < 0) ||
 		    (strcmp(o, "--follow") == 0 && strcmp(argv[i], "inode") &&
 		    strcmp(argv[i], "path")) ||
-		    (strcmp(o, "--verbose") == 0 && !number_ok(argv[i], 3, &v))) {
+		    (strcmp(o, "--verbose") == 0 && !number_ok(argv[i], 3, &v)) ||
+		    (strcmp(o, "--device") == 0 && !device_ok(argv[i], &device))) {
 			CHECK(r == CLI_BAD_ARGUMENT);
 			CHECK(asprintf(&want, "%s '%s' ", o, argv[i]) >= 0);
 			check_message(err, errlen, want, 0);
@@ -268,7 +292,7 @@ check_named(char *const argv[], int argc, enum alias_form form,
 		CHECK(create || opt->group_id == id);
 		CHECK(opt->alias == alias && opt->precise == precise);
 		CHECK(opt->foreground == foreground && opt->verbose == verbose);
-		CHECK(opt->delete_on_stop == delete);
+		CHECK(opt->delete_on_stop == delete && opt->device == device);
 		CHECK((int)opt->mode == mode);
 		CHECK(opt->n_bounds == (size_t)n_bounds);
 		CHECK(n_bounds == 0 || memcmp(opt->bounds, bounds,
