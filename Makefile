@@ -41,7 +41,7 @@ OBJ        = $(NATIVE_OBJ) $(DAEMON_SRC:.c=.o)
 
 # Helper programs of the VM tests and the benchmarks.
 TOOLS      = bench/odirect-read bench/plan-bench bench/fragment bench/group-wait \
-             bench/pass-profile bench/overwrite tests/vm/bin/dm-set-alias \
+             bench/dm-poller bench/pass-profile bench/overwrite tests/vm/bin/dm-set-alias \
              tests/vm/bin/hold-names tests/vm/bin/file-ranges \
              tests/vm/bin/stamped-blocks
 
@@ -116,6 +116,9 @@ bench/odirect-read: bench/odirect_read.c
 
 bench/plan-bench: bench/plan_bench.c src/plan.o src/pairheap.o src/extents.o
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< src/plan.o src/pairheap.o src/extents.o
+
+bench/dm-poller: bench/dm_poller.c
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
 bench/fragment: bench/fragment.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<

@@ -7,7 +7,7 @@
 # the way users do (`dmstats create --filemap`, which runs the dmfilemapd
 # first on PATH) and fails unless the process runs exactly that binary.
 # SCENARIO is one of
-#   reaction:FS  fidelity:FS  burst:FS  idle:FS+FS...  pass:FS:N+N...
+#   reaction:FS  poller:FS  fidelity:FS  burst:FS  idle:FS+FS...  pass:FS:N+N...
 #   profile:FS:N+N...  groups:FS:G+G...@R  churn:FS:MS+MS...  guest
 # with FS xfs or ext4 (on /dev/vda and /dev/vdb; pass uses /dev/vdc).
 # Results are lines  BENCH<TAB>scenario<TAB>metric<TAB>value ; a scenario
@@ -62,6 +62,46 @@ scenario_reaction() {
 	done
 	summarize "$name" <"$times"
 	emit "$name" "steps over 10 s" "$timeouts"
+	stop_daemon "$pid"
+	clean_fs "$fs"
+}
+
+# ---- the same under another program's use of device-mapper --------------
+# dm-poller opens the control node, asks its version and closes it every
+# millisecond, as a monitoring agent polling dm might: every close is a use
+# the device's daemons see.  The daemon's CPU while nothing but the poller
+# runs, then the reaction to growth steps as above, the poller still
+# going.
+
+scenario_poller() {
+	local fs=$1 name=poller/$1 dir file pid uses poller cpu0 cpu1 times=/tmp/poller.$1 i out
+	local timeouts=0 seconds=20
+	dir=$(fs_dir "$fs")
+	file=$dir/polled
+	write_mib "$file" 0
+	pid=$(start_daemon "$file" 30)
+	dm-poller 1 $((seconds + 30)) >/tmp/poller.uses &
+	poller=$!
+	sleep 2
+	cpu0=$(cpu_ns "$pid")
+	sleep "$seconds"
+	cpu1=$(cpu_ns "$pid")
+	emit "$name" "daemon CPU under the poller, file quiet ms/s" \
+		"$(awk -v ns=$((cpu1 - cpu0)) -v s="$seconds" 'BEGIN { printf "%.2f", ns / 1e6 / s }')"
+	: >"$times"
+	for i in $(seq 1 20); do
+		if out=$(group-wait -t 10 --grow $MIB "b$fs" polled "$file"); then
+			field ms "$out" >>"$times"
+		else
+			timeouts=$((timeouts + 1))
+		fi
+		sleep 0.2
+	done
+	summarize "$name" <"$times"
+	emit "$name" "steps over 10 s" "$timeouts"
+	wait "$poller" || fail "dm-poller failed"
+	uses=$(cat /tmp/poller.uses)
+	emit "$name" "poller's uses of dm per s" "$((uses / (seconds + 30)))"
 	stop_daemon "$pid"
 	clean_fs "$fs"
 }
@@ -496,7 +536,7 @@ main() {
 	for spec in "$@"; do
 		IFS=: read -r kind fs sizes <<<"$spec"
 		case $kind in
-		reaction | fidelity | burst) run_scenario "$kind/$fs" "scenario_$kind" "$fs" ;;
+		reaction | poller | fidelity | burst) run_scenario "$kind/$fs" "scenario_$kind" "$fs" ;;
 		churn)
 			for n in ${sizes//+/ }; do run_scenario "churn/$fs/${n}ms" scenario_churn "$fs" "$n"; done
 			;;

@@ -21,15 +21,20 @@
 
 /*
  * Which listing will do: one taken after a moment, such as one another
- * daemon left, or only one taken now.
+ * daemon left, or only one taken now.  A check after a use of
+ * device-mapper lists LISTSHARE_SETTLE_MS after it, so that a use still
+ * going is taken whole; a pass of the file lists at once.
  */
 struct listing_need {
 	bool fresh;		/* only one taken now */
 	nsec_t after;		/* unless fresh, one taken after this */
+	bool at_once;		/* no wait for a use still going */
 };
 
 #define LISTING_FRESH		((struct listing_need){ .fresh = true })
 #define LISTING_AFTER(moment)	((struct listing_need){ .after = (moment) })
+#define LISTING_AFTER_AT_ONCE(moment) \
+	((struct listing_need){ .after = (moment), .at_once = true })
 
 struct listshare_mark {
 	uint64_t id;

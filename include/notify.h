@@ -17,6 +17,7 @@ struct notify {
 	int inotify_fd;
 	int file_wd, dir_wd, control_wd;	/* -1 when not watched */
 	int lock_wd;		/* the device watcher's lock file (watcher.h) */
+	bool control_failed;	/* the control node could not be watched */
 	int mounts_fd;		/* /proc/self/mountinfo, polled for changes */
 	char *dir;		/* path mode: the directory watched for replacements */
 	const char *base;	/* path mode: the file's name in it */
@@ -40,12 +41,6 @@ enum file_closes {
 	CLOSES_ALL,
 };
 
-/* Which closes of the dm control node are events. */
-enum control_closes {
-	CONTROL_EVERY_CLOSE,
-	CONTROL_NEXT_CLOSE,	/* the next only: the kernel then drops the watch */
-};
-
 /* Nothing watched yet, no fd open: notify_close may follow at once. */
 void notify_init(struct notify *w);
 
@@ -67,8 +62,14 @@ int notify_file(struct notify *w, int fd, enum file_closes closes);
  */
 int notify_file_again(struct notify *w, int fd, enum file_closes closes);
 
-/* Watches the dm control node's closes; -1 with errno set when it cannot. */
-int notify_dm_control(struct notify *w, enum control_closes closes);
+/*
+ * Watches the dm control node for its next close, after which the kernel
+ * drops the watch; -1 with errno set when it cannot.
+ */
+int notify_dm_control(struct notify *w);
+
+/* Whether the last attempt to watch the control node failed. */
+bool notify_control_failed(const struct notify *w);
 
 /* Watches the closes of the device watcher's lock file open as fd. */
 int notify_lock_file(struct notify *w, int fd);
@@ -79,7 +80,7 @@ void notify_drop_lock_file(struct notify *w);
 /* Stops watching the followed file (it is being replaced). */
 void notify_drop_file(struct notify *w);
 
-/* Whether the dm control node is watched now, for every close or the next. */
+/* Whether the dm control node is watched now, for its next close. */
 bool notify_has_control(const struct notify *w);
 
 /* The fds the loop polls: inotify's, and the mount table's (or -1). */

@@ -112,6 +112,8 @@ void schedule_pass_ended(struct schedule *t, enum pass_result result,
  * routine check, with no use awaiting it, one taken after the group was
  * last found in step (group_seen), such as the device's watcher makes;
  * any other check, or one of those before any such moment, one taken now.
+ * A pass of the file (DUE_PASS) takes it at once, not after a use's
+ * settling (listshare.h).
  */
 struct listing_need schedule_listing_need(enum due due, nsec_t control_seen,
     nsec_t group_seen, nsec_t pass_ended);

@@ -371,7 +371,7 @@ listshare_get(const struct stats_device *dev, const char *dir,
 		flock(lock, LOCK_UN);
 		return 0;
 	}
-	if (shared)
+	if (shared && !need.at_once)
 		settle(need.after);
 	if ((r = take_listing(dev, expect, out)) == 0 && out->ascending)
 		publish(dir, path, out);

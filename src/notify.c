@@ -71,11 +71,13 @@ notify_drop_file(struct notify *w)
 
 /*
  * libdevmapper keeps its control fd open for the life of the process, so
- * our own messages never close the node and cannot wake us.  A watch for
- * one close only is taken off by the kernel once it has sent it.
+ * our own messages never close the node and cannot wake us.  One close
+ * is all a daemon needs until it next lists the regions: a process that
+ * uses device-mapper every millisecond wakes it once a listing, not a
+ * thousand times a second.
  */
 int
-notify_dm_control(struct notify *w, enum control_closes closes)
+notify_dm_control(struct notify *w)
 {
 	char path[PATH_MAX];
 
@@ -84,8 +86,15 @@ notify_dm_control(struct notify *w, enum control_closes closes)
 		return -1;
 	}
 	w->control_wd = inotify_add_watch(w->inotify_fd, path, CONTROL_EVENTS |
-	    (closes == CONTROL_NEXT_CLOSE ? IN_ONESHOT : 0));
+	    IN_ONESHOT);
+	w->control_failed = w->control_wd < 0;
 	return w->control_wd < 0 ? -1 : 0;
+}
+
+bool
+notify_control_failed(const struct notify *w)
+{
+	return w->control_failed;
 }
 
 int

@@ -180,6 +180,21 @@ check_path(struct monitor *m, msec_t now)
 }
 
 /*
+ * Before anything lists: a use after that clears what the listing shows.
+ * The watch was for one close; the uses after it went unseen, so only a
+ * listing taken from now on shows them.
+ */
+static void
+rewatch_control(struct monitor *m)
+{
+	bool fired = !notify_has_control(&m->notify);
+
+	watcher_rewatch(&m->watcher, &m->notify);
+	if (fired && m->control_seen != NEVER)
+		m->control_seen = now_ns();
+}
+
+/*
  * A pass, checking the group against the listing schedule_listing_need
  * names.  A check prompted by others' use of device-mapper, which changes
  * no file, takes the last map when no file event awaits a pass (writes
@@ -207,6 +222,7 @@ react_pass(struct monitor *m, enum due due, msec_t now)
 	schedule_pass_started(&m->when, now);
 	if (m->opt->mode == FOLLOW_PATH && check_path(m, now) != 0)
 		return;
+	rewatch_control(m);
 	/*
 	 * The watcher's surveys list anew unless prompted by a use, as a
 	 * check something asked for does.
@@ -216,8 +232,6 @@ react_pass(struct monitor *m, enum due due, msec_t now)
 		    LISTSHARE_DIR, schedule_listing_need(DUE_CHECK,
 		    m->control_seen, m->group_seen, m->pass_ended),
 		    group_id(&m->group));
-	/* Before the pass lists: a use after that clears what it knows. */
-	watcher_rewatch(&m->watcher, &m->notify);
 	if (check_group && file_quiet && m->control_seen != NEVER &&
 	    sync_layout(&m->sync) != NULL)
 		from = LAYOUT_LAST;

@@ -185,5 +185,8 @@ schedule_listing_need(enum due due, nsec_t control_seen, nsec_t group_seen,
 		since = group_seen;
 	after = since > pass_ended ? since : pass_ended;
 	/* No listing taken yet follows a moment that never came. */
-	return after == NEVER ? LISTING_FRESH : LISTING_AFTER(after);
+	if (after == NEVER)
+		return LISTING_FRESH;
+	return due == DUE_PASS ? LISTING_AFTER_AT_ONCE(after) :
+	    LISTING_AFTER(after);
 }

@@ -44,18 +44,19 @@ watcher_watches_control(const struct watcher *w, const struct notify *notify)
 }
 
 static void
-ask_every_close(struct notify *notify)
+watch_control(struct notify *notify)
 {
-	if (notify_dm_control(notify, CONTROL_EVERY_CLOSE) != 0)
+	if (notify_dm_control(notify) != 0)
 		log_warn("cannot watch the device-mapper control node "
 		    "(checking the group every %d s)",
 		    UNWATCHED_CHECK_MS / 1000);
 }
 
 /*
- * The others watch the lock file, to take over, and the control node for
- * its next close only: until then, a pass may plan against the group as
- * the last one left it.
+ * The others watch the lock file, to take over; every daemon watches the
+ * control node for its next close: until then, a pass may plan against
+ * the group as the last one left it, and the watcher has nothing to
+ * survey.
  */
 void
 watcher_join(struct watcher *w, const char *dir, struct notify *notify,
@@ -74,24 +75,23 @@ watcher_join(struct watcher *w, const char *dir, struct notify *notify,
 	w->held = w->lock_fd >= 0 && flock(w->lock_fd, LOCK_EX | LOCK_NB) == 0;
 	if (!w->held && w->lock_fd >= 0 &&
 	    notify_lock_file(notify, w->lock_fd) == 0)
-		notify_dm_control(notify, CONTROL_NEXT_CLOSE);
+		notify_dm_control(notify);
 	else
-		ask_every_close(notify);
+		watch_control(notify);
 	watcher_survey(w, dev, dir, LISTING_FRESH, own_id);
 }
 
 bool
 watcher_rewatch(const struct watcher *w, struct notify *notify)
 {
-	bool every = watcher_watches_control(w, notify);
-	enum control_closes closes = every ? CONTROL_EVERY_CLOSE :
-	    CONTROL_NEXT_CLOSE;
+	bool own = watcher_watches_control(w, notify);
+	bool failed = notify_control_failed(notify);
 
-	if (notify->control_wd < 0 && notify_dm_control(notify, closes) == 0 &&
-	    every)
+	if (!notify_has_control(notify) && notify_dm_control(notify) == 0 &&
+	    own && failed)
 		log_info(VERB_LIFECYCLE, "watching the device-mapper control "
 		    "node again");
-	return !every || notify->control_wd >= 0;
+	return !own || notify_has_control(notify);
 }
 
 /*
@@ -112,7 +112,8 @@ watcher_take_over(struct watcher *w, struct notify *notify)
 	if (!w->held)
 		return false;
 	notify_drop_lock_file(notify);
-	ask_every_close(notify);
+	if (!notify_has_control(notify))
+		watch_control(notify);
 	return true;
 }
 

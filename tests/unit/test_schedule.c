@@ -72,11 +72,12 @@ test_routine_left(void **state)
 	assert_int_equal(schedule_due(&t, now + 10), DUE_CHECK);
 }
 
-/* need asks for a listing taken after moment. */
+/* need asks for a listing taken after moment, once a use there settled. */
 static void
 assert_after(struct listing_need need, nsec_t moment)
 {
 	assert_false(need.fresh);
+	assert_false(need.at_once);
 	assert_int_equal(need.after, moment);
 }
 
@@ -93,6 +94,11 @@ test_listing_need(void **state)
 	assert_after(schedule_listing_need(DUE_CHECK, 200, 100, 300), 300);
 	assert_true(schedule_listing_need(DUE_CHECK, NEVER, 100, 300).fresh);
 	assert_true(schedule_listing_need(DUE_PASS, NEVER, 100, 300).fresh);
+	/* A pass of the file: after the use too, but at once. */
+	assert_int_equal(schedule_listing_need(DUE_PASS, 500, 100, 300).after,
+	    500);
+	assert_true(schedule_listing_need(DUE_PASS, 500, 100, 300).at_once);
+	assert_false(schedule_listing_need(DUE_PASS, 500, 100, 300).fresh);
 	assert_after(schedule_listing_need(DUE_ROUTINE_CHECK, NEVER, 400, 300),
 	    400);
 	assert_after(schedule_listing_need(DUE_ROUTINE_CHECK, NEVER, 100, 300),
