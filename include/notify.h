@@ -16,6 +16,7 @@
 struct notify {
 	int inotify_fd;
 	int file_wd, dir_wd, control_wd;	/* -1 when not watched */
+	int control_fired_wd;	/* the control node's watch that fired, until removed */
 	int lock_wd;		/* the device watcher's lock file (watcher.h) */
 	bool control_failed;	/* the control node could not be watched */
 	int mounts_fd;		/* /proc/self/mountinfo, polled for changes */

@@ -34,26 +34,26 @@ void watcher_init(struct watcher *w, unsigned int major, unsigned int minor);
 
 /*
  * Opens the device's lock file in dir and takes the watcher's part if no
- * other daemon has it, then the watches that go with the part taken:
- * every close of the control node for the watcher, or for a daemon that
- * watches alone (dir unusable, or the lock file unwatchable); the lock
- * file and the control node's next close for the others.  A control node
- * that cannot be watched is said.  The watcher makes its first survey
+ * other daemon has it, then the watches that go with the part taken: the
+ * control node's next close, and for all but the watcher, or a daemon
+ * that watches alone (dir unusable, or the lock file unwatchable), the
+ * lock file too.  The watcher, or a daemon alone, says when the control
+ * node cannot be watched.  The watcher makes its first survey
  * (see watcher_survey) of dev, for the daemon of group own_id.
  */
 void watcher_join(struct watcher *w, const char *dir, struct notify *notify,
     const struct stats_device *dev, uint64_t own_id);
 
 /*
- * Whether this daemon watches every close of the control node itself,
- * as the device's watcher or alone; if not, the watcher prompts it.
+ * Whether this daemon acts on the control node's closes itself, as the
+ * device's watcher or alone; if not, the watcher prompts it.
  */
 bool watcher_watches_control(const struct watcher *w,
     const struct notify *notify);
 
 /*
- * Watches the control node again as the part taken asks, after a watch
- * for one close has sent it, or one for every close was lost (said when
+ * Watches the control node's next close again, after the last watch sent
+ * it or could not be taken (said, by the watcher or a daemon alone, when
  * it is back).  Returns whether others' use of device-mapper reaches this
  * daemon, itself or through the watcher.
  */
@@ -61,7 +61,7 @@ bool watcher_rewatch(const struct watcher *w, struct notify *notify);
 
 /*
  * The lock file was closed: takes the part if its holder let it go, and
- * then watches every close of the control node (1).
+ * then watches the control node's next close (1).
  */
 bool watcher_take_over(struct watcher *w, struct notify *notify);
 

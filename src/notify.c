@@ -85,6 +85,14 @@ notify_dm_control(struct notify *w)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
+	/*
+	 * The closer takes a watch that fired off after it sent the event:
+	 * until then, a new watch would be that one, taken off with it.
+	 */
+	if (w->control_fired_wd >= 0) {
+		inotify_rm_watch(w->inotify_fd, w->control_fired_wd);
+		w->control_fired_wd = -1;
+	}
 	w->control_wd = inotify_add_watch(w->inotify_fd, path, CONTROL_EVENTS |
 	    IN_ONESHOT);
 	w->control_failed = w->control_wd < 0;
@@ -115,6 +123,7 @@ notify_init(struct notify *w)
 {
 	w->inotify_fd = w->mounts_fd = -1;
 	w->file_wd = w->dir_wd = w->control_wd = w->lock_wd = -1;
+	w->control_fired_wd = -1;
 	w->dir = NULL;
 	w->base = NULL;
 }
@@ -205,11 +214,17 @@ take_event(struct notify *w, const struct inotify_event *ev,
 		    "was %s", ev->mask & IN_IGNORED ? "removed" : "closed");
 		news->control = 1;
 		/*
-		 * The node was removed (libdevmapper may be making a new
-		 * one), or a watch for one close has sent it.
+		 * A watch for one close is over once it has sent it, as it is
+		 * when the node was removed (libdevmapper may be making a new
+		 * one).  The kernel's word of its removal comes after.
 		 */
+		w->control_fired_wd = ev->mask & IN_IGNORED ? -1 :
+		    w->control_wd;
+		w->control_wd = -1;
+	} else if (ev->wd == w->control_fired_wd) {
+		/* The removal of a watch that fired: no use of the node. */
 		if (ev->mask & IN_IGNORED)
-			w->control_wd = -1;
+			w->control_fired_wd = -1;
 	} else if (ev->wd == w->lock_wd) {
 		if (ev->mask & IN_CLOSE)
 			news->watcher_gone = 1;
