@@ -44,15 +44,13 @@ summarize() {
 		}'
 }
 
-scenario_reaction() {
-	local fs=$1 name=reaction/$1 dir file pid i out times=/tmp/reaction.$1 timeouts=0
-	dir=$(fs_dir "$fs")
-	file=$dir/react
-	write_mib "$file" 0
-	pid=$(start_daemon "$file" 30)
+# growth_steps SCENARIO FS FILE: 20 growth steps of FILE, whose group's
+# alias is its name, on FS's device; emits how long each took to follow.
+growth_steps() {
+	local name=$1 fs=$2 file=$3 i out times=/tmp/steps.$2 timeouts=0
 	: >"$times"
 	for i in $(seq 1 20); do
-		if out=$(group-wait -t 10 --grow $MIB "b$fs" react "$file"); then
+		if out=$(group-wait -t 10 --grow $MIB "b$fs" "${file##*/}" "$file"); then
 			field ms "$out" >>"$times"
 		else
 			timeouts=$((timeouts + 1))
@@ -62,6 +60,15 @@ scenario_reaction() {
 	done
 	summarize "$name" <"$times"
 	emit "$name" "steps over 10 s" "$timeouts"
+}
+
+scenario_reaction() {
+	local fs=$1 dir file pid
+	dir=$(fs_dir "$fs")
+	file=$dir/react
+	write_mib "$file" 0
+	pid=$(start_daemon "$file" 30)
+	growth_steps "reaction/$fs" "$fs" "$file"
 	stop_daemon "$pid"
 	clean_fs "$fs"
 }
@@ -74,8 +81,7 @@ scenario_reaction() {
 # going.
 
 scenario_poller() {
-	local fs=$1 name=poller/$1 dir file pid uses poller cpu0 cpu1 times=/tmp/poller.$1 i out
-	local timeouts=0 seconds=20
+	local fs=$1 name=poller/$1 dir file pid uses poller cpu0 cpu1 seconds=20
 	dir=$(fs_dir "$fs")
 	file=$dir/polled
 	write_mib "$file" 0
@@ -88,17 +94,7 @@ scenario_poller() {
 	cpu1=$(cpu_ns "$pid")
 	emit "$name" "daemon CPU under the poller, file quiet ms/s" \
 		"$(awk -v ns=$((cpu1 - cpu0)) -v s="$seconds" 'BEGIN { printf "%.2f", ns / 1e6 / s }')"
-	: >"$times"
-	for i in $(seq 1 20); do
-		if out=$(group-wait -t 10 --grow $MIB "b$fs" polled "$file"); then
-			field ms "$out" >>"$times"
-		else
-			timeouts=$((timeouts + 1))
-		fi
-		sleep 0.2
-	done
-	summarize "$name" <"$times"
-	emit "$name" "steps over 10 s" "$timeouts"
+	growth_steps "$name" "$fs" "$file"
 	wait "$poller" || fail "dm-poller failed"
 	uses=$(cat /tmp/poller.uses)
 	emit "$name" "poller's uses of dm per s" "$((uses / (seconds + 30)))"
