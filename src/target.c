@@ -32,7 +32,10 @@ device_list(const struct target_set *set, char *buf, size_t len)
 	return buf;
 }
 
-/* Keeps only the target on device; refuses --device when none is. */
+/*
+ * Keeps only the target on device when --device names one (device not 0),
+ * and refuses it when none is.
+ */
 static int
 keep_device(struct target_set *set, dev_t device, const char *where,
     struct fault *f)
@@ -40,6 +43,8 @@ keep_device(struct target_set *set, dev_t device, const char *where,
 	char list[TARGETS_MAX * 24];
 	size_t i;
 
+	if (device == 0)
+		return 0;
 	for (i = 0; i < set->n; i++)
 		if (set->each[i].devno == device) {
 			set->each[0] = set->each[i];
@@ -77,8 +82,6 @@ find_btrfs(int fd, const char *what, dev_t device, struct target_set *set,
 		set->each[i].devid = devs[i].devid;
 		set->each[i].devno = devs[i].devno;
 	}
-	if (device == 0)
-		return 0;
 	return keep_device(set, device, "one of the btrfs file system's "
 	    "device-mapper devices", f);
 }
@@ -100,8 +103,6 @@ target_find(int fd, const struct stat *st, const char *what, dev_t device,
 		    minor(st->st_dev));
 	t->devno = st->st_dev;
 	set->n = 1;
-	if (device == 0)
-		return 0;
 	return keep_device(set, device, "the file's device", f);
 }
 
