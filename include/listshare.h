@@ -14,27 +14,21 @@
 
 /* Where daemons leave listings for each other; root's alone. */
 #define LISTSHARE_DIR "/run/dmfilemapd"
-/* A listing others may take is taken this long after what it follows. */
-#define LISTSHARE_SETTLE_MS 50
 /* A daemon waits no longer for another one listing the device. */
 #define LISTSHARE_LOCK_WAIT_MS 2000
 
 /*
  * Which listing will do: one taken after a moment, such as one another
- * daemon left, or only one taken now.  A check after a use of
- * device-mapper lists LISTSHARE_SETTLE_MS after it, so that a use still
- * going is taken whole; a pass of the file lists at once.
+ * daemon left, or only one taken now.  Either is taken at once: when to
+ * look after a use of device-mapper is the timetable's to say.
  */
 struct listing_need {
 	bool fresh;		/* only one taken now */
 	nsec_t after;		/* unless fresh, one taken after this */
-	bool at_once;		/* no wait for a use still going */
 };
 
 #define LISTING_FRESH		((struct listing_need){ .fresh = true })
 #define LISTING_AFTER(moment)	((struct listing_need){ .after = (moment) })
-#define LISTING_AFTER_AT_ONCE(moment) \
-	((struct listing_need){ .after = (moment), .at_once = true })
 
 struct listshare_mark {
 	uint64_t id;

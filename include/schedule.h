@@ -19,6 +19,7 @@
 #define GROUP_CHECK_MS	60000	/* how often a quiet daemon checks its group unprompted */
 #define UNWATCHED_CHECK_MS 5000	/* the same, when the dm control node cannot be watched */
 #define CONTROL_GAP_MS	250	/* least time between checks prompted by dm activity */
+#define CONTROL_SETTLE_MS 50	/* from a use of dm seen to the check it prompts */
 #define REWRITE_SETTLE_MS 200	/* the pause in a copy-on-write file's rewrites awaited */
 #define REWRITE_WAIT_MS	1000	/* the longest wait for it */
 /* A lasting failure is retried no less often than an unwatched group is checked. */
@@ -76,10 +77,18 @@ void schedule_file_closed(struct schedule *t, msec_t now);
 void schedule_blocks_past_end(struct schedule *t);
 
 /*
- * Another process used device-mapper: a group check, no sooner than
- * CONTROL_GAP_MS after the last one, however busy the device is.
+ * Another process used device-mapper: a group check CONTROL_SETTLE_MS
+ * later, so that a use still going with others is seen whole, and no
+ * sooner than CONTROL_GAP_MS after the last one, however busy the device
+ * is.  The loop waits for it in poll(), free for the file meanwhile.
  */
 void schedule_control_used(struct schedule *t, msec_t now);
+
+/*
+ * The device's watcher saw the group change in a listing it left: a group
+ * check, as soon as CONTROL_GAP_MS after the last one allows.
+ */
+void schedule_group_prompted(struct schedule *t, msec_t now);
 
 /* A group check as soon as the loop comes round. */
 void schedule_check_now(struct schedule *t, msec_t now);
@@ -112,8 +121,7 @@ void schedule_pass_ended(struct schedule *t, enum pass_result result,
  * routine check, with no use awaiting it, one taken after the group was
  * last found in step (group_seen), such as the device's watcher makes;
  * any other check, or one of those before any such moment, one taken now.
- * A pass of the file (DUE_PASS) takes it at once, not after a use's
- * settling (listshare.h).
+ * A pass of the file (DUE_PASS) needs the same as a prompted check.
  */
 struct listing_need schedule_listing_need(enum due due, nsec_t control_seen,
     nsec_t group_seen, nsec_t pass_ended);

@@ -25,7 +25,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -313,25 +312,6 @@ take_listing(const struct stats_device *dev, size_t expect,
 }
 
 /*
- * One use of device-mapper wakes every daemon of the device, but not at
- * the same instant: a listing taken before a daemon saw the use is no good
- * to it.  So a listing others may take waits until LISTSHARE_SETTLE_MS
- * after what it must follow, while the others, woken meanwhile, wait for
- * the lock.
- */
-static void
-settle(nsec_t taken_after)
-{
-	nsec_t left = taken_after + ns_from_ms(LISTSHARE_SETTLE_MS) - now_ns();
-	struct timespec pause;
-
-	if (left <= 0)
-		return;
-	pause = timespec_from_ns(left);
-	nanosleep(&pause, NULL);
-}
-
-/*
  * The lock is held exclusively to list, and shared to wait for a daemon
  * that lists: when it lets go, every daemon that waited wakes once and
  * reads its listing together with the others.
@@ -371,8 +351,6 @@ listshare_get(const struct stats_device *dev, const char *dir,
 		flock(lock, LOCK_UN);
 		return 0;
 	}
-	if (shared && !need.at_once)
-		settle(need.after);
 	if ((r = take_listing(dev, expect, out)) == 0 && out->ascending)
 		publish(dir, path, out);
 	flock(lock, LOCK_UN);

@@ -267,7 +267,7 @@ react_question(struct monitor *m, msec_t now)
 		sync_forget_group(&m->sync);
 		if (m->control_seen == NEVER || seen > m->control_seen)
 			m->control_seen = seen;
-		schedule_control_used(&m->when, now);
+		schedule_group_prompted(&m->when, now);
 		return;
 	}
 	log_info(VERB_DEBUG, "another dmfilemapd asks about group %" PRIu64,

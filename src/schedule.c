@@ -84,6 +84,17 @@ schedule_blocks_past_end(struct schedule *t)
 void
 schedule_control_used(struct schedule *t, msec_t now)
 {
+	msec_t earliest = t->group_checked + CONTROL_GAP_MS;
+
+	if (earliest < now + CONTROL_SETTLE_MS)
+		earliest = now + CONTROL_SETTLE_MS;
+	bring_forward(&t->group_due, earliest, now);
+	t->group_routine = 0;
+}
+
+void
+schedule_group_prompted(struct schedule *t, msec_t now)
+{
 	bring_forward(&t->group_due, t->group_checked + CONTROL_GAP_MS, now);
 	t->group_routine = 0;
 }
@@ -187,6 +198,5 @@ schedule_listing_need(enum due due, nsec_t control_seen, nsec_t group_seen,
 	/* No listing taken yet follows a moment that never came. */
 	if (after == NEVER)
 		return LISTING_FRESH;
-	return due == DUE_PASS ? LISTING_AFTER_AT_ONCE(after) :
-	    LISTING_AFTER(after);
+	return LISTING_AFTER(after);
 }

@@ -27,9 +27,9 @@ expect "every $(constant RECHECK_MS) ms"
 expect "every $(($(constant GROUP_CHECK_MS) / 1000)) seconds"
 expect "checks every $(($(constant UNWATCHED_CHECK_MS) / 1000)) seconds"
 expect "at most once every $(constant CONTROL_GAP_MS) ms however busy"
-expect "waits $(constant LISTSHARE_SETTLE_MS) ms after the use it saw"
+expect "waits $(constant CONTROL_SETTLE_MS) ms after the use it saw"
 # Noticing within half a second takes the gap and the check itself.
-[ $(($(constant CONTROL_GAP_MS) + $(constant LISTSHARE_SETTLE_MS))) -le 350 ] || { echo "CONTROL_GAP_MS no longer leaves room for the documented half second"; exit 1; }
+[ $(($(constant CONTROL_GAP_MS) + $(constant CONTROL_SETTLE_MS))) -le 350 ] || { echo "CONTROL_GAP_MS no longer leaves room for the documented half second"; exit 1; }
 expect "busy for more than $(($(constant CLAIM_REPLY_MS) / 1000)) seconds"
 expect "more than $(($(constant PATH_GRACE_MS) / 1000)) second"
 expect "stay without data for $(($(constant EMPTY_GRACE_MS) / 1000)) second"

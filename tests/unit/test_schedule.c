@@ -68,16 +68,16 @@ test_routine_left(void **state)
 	assert_int_equal(schedule_due(&t, now + GROUP_CHECK_MS),
 	    DUE_ROUTINE_CHECK);
 	schedule_control_used(&t, now + 10);
-	assert_int_equal(schedule_next(&t), now + 10);
-	assert_int_equal(schedule_due(&t, now + 10), DUE_CHECK);
+	assert_int_equal(schedule_next(&t), now + 10 + CONTROL_SETTLE_MS);
+	assert_int_equal(schedule_due(&t, now + 10 + CONTROL_SETTLE_MS),
+	    DUE_CHECK);
 }
 
-/* need asks for a listing taken after moment, once a use there settled. */
+/* need asks for a listing taken after moment. */
 static void
 assert_after(struct listing_need need, nsec_t moment)
 {
 	assert_false(need.fresh);
-	assert_false(need.at_once);
 	assert_int_equal(need.after, moment);
 }
 
@@ -94,11 +94,8 @@ test_listing_need(void **state)
 	assert_after(schedule_listing_need(DUE_CHECK, 200, 100, 300), 300);
 	assert_true(schedule_listing_need(DUE_CHECK, NEVER, 100, 300).fresh);
 	assert_true(schedule_listing_need(DUE_PASS, NEVER, 100, 300).fresh);
-	/* A pass of the file: after the use too, but at once. */
-	assert_int_equal(schedule_listing_need(DUE_PASS, 500, 100, 300).after,
-	    500);
-	assert_true(schedule_listing_need(DUE_PASS, 500, 100, 300).at_once);
-	assert_false(schedule_listing_need(DUE_PASS, 500, 100, 300).fresh);
+	/* A pass of the file: after the use too. */
+	assert_after(schedule_listing_need(DUE_PASS, 500, 100, 300), 500);
 	assert_after(schedule_listing_need(DUE_ROUTINE_CHECK, NEVER, 400, 300),
 	    400);
 	assert_after(schedule_listing_need(DUE_ROUTINE_CHECK, NEVER, 100, 300),
@@ -222,8 +219,9 @@ test_close_past_end(void **state)
 }
 
 /*
- * Another process's dm use: a check at once after a quiet spell, then no
- * closer than CONTROL_GAP_MS however busy the device is.
+ * Another process's dm use: after a quiet spell, a check once the use has
+ * had CONTROL_SETTLE_MS to end, the loop free meanwhile; then no closer
+ * than CONTROL_GAP_MS however busy the device is.
  */
 static void
 test_control_rate_limited(void **state)
@@ -234,12 +232,38 @@ test_control_rate_limited(void **state)
 	(void)state;
 	settled(&t, T0);
 	schedule_control_used(&t, now);
+	assert_int_equal(schedule_due(&t, now), DUE_NOTHING);
+	schedule_file_changed(&t, now + 1);
+	assert_int_equal(schedule_due(&t, now + 1), DUE_PASS);
+	schedule_pass_started(&t, now + 1);
+	assert_int_equal(schedule_next(&t), now + CONTROL_SETTLE_MS);
+	now += CONTROL_SETTLE_MS;
 	assert_int_equal(schedule_due(&t, now), DUE_CHECK);
 	checked(&t, now);
 	last = now;
 	for (now = last + 100; now < last + 1000; now += 100)
 		schedule_control_used(&t, now);
 	assert_int_equal(schedule_next(&t), last + CONTROL_GAP_MS);
+}
+
+/*
+ * A prompt from the device's watcher comes with a listing already taken:
+ * a check at once after a quiet spell, else CONTROL_GAP_MS after the last.
+ */
+static void
+test_prompted_at_once(void **state)
+{
+	struct schedule t;
+	msec_t now = T0 + 5000;
+
+	(void)state;
+	settled(&t, T0);
+	schedule_group_prompted(&t, now);
+	assert_int_equal(schedule_due(&t, now), DUE_CHECK);
+	checked(&t, now);
+	schedule_group_prompted(&t, now + 10);
+	assert_int_equal(schedule_next(&t), now + CONTROL_GAP_MS);
+	assert_int_equal(schedule_due(&t, now + CONTROL_GAP_MS), DUE_CHECK);
 }
 
 /* A group check is due before a pass due at the same time, and is a pass too. */
@@ -405,6 +429,7 @@ main(void)
 		cmocka_unit_test(test_burst_coalesced),
 		cmocka_unit_test(test_close_after_change),
 		cmocka_unit_test(test_control_rate_limited),
+		cmocka_unit_test(test_prompted_at_once),
 		cmocka_unit_test(test_check_before_pass),
 		cmocka_unit_test(test_unwatched_check),
 		cmocka_unit_test(test_again),
