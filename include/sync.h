@@ -67,6 +67,14 @@ void sync_forget_layout(struct sync *s);
 const struct file_map *sync_layout(const struct sync *s);
 
 /*
+ * Whether a pass over layout with a group check or not would look at the
+ * group, and so may list the regions: the file changed since the group was
+ * last made to match, it has no data, members went, or check_group.
+ */
+bool sync_looks_at_group(const struct sync *s, const struct file_map *layout,
+    bool check_group);
+
+/*
  * When layout, the file's extents as the caller has just read them,
  * changed since the group was last made to match, or when a group check
  * is asked for, re-reads the group and applies the plan.  A pass that

@@ -84,6 +84,21 @@ react_claim(struct monitor *m, enum claim_state state)
 	}
 }
 
+/*
+ * Before anything lists: a use after that clears what the listing shows.
+ * The watch was for one close; the uses after it went unseen, so only a
+ * listing taken from now on shows them.
+ */
+static void
+rewatch_control(struct monitor *m)
+{
+	bool fired = !notify_has_control(&m->notify);
+
+	watcher_rewatch(&m->watcher, &m->notify);
+	if (fired && m->control_seen != NEVER)
+		m->control_seen = now_ns();
+}
+
 /* Where a pass takes the file's extents from. */
 enum layout_from {
 	LAYOUT_READ,		/* read now */
@@ -91,17 +106,17 @@ enum layout_from {
 };
 
 /*
- * A pass for what is due over the file's extents; a group check takes
- * the listing asked for.  The loop acts on what it returns.
+ * A pass for what is due over the file's extents.  Only one that looks at
+ * the group may list the regions: that one watches the control node again
+ * first, and takes the listing the timetable then names (with fresh, one
+ * taken now).  The loop acts on what it returns.
  */
 static enum pass_result
-sync_now(struct monitor *m, enum due due, enum layout_from from,
-    struct listing_need listing, msec_t now)
+sync_now(struct monitor *m, enum due due, enum layout_from from, bool fresh,
+    msec_t now)
 {
 	struct pass_request req = {
 		.check_group = due != DUE_PASS,
-		.listing = listing,
-		.control_watched = notify_has_control(&m->notify),
 		.now = now,
 	};
 	enum pass_result result;
@@ -113,6 +128,11 @@ sync_now(struct monitor *m, enum due due, enum layout_from from,
 		log_error("%s: cannot read its extents", m->opt->path);
 		return PASS_FAILED;
 	}
+	if (sync_looks_at_group(&m->sync, &m->layout, req.check_group))
+		rewatch_control(m);
+	req.control_watched = notify_has_control(&m->notify);
+	req.listing = fresh ? LISTING_FRESH : schedule_listing_need(due,
+	    m->control_seen, m->group_seen, m->pass_ended);
 	result = sync_pass(&m->sync, &m->group, &m->layout, &req, &checked);
 	if (checked)
 		group_checked(m, now);
@@ -137,8 +157,7 @@ sync_now(struct monitor *m, enum due due, enum layout_from from,
 int
 react_first_pass(struct monitor *m)
 {
-	if (sync_now(m, DUE_CHECK, LAYOUT_READ, LISTING_FRESH, now_ms()) ==
-	    PASS_FAILED)
+	if (sync_now(m, DUE_CHECK, LAYOUT_READ, true, now_ms()) == PASS_FAILED)
 		return -1;
 	m->pass_ended = now_ns();
 	return 0;
@@ -180,21 +199,6 @@ check_path(struct monitor *m, msec_t now)
 }
 
 /*
- * Before anything lists: a use after that clears what the listing shows.
- * The watch was for one close; the uses after it went unseen, so only a
- * listing taken from now on shows them.
- */
-static void
-rewatch_control(struct monitor *m)
-{
-	bool fired = !notify_has_control(&m->notify);
-
-	watcher_rewatch(&m->watcher, &m->notify);
-	if (fired && m->control_seen != NEVER)
-		m->control_seen = now_ns();
-}
-
-/*
  * A pass, checking the group against the listing schedule_listing_need
  * names.  A check prompted by others' use of device-mapper, which changes
  * no file, takes the last map when no file event awaits a pass (writes
@@ -222,21 +226,21 @@ react_pass(struct monitor *m, enum due due, msec_t now)
 	schedule_pass_started(&m->when, now);
 	if (m->opt->mode == FOLLOW_PATH && check_path(m, now) != 0)
 		return;
-	rewatch_control(m);
 	/*
 	 * The watcher's surveys list anew unless prompted by a use, as a
 	 * check something asked for does.
 	 */
-	if (check_group)
+	if (check_group) {
+		rewatch_control(m);
 		watcher_survey(&m->watcher, group_device(&m->group),
 		    LISTSHARE_DIR, schedule_listing_need(DUE_CHECK,
 		    m->control_seen, m->group_seen, m->pass_ended),
 		    group_id(&m->group));
+	}
 	if (check_group && file_quiet && m->control_seen != NEVER &&
 	    sync_layout(&m->sync) != NULL)
 		from = LAYOUT_LAST;
-	result = sync_now(m, due, from, schedule_listing_need(due,
-	    m->control_seen, m->group_seen, m->pass_ended), now);
+	result = sync_now(m, due, from, false, now);
 	schedule_pass_ended(&m->when, result, now_ms());
 	if (result == PASS_DONE && target_close_frees(m->fd, &m->target,
 	    sync_layout(&m->sync)))

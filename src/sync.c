@@ -234,6 +234,21 @@ sync_layout(const struct sync *s)
 	return s->have_synced ? &s->synced : NULL;
 }
 
+static bool
+layout_changed(const struct sync *s, const struct file_map *layout)
+{
+	return !s->have_synced || !ranges_equal(layout->ranges, layout->count,
+	    s->synced.ranges, s->synced.count);
+}
+
+bool
+sync_looks_at_group(const struct sync *s, const struct file_map *layout,
+    bool check_group)
+{
+	return layout->count == 0 || check_group || s->members_going ||
+	    layout_changed(s, layout);
+}
+
 enum pass_result
 sync_pass(struct sync *s, struct group *g, struct file_map *layout,
     const struct pass_request *req, bool *checked)
@@ -251,8 +266,7 @@ sync_pass(struct sync *s, struct group *g, struct file_map *layout,
 	 */
 	if (layout->count == 0)
 		return PASS_AGAIN;
-	changed = !s->have_synced || !ranges_equal(layout->ranges,
-	    layout->count, s->synced.ranges, s->synced.count);
+	changed = layout_changed(s, layout);
 	if (changed)
 		log_layout(layout);
 	/* A pass after members went is a check, whatever prompted it. */

@@ -80,6 +80,31 @@ for f in b c d; do
 done
 for f in a b c d; do group_matches "/mnt/$f" "$dev" "$f"; done
 
+step "a process using device-mapper every millisecond: a wake per listing, not per use"
+# The checks the last step's dmstats runs prompted are over first.
+quiet "${pid[@]}"
+closes=$(grep -c "control node was closed" /tmp/a.log)
+listed=$(lists_in /tmp/a.log)
+for f in b c d; do before[$f]=$(wakes "${pid[$f]}"); done
+start=$(now_ms)
+dm-poller 1 2 >/tmp/poller.uses
+took=$(($(now_ms) - start))
+quiet "${pid[@]}"
+uses=$(cat /tmp/poller.uses)
+closes=$(($(grep -c "control node was closed" /tmp/a.log) - closes))
+listed=$(($(lists_in /tmp/a.log) - listed))
+echo "$uses uses in $took ms: the watcher saw $closes closes and listed $listed times"
+[ "$uses" -ge 200 ] || fail "the poller used device-mapper only $uses times"
+# A check at most every CONTROL_GAP_MS (250), each taking the watch again.
+[ "$listed" -ge 1 ] && [ "$listed" -le $((took / 250 + 2)) ] ||
+	fail "the watcher listed $listed times for $uses uses in $took ms"
+[ "$closes" -le $((listed + 1)) ] || fail "the watcher woke for $closes closes but listed $listed times"
+for f in b c d; do
+	[ $(($(wakes "${pid[$f]}") - before[$f])) -le 2 ] ||
+		fail "daemon $f woke $(($(wakes "${pid[$f]}") - before[$f])) times for the poller"
+done
+for f in a b c d; do group_matches "/mnt/$f" "$dev" "$f"; done
+
 step "a group deleted: the watcher prompts its daemon alone, which exits"
 for f in c d; do lists[$f]=$(lists_in "/tmp/$f.log"); done
 start=$(delete_group "${gid[b]}")
