@@ -106,19 +106,33 @@ enum layout_from {
 };
 
 /*
+ * What a pass asks of sync_pass: the listing named once the control node
+ * is watched again (with fresh, one taken now).
+ */
+static struct pass_request
+request_for(const struct monitor *m, enum due due, bool fresh, msec_t now)
+{
+	struct pass_request req = {
+		.check_group = due != DUE_PASS,
+		.listing = fresh ? LISTING_FRESH : schedule_listing_need(due,
+		    m->control_seen, m->group_seen, m->pass_ended),
+		.control_watched = notify_has_control(&m->notify),
+		.now = now,
+	};
+
+	return req;
+}
+
+/*
  * A pass for what is due over the file's extents.  Only one that looks at
  * the group may list the regions: that one watches the control node again
- * first, and takes the listing the timetable then names (with fresh, one
- * taken now).  The loop acts on what it returns.
+ * first.  The loop acts on what it returns.
  */
 static enum pass_result
 sync_now(struct monitor *m, enum due due, enum layout_from from, bool fresh,
     msec_t now)
 {
-	struct pass_request req = {
-		.check_group = due != DUE_PASS,
-		.now = now,
-	};
+	struct pass_request req;
 	enum pass_result result;
 	bool checked;
 
@@ -128,11 +142,9 @@ sync_now(struct monitor *m, enum due due, enum layout_from from, bool fresh,
 		log_error("%s: cannot read its extents", m->opt->path);
 		return PASS_FAILED;
 	}
-	if (sync_looks_at_group(&m->sync, &m->layout, req.check_group))
+	if (sync_looks_at_group(&m->sync, &m->layout, due != DUE_PASS))
 		rewatch_control(m);
-	req.control_watched = notify_has_control(&m->notify);
-	req.listing = fresh ? LISTING_FRESH : schedule_listing_need(due,
-	    m->control_seen, m->group_seen, m->pass_ended);
+	req = request_for(m, due, fresh, now);
 	result = sync_pass(&m->sync, &m->group, &m->layout, &req, &checked);
 	if (checked)
 		group_checked(m, now);
