@@ -99,6 +99,11 @@ summarize() {
 		}'
 }
 
+# median: of the numbers read, one per line.
+median() {
+	sort -n | awk '{ v[++n] = $1 } END { if (n) print n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }'
+}
+
 # growth_steps SCENARIO FS FILE: 20 growth steps of FILE, whose group's
 # alias is its name, on FS's device; emits how long each took to follow.
 growth_steps() {
@@ -375,13 +380,8 @@ hole_at() {
 	echo $(((3 * $1 / 4 + $2) * 2 * $3))
 }
 
-# median: of the numbers read, one per line.
-median() {
-	sort -n | awk '{ v[++n] = $1 } END { if (n) print n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }'
-}
-
 scenario_pass() {
-	local fs=$1 n=$2 name=pass/$1/$2 file=/mnt/p/big out block got t0 t1 gid pid cpu0 cpu1 k floor
+	local fs=$1 n=$2 name=pass/$1/$2 file=/mnt/p/big out block got t0 t1 gid pid cpu0 cpu1 k floor after
 	check_stats_memory "$n"
 	make_linear "p$fs" /dev/vdc >/dev/null
 	make_fs "$fs" "/dev/mapper/p$fs" /mnt/p >/dev/null
@@ -430,7 +430,8 @@ scenario_pass() {
 		echo
 		trace_off >>/tmp/hole-trace
 	done >/tmp/after-listing
-	emit "$name" "one hole after another's listing: daemon CPU ms" "$(median </tmp/after-listing)"
+	after=$(median </tmp/after-listing)
+	emit "$name" "one hole after another's listing: daemon CPU ms" "$after"
 	# Those four holes as the kernel saw them.
 	emit "$name" "one hole: punch to last region change ms (kernel trace)" \
 		"$(awk '{ print $1 }' /tmp/hole-trace | median)"
@@ -461,7 +462,7 @@ scenario_pass() {
 		[ -n "$floor" ] || fail "pass-profile printed no floor"
 		emit "$name" "one hole: floor ms" "$(ns_to_ms $((floor * 1000)))"
 		emit "$name" "one hole after another's listing / floor" \
-			"$(awk -v d="$(median </tmp/after-listing)" -v f="$floor" 'BEGIN { printf "%.2f", d * 1000 / f }')"
+			"$(awk -v d="$after" -v f="$floor" 'BEGIN { printf "%.2f", d * 1000 / f }')"
 	fi
 	# The same file's group made again by dmfilemapd --create, on every
 	# file system alike, timed to its return: the group made and in step,
@@ -532,7 +533,7 @@ sum_cpu() {
 IDLE_WINDOW_S=65
 
 scenario_groups() {
-	local fs=$1 g=$2 r=$3 name=groups/$1/$2 i file gid pids=() runs=5 cpu0 cpu1 costs=() median
+	local fs=$1 g=$2 r=$3 name=groups/$1/$2 i file gid pids=() runs=5 cpu0 cpu1 costs=() typical
 	check_stats_memory "$r"
 	make_linear "p$fs" /dev/vdc >/dev/null
 	make_fs "$fs" "/dev/mapper/p$fs" /mnt/p >/dev/null
@@ -560,12 +561,12 @@ scenario_groups() {
 		cpu1=$(sum_cpu "${pids[@]}")
 		costs+=($((cpu1 - cpu0)))
 	done
-	median=$(printf '%s\n' "${costs[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")
-	emit "$name" "all daemons' CPU per dmsetup run ms" "$(ns_to_ms "$median")"
+	typical=$(printf '%s\n' "${costs[@]}" | median)
+	emit "$name" "all daemons' CPU per dmsetup run ms" "$(ns_to_ms "$typical")"
 	emit "$name" "the most costly run ms" "$(ns_to_ms "$(printf '%s\n' "${costs[@]}" | sort -n | tail -n 1)")"
 	# The first count of groups run is the baseline of the others.
-	[ -s /tmp/groups.base ] || echo "$median" >/tmp/groups.base
-	emit "$name" "÷ the first count's" "$(awk -v m="$median" -v b="$(cat /tmp/groups.base)" \
+	[ -s /tmp/groups.base ] || echo "$typical" >/tmp/groups.base
+	emit "$name" "÷ the first count's" "$(awk -v m="$typical" -v b="$(cat /tmp/groups.base)" \
 		'BEGIN { printf "%.2f", m / (b > 1000000 ? b : 1000000) }')"
 	# Left alone: the SIGHUP put every daemon's unprompted check a minute
 	# on, inside this window.
